@@ -1,0 +1,170 @@
+// Package redact masks secrets in text oidc-doctor is about to print.
+//
+// It is the backstop behind every output format: the checks are written never
+// to put a raw token in a Report, and everything printed still goes through
+// String or a Writer, so a mistake upstream prints a fingerprint instead of a
+// credential. A mask names the hazard and keeps a short fingerprint, e.g.
+// "[REDACTED JWT sha256:1a2b3c4d]", so two reports can be compared without
+// either holding the secret.
+//
+// Secrets are recognised by shape, never by where they appear:
+//   - a JWT, JWS or JWE: a run of base64url text that starts with "eyJ" (the
+//     encoding of `{"`, i.e. a JSON object header), with or without dots and
+//     with an empty signature;
+//   - the value after "Bearer", "bearer" or "BEARER" and white space;
+//   - the value after access_token, refresh_token, id_token,
+//     client_assertion or client_secret followed by ":" or "=" (query
+//     strings, form bodies, JSON with or without escaped quotes);
+//   - the password in a URL's userinfo (https://user:pass@proxy).
+//
+// Host names, GUIDs, URLs and version strings are left alone.
+//
+// This package must not import package check: check may use it.
+package redact
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
+
+// String returns s with every secret-shaped substring masked. It is
+// idempotent: masking masked text changes nothing.
+func String(s string) string {
+	if !mayHoldSecret(s) {
+		return s
+	}
+	s = maskKeyed(s)
+	s = maskUserinfo(s)
+	return maskJWTs(s)
+}
+
+// mayHoldSecret is the fast path: most report lines hold none of the
+// substrings that start a secret.
+func mayHoldSecret(s string) bool {
+	return strings.Contains(s, "eyJ") || strings.Contains(s, "://") || hasKeyword(s)
+}
+
+// mask is the replacement for secret, whose kind is JWT when it looks like one.
+func mask(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	kind := "[REDACTED sha256:"
+	if strings.HasPrefix(secret, "eyJ") {
+		kind = "[REDACTED JWT sha256:"
+	}
+	return kind + hex.EncodeToString(sum[:4]) + "]"
+}
+
+// isB64URL reports whether c can appear in a base64url segment.
+func isB64URL(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}
+
+// isTokenChar reports whether c can appear in an opaque token or secret
+// (RFC 6750 b64token, plus '%' for URL-encoded secrets).
+func isTokenChar(c byte) bool {
+	return isB64URL(c) || c == '.' || c == '~' || c == '+' || c == '/' || c == '=' || c == '%'
+}
+
+// minJWTRun is the shortest dot-free "eyJ..." run that is masked. Shorter
+// runs carry no secret and are left readable.
+const minJWTRun = 8
+
+// jwtEnd returns the end of the JWT-shaped run that starts at s[i:] (which
+// begins with "eyJ"), or -1 when the run is too short to be one.
+//
+// The run is up to five base64url segments joined by dots: a JWS has three,
+// a JWE five, and an unsigned token ends in a dot. A single trailing dot
+// after one or three segments is taken as the end of a sentence.
+func jwtEnd(s string, i int) int {
+	j, dots := i+3, 0
+	for j < len(s) {
+		c := s[j]
+		if isB64URL(c) {
+			j++
+			continue
+		}
+		if c == '.' && dots < 4 {
+			dots++
+			j++
+			continue
+		}
+		break
+	}
+	if s[j-1] == '.' && dots != 2 && dots != 4 {
+		j--
+		dots--
+	}
+	if dots == 0 && j-i < minJWTRun {
+		return -1
+	}
+	return j
+}
+
+// maskJWTs masks every JWT-shaped run in s.
+func maskJWTs(s string) string {
+	var b strings.Builder
+	last := 0
+	for from := 0; from < len(s); {
+		k := strings.Index(s[from:], "eyJ")
+		if k < 0 {
+			break
+		}
+		i := from + k
+		end := jwtEnd(s, i)
+		if end < 0 {
+			from = i + 3
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(mask(s[i:end]))
+		last, from = end, end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// maskUserinfo masks the password in "scheme://user:password@host".
+func maskUserinfo(s string) string {
+	var b strings.Builder
+	last := 0
+	for from := 0; from < len(s); {
+		k := strings.Index(s[from:], "://")
+		if k < 0 {
+			break
+		}
+		start := from + k + 3
+		from = start
+		colon, at := -1, -1
+		for j := start; j < len(s); j++ {
+			c := s[j]
+			if c == '@' {
+				at = j
+				break
+			}
+			if c == ':' && colon < 0 {
+				colon = j
+			}
+			if c == '/' || c == '?' || c == '#' || c == ' ' || c == '\n' || c == '\t' || c == '"' || c == '\\' || c == '[' {
+				break
+			}
+		}
+		if colon < 0 || at < 0 || at == colon+1 {
+			continue
+		}
+		b.WriteString(s[last : colon+1])
+		b.WriteString(mask(s[colon+1 : at]))
+		last, from = at, at
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
