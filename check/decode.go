@@ -1,0 +1,215 @@
+package check
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Token is the decoded Spacelift OIDC token. The raw compact form is kept
+// unexported so that no renderer can print it by accident.
+type Token struct {
+	raw string
+
+	Alg, Kid, Typ string
+
+	Issuer    string
+	Audience  []string
+	AudArray  bool // aud was serialised as a JSON array
+	Subject   string
+	IssuedAt  *time.Time
+	NotBefore *time.Time
+	Expiry    *time.Time
+	ID        string // jti
+
+	Spacelift SpaceliftClaims
+	// Extra lists claims that neither the JWT standard nor Spacelift defines,
+	// sorted by name, values as compact JSON.
+	Extra []Fact
+	// TypeErrors lists claims present with the wrong JSON type (e.g. exp as a string).
+	TypeErrors []string
+}
+
+// SpaceliftClaims are Spacelift's custom claims (spacelift.md §1).
+type SpaceliftClaims struct {
+	SpaceID, SpacePath, CallerType, CallerID, RunType, RunID, Scope string
+}
+
+// Raw returns the compact token for sending to Entra. Never render it.
+func (t *Token) Raw() string { return t.raw }
+
+// AudienceString is aud joined for display.
+func (t *Token) AudienceString() string { return strings.Join(t.Audience, ", ") }
+
+// FirstAudience is the first (normally only) audience.
+func (t *Token) FirstAudience() string {
+	if len(t.Audience) == 0 {
+		return ""
+	}
+	return t.Audience[0]
+}
+
+// TokenError is why a token could not be decoded, with a stable kind.
+type TokenError struct {
+	Kind string // empty, json-document, jwe, opaque, bad-base64, bad-json, not-object
+	Msg  string
+}
+
+func (e *TokenError) Error() string { return e.Msg }
+
+var knownClaims = map[string]bool{
+	"iss": true, "sub": true, "aud": true, "exp": true, "nbf": true, "iat": true, "jti": true,
+	"spaceId": true, "spacePath": true, "callerType": true, "callerId": true,
+	"runType": true, "runId": true, "scope": true,
+}
+
+// decodeUnverified decodes a compact JWS WITHOUT checking its signature: the
+// claims it returns are only what the token says, not proof of anything. The
+// name carries the hazard, as kubelogin's DecodeWithoutVerify does.
+func decodeUnverified(raw string) (*Token, error) {
+	if raw == "" {
+		return nil, &TokenError{"empty", "the token is empty"}
+	}
+	if strings.HasPrefix(raw, "{") || strings.HasPrefix(raw, "[") {
+		return nil, &TokenError{"json-document", "this is a JSON document, not a JWT: the token file must hold the compact token (three base64url parts joined by dots)"}
+	}
+	parts := strings.Split(raw, ".")
+	switch {
+	case len(parts) == 5:
+		return nil, &TokenError{"jwe", "this is an encrypted JWT (JWE, five parts); Entra needs a signed JWT (JWS, three parts)"}
+	case len(parts) != 3:
+		return nil, &TokenError{"opaque", fmt.Sprintf("this is not a JWT: it has %d dot-separated parts, a compact JWT has three", len(parts))}
+	}
+	for i, name := range []string{"header", "payload"} {
+		b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[i], "="))
+		if err != nil {
+			return nil, &TokenError{"bad-base64", fmt.Sprintf("the JWT %s is not valid base64url", name)}
+		}
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			return nil, &TokenError{"bad-json", fmt.Sprintf("the JWT %s is not JSON", name)}
+		}
+		if _, ok := v.(map[string]any); !ok {
+			return nil, &TokenError{"not-object", fmt.Sprintf("the JWT %s is JSON but not an object", name)}
+		}
+	}
+	claims := jwt.MapClaims{}
+	p := jwt.NewParser(jwt.WithJSONNumber())
+	parsed, _, err := p.ParseUnverified(raw, claims)
+	if err != nil && !errors.Is(err, jwt.ErrTokenUnverifiable) {
+		return nil, &TokenError{"bad-json", "the JWT could not be decoded: " + jwtErrText(err)}
+	}
+	t := &Token{raw: raw}
+	t.Alg, _ = parsed.Header["alg"].(string)
+	t.Kid, _ = parsed.Header["kid"].(string)
+	t.Typ, _ = parsed.Header["typ"].(string)
+	t.readClaims(claims)
+	return t, nil
+}
+
+// jwtErrText keeps golang-jwt's words but never the token.
+func jwtErrText(err error) string {
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return "malformed token"
+	default:
+		return "undecodable token"
+	}
+}
+
+func (t *Token) readClaims(c jwt.MapClaims) {
+	str := func(k string) string {
+		v, ok := c[k]
+		if !ok || v == nil {
+			return ""
+		}
+		s, ok := v.(string)
+		if !ok {
+			t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is %s, want a string", k, jsonType(v)))
+		}
+		return s
+	}
+	tm := func(k string) *time.Time {
+		v, ok := c[k]
+		if !ok || v == nil {
+			return nil
+		}
+		n, ok := v.(json.Number)
+		if !ok {
+			t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is %s, want a number of seconds", k, jsonType(v)))
+			return nil
+		}
+		f, err := n.Float64()
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
+			t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is out of range: %s", k, n.String()))
+			return nil
+		}
+		sec, frac := math.Modf(f)
+		u := time.Unix(int64(sec), int64(frac*1e9)).UTC()
+		return &u
+	}
+	t.Issuer = str("iss")
+	t.Subject = str("sub")
+	t.ID = str("jti")
+	switch a := c["aud"].(type) {
+	case nil:
+	case string:
+		t.Audience = []string{a}
+	case []any:
+		t.AudArray = true
+		for _, v := range a {
+			if s, ok := v.(string); ok {
+				t.Audience = append(t.Audience, s)
+			} else {
+				t.TypeErrors = append(t.TypeErrors, "aud holds "+jsonType(v)+", want strings")
+			}
+		}
+	default:
+		t.TypeErrors = append(t.TypeErrors, "aud is "+jsonType(a)+", want a string or an array of strings")
+	}
+	t.IssuedAt, t.NotBefore, t.Expiry = tm("iat"), tm("nbf"), tm("exp")
+	t.Spacelift = SpaceliftClaims{
+		SpaceID: str("spaceId"), SpacePath: str("spacePath"), CallerType: str("callerType"),
+		CallerID: str("callerId"), RunType: str("runType"), RunID: str("runId"), Scope: str("scope"),
+	}
+	var extra []string
+	for k := range c {
+		if !knownClaims[k] {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		b, _ := json.Marshal(c[k])
+		v := string(b)
+		if len(v) > 200 {
+			v = v[:200] + "…"
+		}
+		t.Extra = append(t.Extra, fact(k, v))
+	}
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case json.Number, float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}

@@ -1,0 +1,231 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Run performs the whole diagnosis as a dependent chain: find the token,
+// decode and judge it, judge the Azure settings, verify the token against its
+// issuer, exchange it with Entra ID, then probe RBAC. Each step that cannot
+// run because an earlier one failed is recorded as skipped, with the reason.
+// Run never panics on bad input and returns within cfg.Timeout (plus the time
+// to assemble the report).
+func Run(ctx context.Context, cfg Config) Report {
+	now := cfg.now()
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	rep := Report{Started: now, Environment: environment(cfg)}
+	src, res := resolveToken(cfg)
+	rep.Add(res)
+	var tok *Token
+	if src != nil && src.Err == nil && src.Value != "" {
+		tok, res = judgeFormat(src)
+		rep.Add(res)
+	} else {
+		rep.Add(skipped("token-format", "Token format", "no token was read"))
+	}
+	tokenIDs := []string{"token-claims", "token-header", "token-lifetime", "claim-iss", "claim-aud", "claim-sub", "claim-scope", "claim-run-env"}
+	if tok != nil {
+		rep.Add(checkClaims(tok, now))
+		rep.Add(checkHeader(tok))
+		rep.Add(checkLifetime(tok, now))
+		rep.Add(checkIssuerClaim(tok))
+		rep.Add(checkAudience(tok))
+		rep.Add(checkSubject(tok))
+		rep.Add(checkScope(tok))
+		rep.Add(checkSpaceliftEnv(tok, cfg.env))
+	} else {
+		for _, id := range tokenIDs {
+			rep.Add(skipped(id, titleOf(id), "the token could not be decoded"))
+		}
+	}
+	settings, results := judgeAzureSettings(cfg.env, cfg.Offline)
+	for _, r := range results {
+		rep.Add(r)
+	}
+	if cfg.Offline {
+		for _, id := range []string{"issuer-discovery", "issuer-signature", "entra-exchange", "arm-subscription", "rbac-permissions", "rbac-role-assignments", "rbac-providers"} {
+			rep.Add(skipped(id, titleOf(id), "--offline"))
+		}
+		return rep
+	}
+	base := cfg.HTTPClient
+	if base == nil {
+		base = newDefaultClient()
+	}
+	obs, client := newObserver(base, cfg.now)
+
+	// The issuer check and the exchange are independent: run them together.
+	var issuerResults []Result
+	var wg sync.WaitGroup
+	if tok != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			issuerResults = checkIssuer(ctx, client, tok)
+		}()
+	}
+	var exResults []Result
+	var p *Principal
+	var rbacIn *RBACInput
+	switch {
+	case tok == nil:
+		exResults = []Result{skipped("entra-exchange", titleOf("entra-exchange"), "no usable token")}
+	case !settings.ClientOK || !settings.TenantOK:
+		exResults = []Result{skipped("entra-exchange", titleOf("entra-exchange"), "ARM_CLIENT_ID and ARM_TENANT_ID must both be valid (see azure-settings)")}
+	default:
+		cred, pr, rs := exchange(ctx, settings, tok, src.Value, client, obs)
+		exResults, p = rs, pr
+		if cred != nil {
+			rbacIn = &RBACInput{Cred: cred, SubscriptionID: settings.SubscriptionID,
+				TenantID: pr.TenantID, ObjectID: pr.ObjectID, ClientID: pr.AppID,
+				RunType: tok.Spacelift.RunType, Scope: tok.Spacelift.Scope, Getenv: cfg.env}
+			rbacIn.ClientOptions.Cloud = settings.Cloud
+			rbacIn.ClientOptions.Transport = transporter{client}
+			rbacIn.ClientOptions.Retry = retryOptions
+		}
+	}
+	wg.Wait()
+	if tok == nil {
+		issuerResults = []Result{skipped("issuer-discovery", titleOf("issuer-discovery"), "no usable token"),
+			skipped("issuer-signature", titleOf("issuer-signature"), "no usable token")}
+	}
+	for _, r := range issuerResults {
+		rep.Add(r)
+	}
+	for _, r := range exResults {
+		rep.Add(r)
+	}
+	rbacIDs := []string{"arm-subscription", "rbac-permissions", "rbac-role-assignments", "rbac-providers"}
+	switch {
+	case rbacIn == nil:
+		for _, id := range rbacIDs {
+			rep.Add(skipped(id, titleOf(id), "needs a successful entra-exchange"))
+		}
+	case !settings.SubscriptionOK:
+		for _, id := range rbacIDs {
+			r := skipped(id, titleOf(id), "ARM_SUBSCRIPTION_ID is not set or not valid")
+			if id == "arm-subscription" {
+				r.Hint = "set ARM_SUBSCRIPTION_ID on the stack to check RBAC: " + lookupHint["ARM_SUBSCRIPTION_ID"]
+			}
+			rep.Add(r)
+		}
+	default:
+		for _, r := range checkRBAC(ctx, *rbacIn) {
+			rep.Add(r)
+		}
+	}
+	_ = p
+	rep.Add(checkClock(obs, tok, cfg.now()))
+	return rep
+}
+
+var titles = map[string]string{
+	"token-claims": "Token claims", "token-header": "Token header", "token-lifetime": "Token lifetime",
+	"claim-iss": "Issuer claim", "claim-aud": "Audience claim", "claim-sub": "Subject claim",
+	"claim-scope": "Run type and scope", "claim-run-env": "Claims vs this run",
+	"issuer-discovery": "Issuer discovery", "issuer-signature": "Token signature",
+	"entra-exchange": "Entra ID token exchange", "arm-subscription": "Subscription",
+	"rbac-permissions": "Effective permissions", "rbac-role-assignments": "Role assignments",
+	"rbac-providers": "Resource providers", "clock-skew": "Clock",
+}
+
+func titleOf(id string) string { return titles[id] }
+
+// checkClock compares the local clock with the Date headers of responses the
+// run already received (issuer, Entra, ARM): no extra request.
+func checkClock(obs *observer, tok *Token, now time.Time) Result {
+	r := Result{ID: "clock-skew", Title: titleOf("clock-skew")}
+	obs.mu.Lock()
+	hosts := make([]string, 0, len(obs.dates))
+	for h := range obs.dates {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	var worst time.Duration
+	for _, h := range hosts {
+		d := obs.dates[h]
+		skew := d[0].Sub(d[1]) // server minus local
+		if abs(skew) > abs(worst) {
+			worst = skew
+		}
+		r.Facts = append(r.Facts, fact(h, fmt.Sprintf("server Date %s, local clock %s (%s)", d[0].UTC().Format(time.RFC3339), d[1].UTC().Format(time.RFC3339), skewWords(skew))))
+	}
+	obs.mu.Unlock()
+	if len(hosts) == 0 {
+		r.Status, r.Summary = StatusSkip, "skipped: no server answered with a Date header"
+		return r
+	}
+	if tok != nil {
+		r.Facts = append(r.Facts, fact("token valid from (nbf)", timeStr(tok.NotBefore)), fact("token expires (exp)", timeStr(tok.Expiry)))
+	}
+	// Date has one-second resolution; allow for it and the round trip.
+	if abs(worst) <= 30*time.Second {
+		r.Status, r.Summary = StatusPass, "the local clock agrees with the servers ("+skewWords(worst)+")"
+		return r
+	}
+	r.Status = StatusWarn
+	r.Summary = "the local clock is off by " + humanDuration(abs(worst)) + " against the servers: " + skewWords(worst)
+	r.Hint = "fix time sync on the worker (NTP/chrony); token times (nbf, exp) judged by this clock are off by the same amount, and Entra answers AADSTS700024 if the token is out of its window by Entra's clock"
+	return r
+}
+
+func skewWords(skew time.Duration) string {
+	switch {
+	case abs(skew) < time.Second:
+		return "no measurable skew"
+	case skew > 0:
+		return "local clock " + humanDuration(skew) + " behind"
+	}
+	return "local clock " + humanDuration(-skew) + " ahead"
+}
+
+func abs(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+// environment lists where the doctor runs, for the report's environment
+// section. Proxy URLs lose any user:password part.
+func environment(cfg Config) []Fact {
+	var f []Fact
+	for _, k := range []string{"TF_VAR_spacelift_account_name", "TF_VAR_spacelift_run_id", "TF_VAR_spacelift_stack_id",
+		"TF_VAR_spacelift_space_id", "TF_VAR_spacelift_run_type", "TF_VAR_spacelift_workspace_root"} {
+		if v := cfg.env(k); v != "" {
+			f = append(f, fact(strings.TrimPrefix(k, "TF_VAR_"), v))
+		}
+	}
+	proxies := false
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "NO_PROXY", "no_proxy"} {
+		if v := cfg.env(k); v != "" {
+			proxies = true
+			f = append(f, fact(k, stripUserinfo(v)))
+		}
+	}
+	if !proxies {
+		f = append(f, fact("proxy", "none (HTTPS_PROXY unset; on private workers, launcher variables reach runs only when listed in SPACELIFT_WHITELIST_ENVS)"))
+	}
+	return f
+}
+
+func stripUserinfo(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || u.User == nil {
+		return v
+	}
+	u.User = url.User("REDACTED")
+	return u.String()
+}

@@ -1,0 +1,175 @@
+package check
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+)
+
+var (
+	guidRE   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	domainRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
+)
+
+// azureSettings are the ARM_* values Terraform will use, cleaned and judged.
+type azureSettings struct {
+	ClientID, TenantID, SubscriptionID string
+	// Valid reports whether each value can be used in a request.
+	ClientOK, TenantOK, SubscriptionOK bool
+	EnvName                            string // public, usgovernment, china
+	Cloud                              cloud.Configuration
+}
+
+// cloudByEnv maps azurerm's ARM_ENVIRONMENT names (go-azure-sdk FromName) to clouds.
+func cloudByEnv(name string) (string, cloud.Configuration, bool) {
+	switch strings.ToLower(name) {
+	case "", "public", "global", "canary":
+		return "public", cloud.AzurePublic, true
+	case "usgovernment", "usgovernmentl4", "dod", "usgovernmentl5":
+		return "usgovernment", cloud.AzureGovernment, true
+	case "china":
+		return "china", cloud.AzureChina, true
+	}
+	return "", cloud.Configuration{}, false
+}
+
+// judgeID cleans one ARM_* id and says what is wrong with it, if anything.
+// kind is "guid" or "tenant" (a GUID or a domain).
+func judgeID(name, raw, kind string) (clean, problem string) {
+	clean = raw
+	switch {
+	case raw == "":
+		return "", "not set"
+	case strings.ContainsAny(raw, "\r\n"):
+		return "", "contains a line break (a value pasted with its newline)"
+	case strings.TrimSpace(raw) != raw:
+		return "", "has surrounding spaces"
+	case len(raw) >= 2 && strings.ContainsAny(raw[:1], `"'`):
+		return "", "is wrapped in quotes; set the bare value"
+	}
+	if guidRE.MatchString(raw) {
+		return raw, ""
+	}
+	if kind == "tenant" {
+		if domainRE.MatchString(raw) {
+			return raw, ""
+		}
+		return "", "is neither a GUID nor a domain name (a tenant is e.g. 00000000-0000-0000-0000-000000000000 or contoso.onmicrosoft.com)"
+	}
+	return "", "is not a GUID (it should look like 00000000-0000-0000-0000-000000000000)"
+}
+
+// lookupHint says where to find each id.
+var lookupHint = map[string]string{
+	"ARM_CLIENT_ID":       "the app registration's Application (client) ID: az ad app list --display-name <name> --query '[].appId' -o tsv (for a managed identity: az identity show -n <name> -g <rg> --query clientId -o tsv)",
+	"ARM_TENANT_ID":       "the tenant's Directory (tenant) ID: az account show --query tenantId -o tsv",
+	"ARM_SUBSCRIPTION_ID": "the subscription's ID: az account list --query '[].{name:name, id:id}' -o table",
+}
+
+// judgeAzureSettings checks the ARM_* settings Terraform will use. Missing
+// client and tenant ids fail when the exchange needs them, and warn offline.
+func judgeAzureSettings(getenv func(string) string, offline bool) (azureSettings, []Result) {
+	var s azureSettings
+	r := Result{ID: "azure-settings", Title: "Azure settings"}
+	var fails, warns, hints []string
+	for _, v := range []struct {
+		name, kind string
+		dst        *string
+		ok         *bool
+		needed     bool
+	}{
+		{"ARM_CLIENT_ID", "guid", &s.ClientID, &s.ClientOK, true},
+		{"ARM_TENANT_ID", "tenant", &s.TenantID, &s.TenantOK, true},
+		{"ARM_SUBSCRIPTION_ID", "guid", &s.SubscriptionID, &s.SubscriptionOK, false},
+	} {
+		raw := getenv(v.name)
+		clean, problem := judgeID(v.name, raw, v.kind)
+		*v.dst, *v.ok = clean, problem == ""
+		switch {
+		case problem == "":
+			r.Facts = append(r.Facts, fact(v.name, clean))
+		case raw == "":
+			r.Facts = append(r.Facts, fact(v.name, "(not set)"))
+			msg := v.name + " is not set"
+			if v.needed && !offline {
+				fails = append(fails, msg)
+			} else {
+				warns = append(warns, msg)
+			}
+			hints = append(hints, "set "+v.name+" on the stack to "+lookupHint[v.name])
+		default:
+			r.Facts = append(r.Facts, fact(v.name, fmt.Sprintf("%q: %s", raw, problem)))
+			fails = append(fails, v.name+" "+problem)
+			hints = append(hints, "set "+v.name+" to "+lookupHint[v.name])
+		}
+	}
+	env := getenv("ARM_ENVIRONMENT")
+	name, c, ok := cloudByEnv(env)
+	if !ok {
+		fails = append(fails, fmt.Sprintf("ARM_ENVIRONMENT %q is not a cloud the azurerm provider knows", env))
+		hints = append(hints, "set ARM_ENVIRONMENT to public, usgovernment or china (or unset it for public)")
+		name, c = "public", cloud.AzurePublic
+	}
+	if h := getenv("AZURE_AUTHORITY_HOST"); h != "" && name == "public" {
+		// azidentity uses AZURE_AUTHORITY_HOST when no cloud is configured.
+		c = cloud.Configuration{ActiveDirectoryAuthorityHost: h, Services: c.Services}
+		r.Facts = append(r.Facts, fact("AZURE_AUTHORITY_HOST", h))
+	}
+	s.EnvName, s.Cloud = name, c
+	r.Facts = append(r.Facts, fact("cloud", name+" (login "+c.ActiveDirectoryAuthorityHost+")"))
+	switch u := strings.ToLower(getenv("ARM_USE_OIDC")); u {
+	case "":
+		r.Facts = append(r.Facts, fact("ARM_USE_OIDC", "(not set: fine when the provider block sets use_oidc = true)"))
+	case "true", "1":
+		r.Facts = append(r.Facts, fact("ARM_USE_OIDC", u))
+	default:
+		r.Facts = append(r.Facts, fact("ARM_USE_OIDC", u))
+		warns = append(warns, "ARM_USE_OIDC is "+u+": Terraform will not use the OIDC token unless the provider block sets use_oidc = true")
+		hints = append(hints, "set ARM_USE_OIDC=true")
+	}
+	for _, p := range []string{"AZURE_CLIENT_ID", "AZURE_TENANT_ID"} {
+		arm := "ARM_" + strings.TrimPrefix(p, "AZURE_")
+		if a, b := getenv(p), getenv(arm); a != "" && b != "" && a != b {
+			warns = append(warns, p+" ("+a+") differs from "+arm+" ("+b+"): tools that read AZURE_* (az, azidentity) act as another identity than Terraform")
+		}
+	}
+	r.Status, r.Summary = StatusPass, "client, tenant and subscription ids are well formed"
+	switch {
+	case len(fails) > 0:
+		r.Status, r.Summary = StatusFail, strings.Join(append(fails, warns...), "; ")
+	case len(warns) > 0:
+		r.Status, r.Summary = StatusWarn, strings.Join(warns, "; ")
+	}
+	r.Hint = strings.Join(hints, "; ")
+	return s, []Result{r, judgeAuthConflicts(getenv)}
+}
+
+// judgeAuthConflicts names settings that make Terraform authenticate some
+// other way than OIDC. Their values are never read into the report.
+func judgeAuthConflicts(getenv func(string) string) Result {
+	r := Result{ID: "azure-auth-method", Title: "Other Azure sign-in settings"}
+	var set []string
+	for _, n := range []string{"ARM_CLIENT_SECRET", "ARM_CLIENT_SECRET_FILE_PATH", "ARM_CLIENT_CERTIFICATE", "ARM_CLIENT_CERTIFICATE_PATH"} {
+		if getenv(n) != "" {
+			set = append(set, n)
+		}
+	}
+	for _, n := range []string{"ARM_USE_MSI", "ARM_USE_CLI", "ARM_USE_AKS_WORKLOAD_IDENTITY"} {
+		if strings.EqualFold(getenv(n), "true") {
+			set = append(set, n+"=true")
+		}
+	}
+	if len(set) == 0 {
+		r.Status, r.Summary = StatusPass, "no client secret, certificate, managed identity or CLI sign-in is configured beside OIDC"
+		return r
+	}
+	for _, n := range set {
+		r.Facts = append(r.Facts, fact(n, "set (value not shown)"))
+	}
+	r.Status = StatusWarn
+	r.Summary = "Terraform may sign in another way than OIDC: " + strings.Join(set, ", ") + " set"
+	r.Hint = "remove these from the stack and its contexts (a Spacelift-managed Azure integration injects a client secret), or failures will not be about the token"
+	return r
+}

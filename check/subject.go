@@ -1,0 +1,98 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Subject is a Spacelift subject in the default format
+// space:<spaceId>:(stack|module):<callerId>:run_type:<runType>:scope:<scope>.
+type Subject struct {
+	SpaceID, CallerType, CallerID, RunType, Scope string
+}
+
+// String renders the subject in Spacelift's default format.
+func (s Subject) String() string {
+	return "space:" + s.SpaceID + ":" + s.CallerType + ":" + s.CallerID +
+		":run_type:" + s.RunType + ":scope:" + s.Scope
+}
+
+// RunTypes are the run types Spacelift puts in OIDC tokens.
+var RunTypes = []string{"PROPOSED", "TRACKED", "TASK", "TESTING", "DESTROY"}
+
+// ParseSubject parses a subject in Spacelift's default format. It is strict:
+// exact literal segments, known run types and scopes, non-empty ids. Any
+// other shape means a custom subject template (or not a Spacelift token).
+func ParseSubject(sub string) (Subject, error) {
+	f := strings.Split(sub, ":")
+	if len(f) != 8 {
+		return Subject{}, fmt.Errorf("subject has %d colon-separated fields, the default format has 8", len(f))
+	}
+	s := Subject{SpaceID: f[1], CallerType: f[2], CallerID: f[3], RunType: f[5], Scope: f[7]}
+	switch {
+	case f[0] != "space":
+		return Subject{}, fmt.Errorf("subject starts with %q, the default format starts with \"space\"", f[0])
+	case f[4] != "run_type":
+		return Subject{}, fmt.Errorf("field 5 is %q, the default format has \"run_type\"", f[4])
+	case f[6] != "scope":
+		return Subject{}, fmt.Errorf("field 7 is %q, the default format has \"scope\"", f[6])
+	case s.SpaceID == "":
+		return Subject{}, fmt.Errorf("the space id is empty")
+	case s.CallerType != "stack" && s.CallerType != "module":
+		return Subject{}, fmt.Errorf("caller type is %q, want stack or module", s.CallerType)
+	case s.CallerID == "":
+		return Subject{}, fmt.Errorf("the %s id is empty", s.CallerType)
+	case !knownRunType(s.RunType):
+		return Subject{}, fmt.Errorf("run type is %q, want one of %s", s.RunType, strings.Join(RunTypes, ", "))
+	case s.Scope != "read" && s.Scope != "write":
+		return Subject{}, fmt.Errorf("scope is %q, want read or write", s.Scope)
+	}
+	return s, nil
+}
+
+func knownRunType(rt string) bool {
+	for _, r := range RunTypes {
+		if r == rt {
+			return true
+		}
+	}
+	return false
+}
+
+// SubjectFromClaims rebuilds the default subject from the token's Spacelift claims.
+func SubjectFromClaims(c SpaceliftClaims) Subject {
+	return Subject{SpaceID: c.SpaceID, CallerType: c.CallerType, CallerID: c.CallerID, RunType: c.RunType, Scope: c.Scope}
+}
+
+// SubjectVariant is one subject a caller may present, and why.
+type SubjectVariant struct {
+	Subject Subject
+	// Why says which runs present it.
+	Why string
+	// Uncertain is set where the Spacelift docs disagree (spacelift.md §2).
+	Uncertain string
+}
+
+// AllSubjects lists every subject a stack or module can present under the
+// default template: one federated credential each, since Entra has no wildcards.
+func AllSubjects(spaceID, callerType, callerID string) []SubjectVariant {
+	mk := func(rt, scope string) Subject {
+		return Subject{SpaceID: spaceID, CallerType: callerType, CallerID: callerID, RunType: rt, Scope: scope}
+	}
+	if callerType == "module" {
+		const why = "Spacelift's Azure page writes module subjects with a \"stack\" segment; the general format says \"module\": both are listed until a real token settles it"
+		return []SubjectVariant{
+			{Subject: mk("TESTING", "write"), Why: "module test cases (testing runs get write scope)"},
+			{Subject: mk("TESTING", "read"), Why: "listed by Spacelift's Azure page; the scopes section says testing runs get write", Uncertain: "TESTING with read scope is unconfirmed"},
+			{Subject: Subject{SpaceID: spaceID, CallerType: "stack", CallerID: callerID, RunType: "TESTING", Scope: "write"}, Why: "module tests, as Spacelift's Azure page writes them", Uncertain: why},
+			{Subject: Subject{SpaceID: spaceID, CallerType: "stack", CallerID: callerID, RunType: "TESTING", Scope: "read"}, Why: "as Spacelift's Azure page writes them", Uncertain: why},
+		}
+	}
+	return []SubjectVariant{
+		{Subject: mk("PROPOSED", "read"), Why: "proposed runs (pull requests, drift detection)"},
+		{Subject: mk("TRACKED", "read"), Why: "planning phase of tracked runs on stacks without autodeploy"},
+		{Subject: mk("TRACKED", "write"), Why: "tracked runs: autodeployed, and the apply phase"},
+		{Subject: mk("TASK", "write"), Why: "tasks"},
+		{Subject: mk("DESTROY", "write"), Why: "destroy runs (stack deletion)"},
+	}
+}

@@ -1,0 +1,216 @@
+package check
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// maxTokenBytes bounds every token read. A Spacelift token is about 1 KiB;
+// a custom subject template can add at most 2 KiB.
+const maxTokenBytes = 64 << 10
+
+// tokenSource is one place a token may come from, and what was found there.
+type tokenSource struct {
+	Name   string // "--token-file", "ARM_OIDC_TOKEN", "SPACELIFT_OIDC_TOKEN", a path ...
+	Desc   string // human description: "file named by ARM_OIDC_TOKEN_FILE_PATH"
+	Path   string // file path, "" for values
+	Value  string // content after azurerm's trim; never rendered
+	Err    error  // why it could not be read
+	exists bool   // set, or the file exists
+}
+
+func (s tokenSource) label() string {
+	if s.Path != "" && s.Path != s.Name {
+		return s.Name + " (" + s.Path + ")"
+	}
+	return s.Name
+}
+
+// fingerprint identifies a token without revealing it: sha256, first 8 hex.
+func fingerprint(v string) string {
+	h := sha256.Sum256([]byte(v))
+	return "sha256:" + hex.EncodeToString(h[:4])
+}
+
+// readTokenFile reads at most maxTokenBytes from path.
+func readTokenFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", fs.ErrNotExist
+		}
+		if errors.Is(err, fs.ErrPermission) {
+			return "", fmt.Errorf("reading %s: permission denied (the run user, uid 1983 on Spacelift's image, must be able to read it)", path)
+		}
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return "", fmt.Errorf("%s is a directory, not a token file", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxTokenBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(b) > maxTokenBytes {
+		return "", fmt.Errorf("%s is larger than %d KiB: not a token file (a Spacelift token is about 1 KiB)", path, maxTokenBytes>>10)
+	}
+	return string(b), nil
+}
+
+// gatherSources lists every token source in the order azurerm and Spacelift
+// use them: --token-file; ARM_OIDC_TOKEN and ARM_OIDC_TOKEN_FILE_PATH;
+// SPACELIFT_OIDC_TOKEN; the workspace root's file; /mnt/workspace's file.
+func gatherSources(cfg Config) []tokenSource {
+	var out []tokenSource
+	addFile := func(name, desc, path string) {
+		s := tokenSource{Name: name, Desc: desc, Path: path}
+		v, err := readTokenFile(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			s.Err = fmt.Errorf("%s does not exist", path)
+		case err != nil:
+			s.exists, s.Err = true, err
+		default:
+			s.exists, s.Value = true, strings.TrimSpace(v)
+		}
+		out = append(out, s)
+	}
+	addValue := func(name string) {
+		if v := cfg.env(name); v != "" {
+			out = append(out, tokenSource{Name: name, Desc: "environment variable " + name, Value: strings.TrimSpace(v), exists: true})
+		}
+	}
+	if cfg.TokenFile != "" {
+		addFile("--token-file", "file named by --token-file", cfg.TokenFile)
+	}
+	addValue("ARM_OIDC_TOKEN")
+	if p := cfg.env("ARM_OIDC_TOKEN_FILE_PATH"); p != "" {
+		addFile("ARM_OIDC_TOKEN_FILE_PATH", "file named by ARM_OIDC_TOKEN_FILE_PATH", p)
+	}
+	addValue("SPACELIFT_OIDC_TOKEN")
+	def := cfg.DefaultTokenPath
+	if def == "" {
+		def = DefaultTokenPath
+	}
+	if root := cfg.env("TF_VAR_spacelift_workspace_root"); root != "" {
+		p := filepath.Join(root, "spacelift.oidc")
+		if p != def {
+			addFile("workspace-root", "$TF_VAR_spacelift_workspace_root/spacelift.oidc", p)
+		}
+	}
+	addFile("workspace", "Spacelift's token file", def)
+	return out
+}
+
+// resolveToken picks the token Terraform will use and judges the sources.
+// It returns the chosen source (nil when none exists) and the token-source result.
+func resolveToken(cfg Config) (*tokenSource, Result) {
+	const id, title = "token-source", "Token source"
+	srcs := gatherSources(cfg)
+	var chosen *tokenSource
+	for i := range srcs {
+		if srcs[i].exists {
+			chosen = &srcs[i]
+			break
+		}
+	}
+	// --token-file is explicit: never fall back past it.
+	if cfg.TokenFile != "" && !srcs[0].exists {
+		chosen = nil
+	}
+	r := Result{ID: id, Title: title}
+	for _, s := range srcs {
+		switch {
+		case s.Err != nil && !s.exists:
+			r.Facts = append(r.Facts, fact(s.Name, "not present: "+s.Err.Error()))
+		case s.Err != nil:
+			r.Facts = append(r.Facts, fact(s.Name, "unreadable: "+s.Err.Error()))
+		case s.Value == "":
+			r.Facts = append(r.Facts, fact(s.Name, "present but empty"))
+		default:
+			r.Facts = append(r.Facts, fact(s.Name, "present, "+fingerprint(s.Value)))
+		}
+	}
+	if chosen == nil {
+		r.Status = StatusFail
+		if cfg.TokenFile != "" {
+			r.Summary = "no token: " + srcs[0].Err.Error()
+			r.Hint = "check the path given to --token-file; on Spacelift the token is at " + DefaultTokenPath
+			return nil, r
+		}
+		r.Summary = "no OIDC token found in any of the places Terraform and Spacelift use"
+		r.Hint = "OIDC tokens exist only on paid Spacelift accounts (Settings → Billing); " +
+			"Kubernetes workers keep the workspace elsewhere (/opt/spacelift/workspace: pass --token-file or set TF_VAR_spacelift_workspace_root); " +
+			"a token variable set on the stack may not be passed to this phase (check ro_/wo_ prefixes). " +
+			"Outside Spacelift, pass --token-file or run `oidc-doctor demo`"
+		return nil, r
+	}
+	r.Facts = append([]Fact{fact("used", chosen.label())}, r.Facts...)
+	var problems []string
+	for _, s := range srcs {
+		if s.Name == chosen.Name {
+			continue
+		}
+		switch {
+		case s.exists && s.Err != nil:
+			problems = append(problems, s.label()+" exists but is unreadable")
+		case s.exists && s.Value != "" && s.Value != chosen.Value:
+			problems = append(problems, s.label()+" holds a different token ("+fingerprint(s.Value)+", a stale copy?)")
+		}
+	}
+	if chosen.Err != nil {
+		r.Status, r.Summary = StatusFail, chosen.label()+" is unreadable: "+chosen.Err.Error()
+		r.Hint = "Terraform would fail to read it too; point ARM_OIDC_TOKEN_FILE_PATH (or oidc_token_file_path) at " + DefaultTokenPath
+		return chosen, r
+	}
+	if chosen.Value == "" {
+		r.Status, r.Summary = StatusFail, chosen.label()+" is empty"
+		r.Hint = "Spacelift writes the token at the start of each phase; an empty value usually means a variable set to \"\" on the stack or a context shadows it"
+		return chosen, r
+	}
+	// azurerm requires ARM_OIDC_TOKEN and the file it names to agree.
+	var v, fp *tokenSource
+	for i := range srcs {
+		switch srcs[i].Name {
+		case "ARM_OIDC_TOKEN":
+			v = &srcs[i]
+		case "ARM_OIDC_TOKEN_FILE_PATH":
+			fp = &srcs[i]
+		}
+	}
+	if v != nil && fp != nil && fp.exists && fp.Err == nil && v.Value != fp.Value {
+		r.Status = StatusFail
+		r.Summary = "ARM_OIDC_TOKEN and the file named by ARM_OIDC_TOKEN_FILE_PATH disagree: the azurerm provider refuses to start"
+		r.Hint = "set only one of them, preferably ARM_OIDC_TOKEN_FILE_PATH=" + DefaultTokenPath
+		return chosen, r
+	}
+	r.Status, r.Summary = StatusPass, "using the token from "+chosen.Desc
+	if len(problems) > 0 {
+		r.Status = StatusWarn
+		r.Summary += "; " + strings.Join(problems, "; ")
+		r.Hint = "Terraform reads " + chosen.label() + "; make sure every place that holds a token holds the current one (Spacelift rewrites " + DefaultTokenPath + " each phase)"
+	}
+	return chosen, r
+}
+
+// LoadToken finds and decodes the token as Run would, for commands that only
+// need its claims (explain, subjects).
+func LoadToken(cfg Config) (*Token, error) {
+	src, r := resolveToken(cfg)
+	if src == nil || src.Err != nil || src.Value == "" {
+		return nil, fmt.Errorf("%s", r.Summary)
+	}
+	tok, fr := judgeFormat(src)
+	if tok == nil {
+		return nil, fmt.Errorf("%s", fr.Summary)
+	}
+	return tok, nil
+}

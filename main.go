@@ -1,0 +1,319 @@
+// Command oidc-doctor diagnoses Spacelift → Microsoft Entra ID workload
+// identity federation: it decodes the run's OIDC token, exchanges it with
+// Entra ID, checks Azure RBAC, and says which setting is wrong and how to fix it.
+//
+// Output rules: the report goes to stdout (and --output); errors go to stderr
+// as "oidc-doctor: error: ..." (lower case, no final period), followed by
+// "oidc-doctor: hint: ..." lines. Every stream passes through a redacting
+// writer, so nothing shaped like a JWT or bearer token is ever printed.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/emulator"
+	"github.com/oidc-doctor/oidc-doctor/check/redact"
+	"github.com/oidc-doctor/oidc-doctor/report"
+)
+
+const usage = `Usage:
+    oidc-doctor [flags]                  diagnose this run's Spacelift OIDC token against Azure
+    oidc-doctor demo [SCENARIO]          the same diagnosis against the built-in emulator
+    oidc-doctor demo --list              list the emulator's scenarios
+    oidc-doctor explain [FILE|-]         explain AADSTS and ARM errors in pasted output
+    oidc-doctor subjects [flags]         every subject a stack or module needs, with commands
+
+Flags:
+    --token-file PATH     read the token from PATH (default: ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH,
+                          SPACELIFT_OIDC_TOKEN, $TF_VAR_spacelift_workspace_root/spacelift.oidc,
+                          /mnt/workspace/spacelift.oidc)
+    --format FORMAT       text, json or markdown (default text)
+    --output FILE         also write the report to FILE
+    --color WHEN          auto, always or never (default auto; NO_COLOR turns auto off)
+    --fail-on LEVEL       exit 3 on: fail, warn or never (default fail)
+    --offline             only checks that need no network
+    --timeout DURATION    bound for the whole run (default 30s)
+    --redact              mask tenant, subscription, client and object ids and the account host
+    --verbose             show the facts of passing checks too
+    --version             print the version
+    subjects: --space ID --stack ID | --module ID --account HOST --client-id ID
+
+Exit codes (the same in every format):
+    0  no check failed (warnings allowed)
+    1  oidc-doctor itself could not run
+    2  usage error
+    3  at least one check failed (explain: no error code recognised)
+
+Examples:
+    oidc-doctor --color always                 # as a Spacelift before_init hook
+    oidc-doctor --format markdown > report.md  # for a support ticket
+    oidc-doctor demo subject-scope             # see a failure diagnosed, no Azure needed
+    terraform plan 2>&1 | oidc-doctor explain -
+`
+
+// version is stamped at link time (-X main.version=v1.2.3).
+var version string
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+type options struct {
+	tokenFile, format, output, color, failOn string
+	offline, redact, verbose, version, list  bool
+	timeout                                  time.Duration
+	space, stack, module, account, clientID  string
+}
+
+// run parses flags, runs the diagnosis, renders it and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	outW, errW := redact.NewWriter(stdout), redact.NewWriter(stderr)
+	defer outW.Close()
+	defer errW.Close()
+	cmd := ""
+	if len(args) > 0 && (args[0] == "demo" || args[0] == "explain" || args[0] == "subjects") {
+		cmd, args = args[0], args[1:]
+	}
+	var o options
+	fs := flag.NewFlagSet("oidc-doctor", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.tokenFile, "token-file", "", "")
+	fs.StringVar(&o.format, "format", "text", "")
+	fs.StringVar(&o.output, "output", "", "")
+	fs.StringVar(&o.color, "color", "auto", "")
+	fs.StringVar(&o.failOn, "fail-on", "fail", "")
+	fs.BoolVar(&o.offline, "offline", false, "")
+	fs.BoolVar(&o.redact, "redact", false, "")
+	fs.BoolVar(&o.verbose, "verbose", false, "")
+	fs.BoolVar(&o.version, "version", false, "")
+	fs.BoolVar(&o.list, "list", false, "")
+	fs.DurationVar(&o.timeout, "timeout", check.DefaultTimeout, "")
+	fs.StringVar(&o.space, "space", "", "")
+	fs.StringVar(&o.stack, "stack", "", "")
+	fs.StringVar(&o.module, "module", "", "")
+	fs.StringVar(&o.account, "account", "", "")
+	fs.StringVar(&o.clientID, "client-id", "", "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(outW, usage)
+			return 0
+		}
+		return usageErr(errW, err.Error())
+	}
+	if o.version {
+		fmt.Fprintln(outW, "oidc-doctor", toolVersion())
+		return 0
+	}
+	if err := validate(o); err != nil {
+		return usageErr(errW, err.Error())
+	}
+	meta := report.Meta{Tool: "oidc-doctor", Version: toolVersion(), GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, Generated: time.Now().UTC()}
+	topts := report.TextOptions{Color: useColor(o.color, getenv, stdout), Verbose: o.verbose}
+	cfg := check.Config{Getenv: getenv, TokenFile: o.tokenFile, Offline: o.offline, Timeout: o.timeout}
+	switch cmd {
+	case "explain":
+		return explain(fs.Args(), stdin, outW, errW, o, meta, topts, cfg)
+	case "subjects":
+		rep, err := subjects(o, cfg)
+		if err != nil {
+			return usageErr(errW, err.Error(), "run `oidc-doctor subjects --space ID --stack ID --account HOST`, or give --token-file")
+		}
+		return emit(rep, o, meta, topts, outW, errW)
+	case "demo":
+		if o.list {
+			for _, s := range emulator.Scenarios() {
+				fmt.Fprintf(outW, "%-26s %s\n", s.Name, s.Description)
+			}
+			return 0
+		}
+		name := "ok"
+		if fs.NArg() > 0 {
+			name = fs.Arg(0)
+		}
+		sc, ok := emulator.Lookup(name)
+		if !ok {
+			return usageErr(errW, fmt.Sprintf("no demo scenario %q", name), "run `oidc-doctor demo --list` to see them")
+		}
+		e, err := emulator.Start(sc, emulator.Options{})
+		if err != nil {
+			fmt.Fprintf(errW, "oidc-doctor: error: starting the emulator: %v\n", err)
+			return 1
+		}
+		defer e.Close()
+		cfg = demoConfig(e, cfg)
+	default:
+		if fs.NArg() > 0 {
+			return usageErr(errW, fmt.Sprintf("unexpected argument %q", fs.Arg(0)), "run `oidc-doctor --help`")
+		}
+	}
+	return emit(check.Run(ctx, cfg), o, meta, topts, outW, errW)
+}
+
+// demoConfig points the diagnosis at the emulator: its environment, its
+// token, its HTTP client. The diagnosis sees only what a real run would.
+func demoConfig(e *emulator.Emulator, cfg check.Config) check.Config {
+	env := e.Env()
+	env["SPACELIFT_OIDC_TOKEN"] = e.Token()
+	cfg.Getenv = func(k string) string { return env[k] }
+	cfg.HTTPClient = e.Client()
+	cfg.DefaultTokenPath = os.DevNull + "/none" // never this machine's /mnt/workspace
+	return cfg
+}
+
+func validate(o options) error {
+	switch {
+	case o.format != "text" && o.format != "json" && o.format != "markdown":
+		return fmt.Errorf("--format %q: want text, json or markdown", o.format)
+	case o.color != "auto" && o.color != "always" && o.color != "never":
+		return fmt.Errorf("--color %q: want auto, always or never", o.color)
+	case o.failOn != "fail" && o.failOn != "warn" && o.failOn != "never":
+		return fmt.Errorf("--fail-on %q: want fail, warn or never", o.failOn)
+	case o.timeout <= 0:
+		return fmt.Errorf("--timeout %s: want a positive duration such as 20s", o.timeout)
+	}
+	return nil
+}
+
+func usageErr(w io.Writer, msg string, hints ...string) int {
+	fmt.Fprintf(w, "oidc-doctor: error: %s\n", msg)
+	for _, h := range append(hints, "run `oidc-doctor --help` for usage") {
+		fmt.Fprintf(w, "oidc-doctor: hint: %s\n", h)
+	}
+	return 2
+}
+
+// useColor decides colour once: --color, then NO_COLOR, then whether stdout is a terminal.
+func useColor(when string, getenv func(string) string, stdout io.Writer) bool {
+	switch {
+	case when != "auto":
+		return when == "always"
+	case getenv("NO_COLOR") != "" || getenv("TERM") == "dumb":
+		return false
+	}
+	f, ok := stdout.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// emit renders rep to stdout and --output and maps its status to the exit code.
+func emit(rep check.Report, o options, meta report.Meta, topts report.TextOptions, stdout, stderr io.Writer) int {
+	if o.redact {
+		rep = report.RedactIDs(rep)
+	}
+	if err := report.Render(stdout, o.format, rep, meta, topts); err != nil {
+		fmt.Fprintf(stderr, "oidc-doctor: error: writing the report: %v\n", err)
+		return 1
+	}
+	if o.output != "" {
+		f, err := os.Create(o.output)
+		if err == nil {
+			w := redact.NewWriter(f)
+			topts.Color = false
+			err = errors.Join(report.Render(w, o.format, rep, meta, topts), w.Close(), f.Close())
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "oidc-doctor: error: writing --output %s: %v\n", o.output, err)
+			return 1
+		}
+	}
+	return exitCode(rep.Status(), o.failOn)
+}
+
+func exitCode(s check.Status, failOn string) int {
+	if s == check.StatusFail && failOn != "never" || s == check.StatusWarn && failOn == "warn" {
+		return 3
+	}
+	return 0
+}
+
+func explain(args []string, stdin io.Reader, stdout, stderr io.Writer, o options, meta report.Meta, topts report.TextOptions, cfg check.Config) int {
+	in, name := stdin, "standard input"
+	if len(args) > 1 {
+		return usageErr(stderr, "explain takes one FILE or -")
+	}
+	if len(args) == 1 && args[0] != "-" {
+		f, err := os.Open(args[0])
+		if err != nil {
+			return usageErr(stderr, fmt.Sprintf("reading %s: %v", args[0], err))
+		}
+		defer f.Close()
+		in, name = f, args[0]
+	}
+	text, err := io.ReadAll(io.LimitReader(in, 32<<20))
+	if err != nil {
+		fmt.Fprintf(stderr, "oidc-doctor: error: reading %s: %v\n", name, err)
+		return 1
+	}
+	var tok *check.Token
+	if o.tokenFile != "" {
+		tok, _ = check.LoadToken(cfg)
+	}
+	findings := check.Explain(string(text), tok)
+	if err := report.RenderExplain(stdout, o.format, findings, meta, topts); err != nil {
+		fmt.Fprintf(stderr, "oidc-doctor: error: writing the report: %v\n", err)
+		return 1
+	}
+	if len(findings) == 0 {
+		fmt.Fprintf(stderr, "oidc-doctor: no AADSTS or ARM error code found in %s\n", name)
+		return 3
+	}
+	return 0
+}
+
+// subjects lists every subject for a stack or module, from flags or the token.
+func subjects(o options, cfg check.Config) (check.Report, error) {
+	space, caller, id, host := o.space, "", o.stack, o.account
+	if o.stack != "" {
+		caller = "stack"
+	}
+	if o.module != "" {
+		caller, id = "module", o.module
+	}
+	if space == "" || id == "" || host == "" {
+		tok, err := check.LoadToken(cfg)
+		if err != nil {
+			return check.Report{}, fmt.Errorf("give --space, --stack or --module and --account, or a token: %v", err)
+		}
+		sc := tok.Spacelift
+		space, caller, id, host = orDefault(space, sc.SpaceID), orDefault(caller, sc.CallerType), orDefault(id, sc.CallerID), orDefault(host, tok.FirstAudience())
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "https://"), "/")
+	clientID := orDefault(o.clientID, cfg.Getenv("ARM_CLIENT_ID"))
+	r := check.SubjectsReport("https://"+host, host, orDefault(clientID, "<client-id>"), space, caller, id)
+	r.Status = check.StatusPass
+	return check.Report{Results: []check.Result{r}, Started: time.Now()}, nil
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+// toolVersion is the stamped version, else the module version for go install builds.
+func toolVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}

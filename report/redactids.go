@@ -1,0 +1,54 @@
+package report
+
+import (
+	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/redact"
+)
+
+// idKinds names the facts whose values are identifiers of a known kind, so
+// that --redact masks them as tenant-1, client-1 ... rather than guid-N.
+var idKinds = map[string]string{
+	"ARM_TENANT_ID": "tenant", "tenant": "tenant", "tid": "tenant", "AZURE_TENANT_ID": "tenant",
+	"ARM_CLIENT_ID": "client", "client id": "client", "appid": "client", "AZURE_CLIENT_ID": "client",
+	"ARM_SUBSCRIPTION_ID": "subscription", "subscription": "subscription",
+	"oid": "object", "object id": "object",
+	"account_name": "host", "spacelift_account_name": "host",
+}
+
+// RedactIDs masks identifiers (tenant, subscription, client and object ids,
+// account hosts) in every string of r, consistently: the same id gets the
+// same mask everywhere in the report. Claim values other than ids stay
+// readable. Used by --redact for reports shared outside the company.
+func RedactIDs(r check.Report) check.Report {
+	rd := redact.NewRedactor()
+	seed := func(fs []check.Fact) {
+		for _, f := range fs {
+			if k, ok := idKinds[f.Key]; ok {
+				rd.ID(k, f.Value)
+			}
+		}
+	}
+	seed(r.Environment)
+	for _, res := range r.Results {
+		seed(res.Facts)
+	}
+	facts := func(fs []check.Fact) []check.Fact {
+		out := make([]check.Fact, len(fs))
+		for i, f := range fs {
+			out[i] = check.Fact{Key: rd.Text(f.Key), Value: rd.Text(f.Value)}
+		}
+		return out
+	}
+	out := check.Report{Started: r.Started, Environment: facts(r.Environment)}
+	for _, res := range r.Results {
+		res.Summary, res.Hint = rd.Text(res.Summary), rd.Text(res.Hint)
+		res.Facts = facts(res.Facts)
+		fixes := make([]check.Fix, len(res.Fixes))
+		for i, f := range res.Fixes {
+			fixes[i] = check.Fix{Title: rd.Text(f.Title), Lang: f.Lang, Text: rd.Text(f.Text)}
+		}
+		res.Fixes = fixes
+		out.Results = append(out.Results, res)
+	}
+	return out
+}
