@@ -1,0 +1,368 @@
+package check
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http/httptrace"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// netErrKind names the cause of a failed request. Values are stable.
+type netErrKind string
+
+const (
+	netCancelled    netErrKind = "cancelled"
+	netProxy        netErrKind = "proxy"
+	netDNS          netErrKind = "dns"
+	netUnknownCA    netErrKind = "tls-unknown-authority"
+	netCertExpired  netErrKind = "tls-expired"
+	netCertInvalid  netErrKind = "tls-invalid"
+	netCertHostname netErrKind = "tls-hostname"
+	netNotTLS       netErrKind = "tls-not-tls"
+	netTLSAlert     netErrKind = "tls-alert"
+	netRefused      netErrKind = "refused"
+	netReset        netErrKind = "reset"
+	netEOF          netErrKind = "eof"
+	netTimeout      netErrKind = "timeout"
+	netUnreachable  netErrKind = "unreachable"
+	netOther        netErrKind = "other"
+)
+
+// classifyNetErr finds the cause of err from its types and sentinel values
+// (errors.As / errors.Is), never from its Error() text.
+func classifyNetErr(err error) netErrKind {
+	var (
+		dnsErr    *net.DNSError
+		opErr     *net.OpError
+		unknownCA x509.UnknownAuthorityError
+		invalid   x509.CertificateInvalidError
+		hostErr   x509.HostnameError
+		recordErr tls.RecordHeaderError
+		alertErr  tls.AlertError
+	)
+	switch {
+	case errors.Is(err, context.Canceled):
+		return netCancelled
+	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
+		return netProxy
+	case errors.As(err, &dnsErr):
+		return netDNS
+	case errors.As(err, &unknownCA):
+		return netUnknownCA
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return netCertExpired
+	case errors.As(err, &invalid):
+		return netCertInvalid
+	case errors.As(err, &hostErr):
+		return netCertHostname
+	case errors.As(err, &recordErr):
+		return netNotTLS
+	case errors.As(err, &alertErr):
+		return netTLSAlert
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return netRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return netReset
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return netEOF
+	case netIsTimeout(err):
+		return netTimeout
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return netUnreachable
+	}
+	return netOther
+}
+
+// unreachable reports whether kind means no HTTP exchange happened with the
+// host at all: the worker could not get to it.
+func (k netErrKind) unreachable() bool {
+	switch k {
+	case netDNS, netRefused, netTimeout, netUnreachable, netProxy:
+		return true
+	}
+	return false
+}
+
+// certificate reports whether kind is a problem with the server's certificate.
+func (k netErrKind) certificate() bool {
+	switch k {
+	case netUnknownCA, netCertExpired, netCertInvalid, netCertHostname:
+		return true
+	}
+	return false
+}
+
+// describeNetErr turns a failed HTTP request to host into one sentence saying
+// what went wrong and a hint saying what to try. It works on error types and
+// sentinel values, never on Error() text, and never puts the token or a URL
+// query in either string. The issuer, Entra and ARM checks share it.
+//
+// A timeout, reset or early close names the step that did not finish when err
+// carries a *netStepError (see traceRequest).
+func describeNetErr(host string, err error) (summary, hint string) {
+	if err == nil {
+		return "", ""
+	}
+	if host == "" {
+		host = "the server"
+	}
+	var (
+		stepErr  *netStepError
+		dnsErr   *net.DNSError
+		opErr    *net.OpError
+		unknown  x509.UnknownAuthorityError
+		invalid  x509.CertificateInvalidError
+		hostErr  x509.HostnameError
+		alertErr tls.AlertError
+	)
+	errors.As(err, &stepErr)
+	s := " -connect " + host + ":443 -servername " + host
+	switch classifyNetErr(err) {
+	case netCancelled:
+		return "the request to " + host + " was cancelled", "the run was interrupted; run oidc-doctor again"
+	case netProxy:
+		errors.As(err, &opErr)
+		return "could not connect to the HTTPS proxy on the way to " + host + ": " + netProxyCause(opErr.Err),
+			"check HTTPS_PROXY and NO_PROXY (hosts that bypass the proxy) in this run's environment with " +
+				"`env | grep -i _proxy`; a private worker's launcher passes its own variables to runs only " +
+				"when they are listed in SPACELIFT_WHITELIST_ENVS"
+	case netDNS:
+		errors.As(err, &dnsErr)
+		if dnsErr.IsNotFound {
+			return "DNS lookup of " + host + " failed: no such host",
+				"check the spelling of the host name; a private (split-horizon) DNS name resolves only inside " +
+					"its own network. Try `nslookup " + host + "` from the worker"
+		}
+		why := "the resolver failed"
+		if dnsErr.IsTimeout {
+			why = "the resolver timed out"
+		}
+		return "DNS lookup of " + host + " failed: " + why,
+			"check the worker's DNS configuration (/etc/resolv.conf); try `nslookup " + host + "`"
+	case netUnknownCA:
+		errors.As(err, &unknown)
+		return "the TLS certificate of " + host + " is signed by an authority this worker does not trust" + netIssuedBy(unknown.Cert),
+			"a corporate TLS-inspecting proxy often causes this: set SSL_CERT_FILE to a bundle holding the " +
+				"standard roots plus the proxy's CA. If the server itself uses a private CA, Entra will not trust it either"
+	case netCertExpired:
+		errors.As(err, &invalid)
+		return "the TLS certificate of " + host + " is expired or not yet valid" + netValidity(invalid.Cert),
+			"renew the server's certificate; if it looks valid, check this worker's clock with `date -u`"
+	case netCertInvalid:
+		errors.As(err, &invalid)
+		return "the TLS certificate of " + host + " is invalid (" + netStripURLs(invalid.Error()) + ")",
+			"inspect the chain with `openssl s_client" + s + "`"
+	case netCertHostname:
+		errors.As(err, &hostErr)
+		return "the TLS certificate presented for " + host + " is not valid for that name" + netCertNames(hostErr.Certificate),
+			"the server, or a proxy in between, serves a certificate for another host; inspect it with " +
+				"`openssl s_client" + s + "`"
+	case netNotTLS:
+		return host + " did not answer with TLS (it may speak plain HTTP on this port)",
+			"serve the endpoint over HTTPS on port 443; check the load balancer's listener"
+	case netTLSAlert:
+		errors.As(err, &alertErr)
+		return "the TLS handshake with " + host + " failed: the server sent alert \"" + alertErr.Error() + "\"",
+			"the server may not offer TLS 1.2 or later; inspect it with `openssl s_client" + s + "`"
+	case netRefused:
+		return "connection to " + host + " was refused: nothing listens on that port, or a firewall rejects it",
+			"check that the service is up and that port 443 is open to this worker: `curl -sSI https://" + host + "/`"
+	case netReset:
+		return "the connection to " + host + " was reset" + netDuring(stepErr),
+			"a firewall or proxy in between may be dropping the connection; retry, then try `curl -sSI https://" + host + "/`"
+	case netEOF:
+		return host + " closed the connection before the response was complete" + netDuring(stepErr),
+			"a proxy or load balancer in between may be cutting connections; retry, then try `curl -sSI https://" + host + "/`"
+	case netTimeout:
+		return "the request to " + host + " timed out" + netDuring(stepErr), netTimeoutHint(host, stepErr)
+	case netUnreachable:
+		return "no route to " + host + " from this worker",
+			"the worker's network cannot reach that address; check routing, VPN and firewall egress rules"
+	}
+	return "the request to " + host + " failed: " + netSafeCause(err),
+		"retry; if it persists, try `curl -sSI https://" + host + "/` from the worker"
+}
+
+// netIsTimeout reports a deadline or a network timeout.
+func netIsTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func netTimeoutHint(host string, s *netStepError) string {
+	if s != nil && s.Step == netStepDNS {
+		return "the DNS resolver did not answer; check /etc/resolv.conf and try `nslookup " + host + "`"
+	}
+	if s != nil && (s.Step == netStepConnect || s.Step == netStepTLS) {
+		return "the server did not accept the connection in time; a firewall may silently drop traffic to it. " +
+			"Try `curl -sSI --max-time 10 https://" + host + "/` from the worker"
+	}
+	return "the server accepted the connection but was slow to answer; retry, and try " +
+		"`curl -sS --max-time 10 -o /dev/null -w '%{time_total}\\n' https://" + host + "/`"
+}
+
+func netDuring(s *netStepError) string {
+	if s == nil {
+		return ""
+	}
+	return " (while " + s.Step + ")"
+}
+
+// netProxyCause says why connecting to the proxy failed, without its address's credentials.
+func netProxyCause(err error) string {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &dnsErr):
+		return "its host name does not resolve"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case netIsTimeout(err):
+		return "timed out"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF):
+		return "the proxy closed the connection"
+	}
+	return netSafeCause(err)
+}
+
+func netIssuedBy(c *x509.Certificate) string {
+	if c == nil || c.Issuer.CommonName == "" {
+		return ""
+	}
+	return " (issued by " + c.Issuer.CommonName + ")"
+}
+
+func netValidity(c *x509.Certificate) string {
+	if c == nil {
+		return ""
+	}
+	return " (valid " + c.NotBefore.UTC().Format(time.RFC3339) + " to " + c.NotAfter.UTC().Format(time.RFC3339) + ")"
+}
+
+func netCertNames(c *x509.Certificate) string {
+	if c == nil {
+		return ""
+	}
+	names := c.DNSNames
+	if len(names) == 0 && c.Subject.CommonName != "" {
+		names = []string{c.Subject.CommonName}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	if len(names) > 4 {
+		names = append(names[:4:4], "…")
+	}
+	return " (it names " + strings.Join(names, ", ") + ")"
+}
+
+// netSafeCause is err's text with any URL's query, fragment and userinfo removed.
+// *url.Error is unwrapped first, since it repeats the full request URL.
+func netSafeCause(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return netStripURLs(err.Error())
+}
+
+// netStripURLs removes the query, fragment and userinfo of every http(s) URL in s.
+func netStripURLs(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "http")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		end := strings.IndexAny(s, " \t\n\"'<>")
+		if end < 0 {
+			end = len(s)
+		}
+		word := s[:end]
+		if u, err := url.Parse(word); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			u.User, u.RawQuery, u.Fragment, u.RawFragment, u.ForceQuery = nil, "", "", "", false
+			b.WriteString(u.String())
+		} else {
+			b.WriteString(word[:min(4, len(word))])
+			end = min(4, len(word))
+		}
+		s = s[end:]
+	}
+}
+
+// The steps of one HTTP request, as a timeout names them.
+const (
+	netStepDNS     = "looking up the host name"
+	netStepConnect = "connecting"
+	netStepTLS     = "doing the TLS handshake"
+	netStepSend    = "sending the request"
+	netStepWait    = "waiting for the response headers"
+	netStepBody    = "reading the response body"
+)
+
+// netStepError is a request failure together with the step it failed in.
+type netStepError struct {
+	Step string
+	Err  error
+}
+
+func (e *netStepError) Error() string { return e.Step + ": " + e.Err.Error() }
+func (e *netStepError) Unwrap() error { return e.Err }
+
+// requestTrace follows one request through DNS, connect, TLS, send and wait
+// with net/http/httptrace, so that a failure can say where it stopped.
+type requestTrace struct {
+	mu   sync.Mutex
+	step string
+}
+
+// traceRequest returns ctx instrumented to record the request's progress.
+func traceRequest(ctx context.Context) (context.Context, *requestTrace) {
+	t := &requestTrace{step: netStepConnect}
+	set := func(s string) func() {
+		return func() { t.set(s) }
+	}
+	ct := &httptrace.ClientTrace{
+		DNSStart:             func(httptrace.DNSStartInfo) { t.set(netStepDNS) },
+		DNSDone:              func(httptrace.DNSDoneInfo) { t.set(netStepConnect) },
+		ConnectStart:         func(string, string) { t.set(netStepConnect) },
+		TLSHandshakeStart:    set(netStepTLS),
+		GotConn:              func(httptrace.GotConnInfo) { t.set(netStepSend) },
+		WroteRequest:         func(httptrace.WroteRequestInfo) { t.set(netStepWait) },
+		GotFirstResponseByte: set(netStepWait),
+	}
+	return httptrace.WithClientTrace(ctx, ct), t
+}
+
+func (t *requestTrace) set(s string) {
+	t.mu.Lock()
+	t.step = s
+	t.mu.Unlock()
+}
+
+// reading marks that the headers arrived and the body is being read.
+func (t *requestTrace) reading() { t.set(netStepBody) }
+
+// wrap attaches the current step to err; nil stays nil.
+func (t *requestTrace) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return &netStepError{Step: t.step, Err: err}
+}

@@ -1,0 +1,135 @@
+package check
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// urlErr wraps err the way http.Client does, with a URL holding a query that
+// must never reach the text.
+func urlErr(err error) error {
+	return &url.Error{Op: "Get", URL: "https://id.example.com/.well-known/jwks?sig=SECRETQUERY", Err: err}
+}
+
+func dialErr(err error) error {
+	return &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: err}}
+}
+
+func TestDescribeNetErr(t *testing.T) {
+	cert := &x509.Certificate{
+		Subject:   pkix.Name{CommonName: "proxy.corp.example"},
+		Issuer:    pkix.Name{CommonName: "Corp Inspection CA"},
+		DNSNames:  []string{"other.example.com"},
+		NotBefore: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:  time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	tests := []struct {
+		name    string
+		err     error
+		kind    netErrKind
+		summary []string // substrings
+		hint    []string
+	}{
+		{"dns not found", urlErr(&net.DNSError{Err: "no such host", Name: "id.example.com", IsNotFound: true}),
+			netDNS, []string{"DNS lookup of id.example.com", "no such host"}, []string{"nslookup id.example.com"}},
+		{"dns timeout", urlErr(&net.DNSError{Err: "i/o timeout", Name: "id.example.com", IsTimeout: true}),
+			netDNS, []string{"resolver timed out"}, []string{"resolv.conf"}},
+		{"refused", urlErr(dialErr(syscall.ECONNREFUSED)),
+			netRefused, []string{"refused", "id.example.com"}, []string{"port 443"}},
+		{"reset while waiting", urlErr(&netStepError{Step: netStepWait, Err: dialErr(syscall.ECONNRESET)}),
+			netReset, []string{"reset", "while waiting for the response headers"}, []string{"firewall or proxy"}},
+		{"eof", urlErr(io.EOF),
+			netEOF, []string{"closed the connection"}, nil},
+		{"unexpected eof in body", &netStepError{Step: netStepBody, Err: io.ErrUnexpectedEOF},
+			netEOF, []string{"closed the connection", "while reading the response body"}, nil},
+		{"unknown authority", urlErr(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{Cert: cert}}),
+			netUnknownCA, []string{"authority this worker does not trust", "Corp Inspection CA"}, []string{"TLS-inspecting proxy", "SSL_CERT_FILE"}},
+		{"expired", urlErr(&tls.CertificateVerificationError{Err: x509.CertificateInvalidError{Cert: cert, Reason: x509.Expired}}),
+			netCertExpired, []string{"expired or not yet valid", "2021-01-01T00:00:00Z"}, []string{"renew", "date -u"}},
+		{"hostname mismatch", urlErr(&tls.CertificateVerificationError{Err: x509.HostnameError{Certificate: cert, Host: "id.example.com"}}),
+			netCertHostname, []string{"not valid for that name", "other.example.com"}, []string{"openssl s_client -connect id.example.com:443"}},
+		{"not tls", urlErr(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}),
+			netNotTLS, []string{"did not answer with TLS"}, nil},
+		{"deadline while connecting", urlErr(&netStepError{Step: netStepConnect, Err: context.DeadlineExceeded}),
+			netTimeout, []string{"timed out", "while connecting"}, []string{"silently drop"}},
+		{"deadline waiting", urlErr(&netStepError{Step: netStepWait, Err: context.DeadlineExceeded}),
+			netTimeout, []string{"timed out", "while waiting for the response headers"}, []string{"slow to answer"}},
+		{"os deadline", urlErr(os.ErrDeadlineExceeded),
+			netTimeout, []string{"timed out"}, nil},
+		{"proxy refused", urlErr(&net.OpError{Op: "proxyconnect", Net: "tcp", Err: dialErr(syscall.ECONNREFUSED)}),
+			netProxy, []string{"HTTPS proxy", "id.example.com", "connection refused"}, []string{"HTTPS_PROXY", "NO_PROXY", "SPACELIFT_WHITELIST_ENVS"}},
+		{"proxy dns", urlErr(&net.OpError{Op: "proxyconnect", Net: "tcp", Err: &net.DNSError{Name: "proxy", IsNotFound: true}}),
+			netProxy, []string{"HTTPS proxy", "does not resolve"}, []string{"HTTPS_PROXY"}},
+		{"unreachable", urlErr(dialErr(syscall.EHOSTUNREACH)),
+			netUnreachable, []string{"no route to id.example.com"}, nil},
+		{"cancelled", urlErr(context.Canceled),
+			netCancelled, []string{"cancelled"}, nil},
+		{"other keeps cause without query", urlErr(fmt.Errorf("stopped after https://id.example.com/x?token=SECRETQUERY#frag")),
+			netOther, []string{"failed: stopped after https://id.example.com/x"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := classifyNetErr(tt.err); got != tt.kind {
+				t.Errorf("classifyNetErr = %q, want %q", got, tt.kind)
+			}
+			summary, hint := describeNetErr("id.example.com", tt.err)
+			for _, s := range tt.summary {
+				if !strings.Contains(summary, s) {
+					t.Errorf("summary %q lacks %q", summary, s)
+				}
+			}
+			for _, s := range tt.hint {
+				if !strings.Contains(hint, s) {
+					t.Errorf("hint %q lacks %q", hint, s)
+				}
+			}
+			if hint == "" {
+				t.Error("empty hint")
+			}
+			for _, text := range []string{summary, hint} {
+				if strings.Contains(text, "SECRETQUERY") || strings.Contains(text, "?") && strings.Contains(text, "sig=") {
+					t.Errorf("text leaks the URL query: %q", text)
+				}
+			}
+		})
+	}
+}
+
+func TestDescribeNetErrNil(t *testing.T) {
+	if s, h := describeNetErr("x", nil); s != "" || h != "" {
+		t.Errorf("describeNetErr(nil) = %q, %q; want empty", s, h)
+	}
+}
+
+func TestNetStripURLs(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain text", "plain text"},
+		{`Get "https://u:p@h.example/p?q=1#f": boom`, `Get "https://h.example/p": boom`},
+		{"http and https://a.example?x=1 end", "http and https://a.example end"},
+		{"httpd says hi", "httpd says hi"},
+	}
+	for _, tt := range tests {
+		if got := netStripURLs(tt.in); got != tt.want {
+			t.Errorf("netStripURLs(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNetStepErrorUnwraps(t *testing.T) {
+	err := &netStepError{Step: netStepTLS, Err: context.DeadlineExceeded}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatal("netStepError does not unwrap")
+	}
+}
