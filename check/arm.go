@@ -1,0 +1,486 @@
+package check
+
+// This file is the plumbing of the RBAC step (rbac.go): the ARM clients, the
+// one call the SDK lacks (effective permissions at subscription scope), and
+// the translation of ARM failures into Result fields. Nothing here writes to
+// Azure; every request is a GET.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
+)
+
+// armClients are the ARM clients of one RBAC step. They share one pipeline
+// configuration and so one credential, whose cached token serves every call.
+type armClients struct {
+	host        string // the ARM host, for messages
+	raw         *arm.Client
+	subs        *armsubscriptions.Client
+	assignments *armauthorization.RoleAssignmentsClient
+	definitions *armauthorization.RoleDefinitionsClient
+	providers   *armresources.ProvidersClient
+}
+
+// Module name and version for the raw client's telemetry policy.
+const (
+	armModule  = "github.com/oidc-doctor/oidc-doctor/check"
+	armVersion = "v0.1.0"
+)
+
+func newARMClients(in RBACInput) (*armClients, error) {
+	opts := in.ClientOptions
+	// The SDK registers resource providers on its own when a call answers
+	// 409 MissingSubscriptionRegistration. A diagnosis must never write.
+	opts.DisableRPRegistration = true
+
+	c := &armClients{host: armHost(opts.Cloud)}
+	var err error
+	if c.raw, err = arm.NewClient(armModule, armVersion, in.Cred, &opts); err != nil {
+		return nil, fmt.Errorf("building the ARM client: %w", err)
+	}
+	if c.subs, err = armsubscriptions.NewClient(in.Cred, &opts); err != nil {
+		return nil, fmt.Errorf("building the subscriptions client: %w", err)
+	}
+	if c.assignments, err = armauthorization.NewRoleAssignmentsClient(in.SubscriptionID, in.Cred, &opts); err != nil {
+		return nil, fmt.Errorf("building the role assignments client: %w", err)
+	}
+	if c.definitions, err = armauthorization.NewRoleDefinitionsClient(in.Cred, &opts); err != nil {
+		return nil, fmt.Errorf("building the role definitions client: %w", err)
+	}
+	if c.providers, err = armresources.NewProvidersClient(in.SubscriptionID, in.Cred, &opts); err != nil {
+		return nil, fmt.Errorf("building the providers client: %w", err)
+	}
+	return c, nil
+}
+
+// armHost is the ARM host name of the configured cloud.
+func armHost(cfg cloud.Configuration) string {
+	ep := cloud.AzurePublic.Services[cloud.ResourceManager].Endpoint
+	if s, ok := cfg.Services[cloud.ResourceManager]; ok && s.Endpoint != "" {
+		ep = s.Endpoint
+	}
+	if u, err := url.Parse(ep); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return ep
+}
+
+// permissionsPage is one page of the permissions API.
+type permissionsPage struct {
+	Value []struct {
+		Actions    []string `json:"actions"`
+		NotActions []string `json:"notActions"`
+	} `json:"value"`
+	NextLink string `json:"nextLink"`
+}
+
+// maxPages bounds every pager, in case a service hands back nextLinks forever.
+const maxPages = 100
+
+// listPermissions returns the caller's effective permissions at subscription
+// scope. armauthorization/v2 has PermissionsClient calls only for resource
+// groups and resources, so this sends the subscription-scope GET through the
+// same ARM pipeline (bearer token, retry, no RP registration).
+func (c *armClients) listPermissions(ctx context.Context, subscriptionID string) ([]Permission, error) {
+	next := runtime.JoinPaths(c.raw.Endpoint(),
+		"/subscriptions/"+url.PathEscape(subscriptionID)+"/providers/Microsoft.Authorization/permissions") +
+		"?api-version=2022-04-01"
+	var perms []Permission
+	seen := map[string]bool{}
+	for page := 0; next != ""; page++ {
+		if seen[next] || page == maxPages {
+			return perms, fmt.Errorf("listing permissions: paging did not end after %d pages", page)
+		}
+		seen[next] = true
+		req, err := runtime.NewRequest(ctx, http.MethodGet, next)
+		if err != nil {
+			return nil, fmt.Errorf("listing permissions: %w", err)
+		}
+		req.Raw().Header.Set("Accept", "application/json")
+		resp, err := c.raw.Pipeline().Do(req)
+		if err != nil {
+			return nil, err
+		}
+		if !runtime.HasStatusCode(resp, http.StatusOK) {
+			return nil, runtime.NewResponseError(resp)
+		}
+		var p permissionsPage
+		if err := runtime.UnmarshalAsJSON(resp, &p); err != nil {
+			return nil, fmt.Errorf("decoding permissions: %w", err)
+		}
+		for _, v := range p.Value {
+			perms = append(perms, Permission{Actions: v.Actions, NotActions: v.NotActions})
+		}
+		next = p.NextLink
+	}
+	return perms, nil
+}
+
+// armFailure is what an ARM error says, decoded from the response body.
+// Fields the message does not carry stay empty.
+type armFailure struct {
+	Code    string // ErrorCode, e.g. AuthorizationFailed
+	Status  int
+	Message string
+	Host    string
+
+	// From AuthorizationFailed and LinkedAuthorizationFailed.
+	Client, ObjectID, Action, Scope string
+	// From LinkedAuthorizationFailed.
+	LinkedAction, LinkedScope string
+	// From InvalidAuthenticationTokenTenant: the token's tenant and the
+	// tenant the subscription lives in.
+	TokenTenant, SubscriptionTenant string
+	// From MissingSubscriptionRegistration.
+	Namespace string
+}
+
+// asARMFailure reports whether err is an ARM error response, and decodes it.
+func asARMFailure(err error) (armFailure, bool) {
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) {
+		return armFailure{}, false
+	}
+	f := armFailure{Code: re.ErrorCode, Status: re.StatusCode}
+	if re.RawResponse != nil {
+		if re.RawResponse.Request != nil {
+			f.Host = re.RawResponse.Request.URL.Host
+		}
+		if body, err := runtime.Payload(re.RawResponse); err == nil {
+			var e struct {
+				Error struct{ Code, Message string } `json:"error"`
+			}
+			if json.Unmarshal(body, &e) == nil {
+				f.Message = truncate(e.Error.Message, 1000)
+				if f.Code == "" {
+					f.Code = e.Error.Code
+				}
+			}
+		}
+	}
+	f.parseMessage()
+	return f, true
+}
+
+// parseMessage reads the quoted values of ARM's documented message formats
+// (reference/azure.md §5.3). The error code decides what we say; these are
+// only the facts that make it specific, and absent ones stay empty.
+func (f *armFailure) parseMessage() {
+	m := f.Message
+	switch strings.ToLower(f.Code) {
+	case "authorizationfailed", "linkedauthorizationfailed":
+		f.Client = quotedAfter(m, "The client ")
+		f.ObjectID = quotedAfter(m, "with object id ")
+		f.Action = quotedAfter(m, "perform action ")
+		if f.Scope = quotedAfter(m, "over scope "); f.Scope == "" {
+			f.Scope = quotedAfter(m, "on scope ")
+		}
+		f.LinkedAction = quotedAfter(m, "perform action(s) ")
+		f.LinkedScope = quotedAfter(m, "linked scope(s)")
+	case "invalidauthenticationtokentenant":
+		f.TokenTenant = lastSegment(quotedAfter(m, "wrong issuer "))
+		f.SubscriptionTenant = lastSegment(quotedAfter(m, "match the tenant "))
+	case "missingsubscriptionregistration", "missingregistrationforresourceprovider":
+		if ns := quotedAfter(m, "namespace "); ns != "" {
+			f.Namespace = ns
+		} else if i := strings.Index(m, "namespace "); i >= 0 {
+			f.Namespace = strings.TrimRight(strings.Fields(m[i+len("namespace "):] + " ")[0], ".,")
+		}
+	}
+}
+
+// quotedAfter returns the single-quoted value that follows marker in s
+// (spaces allowed between them), or "".
+func quotedAfter(s, marker string) string {
+	i := strings.Index(s, marker)
+	if i < 0 {
+		return ""
+	}
+	rest := strings.TrimLeft(s[i+len(marker):], " ")
+	if !strings.HasPrefix(rest, "'") {
+		return ""
+	}
+	rest = rest[1:]
+	j := strings.IndexByte(rest, '\'')
+	if j < 0 {
+		return ""
+	}
+	return rest[:j]
+}
+
+// lastSegment returns the last non-empty path segment of an issuer URL such
+// as https://sts.windows.net/{tenant}/: the tenant id.
+func lastSegment(u string) string {
+	parts := strings.Split(strings.TrimRight(u, "/"), "/")
+	return parts[len(parts)-1]
+}
+
+// facts lists what the failure says, in a fixed order.
+func (f armFailure) facts() []Fact {
+	var fs []Fact
+	add := func(k, v string) {
+		if v != "" {
+			fs = append(fs, fact(k, v))
+		}
+	}
+	add("arm error", fmt.Sprintf("%s (HTTP %d)", f.Code, f.Status))
+	add("denied action", f.Action)
+	add("denied scope", f.Scope)
+	add("linked action", f.LinkedAction)
+	add("linked scope", f.LinkedScope)
+	add("client", f.Client)
+	add("object id", f.ObjectID)
+	add("token tenant", f.TokenTenant)
+	add("subscription tenant", f.SubscriptionTenant)
+	add("namespace", f.Namespace)
+	add("arm message", f.Message)
+	return fs
+}
+
+// failedCall turns an error from one ARM call into a failing Result. step
+// names the call ("GET /subscriptions/{id}") so a reader knows what did not
+// finish. Known ARM codes get LookupARM's explanation and fix; a transport
+// error or an expired deadline says which host and step did not finish.
+func failedCall(id, title, step, host string, err error) Result {
+	r := Result{ID: id, Title: title, Status: StatusFail}
+	if f, ok := asARMFailure(err); ok {
+		r.ErrorCode = f.Code
+		r.Facts = append([]Fact{fact("request", step)}, f.facts()...)
+		ci, known := LookupARMAction(f.Code, f.Action)
+		if known {
+			r.Summary = fmt.Sprintf("%s answered %s: %s", f.hostOr(host), f.Code, ci.Title)
+			r.Hint = ci.Explanation + " " + ci.Fix
+		} else {
+			r.Summary = fmt.Sprintf("%s answered HTTP %d %s to %s", f.hostOr(host), f.Status, f.Code, step)
+			r.Hint = "Azure Resource Manager refused the request; the arm message fact has its reason."
+		}
+		return r
+	}
+	var afe *azidentity.AuthenticationFailedError
+	switch {
+	case errors.As(err, &afe):
+		r.Summary = "getting an access token for " + host + " failed during " + step
+		r.Hint = "The token exchange worked earlier in the run, so a refresh failed; see the azure exchange check and rerun."
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		r.Summary = fmt.Sprintf("%s did not finish: no answer from %s before the deadline", step, host)
+		r.Hint = "Check that the worker can reach " + host + " (proxy settings, firewall, DNS), or raise the timeout."
+	case isNetError(err):
+		r.Summary = fmt.Sprintf("%s did not finish: the connection to %s failed", step, host)
+		r.Hint = "Check that the worker can reach " + host + " over HTTPS (proxy settings, firewall, DNS, TLS inspection)."
+	default:
+		r.Summary = fmt.Sprintf("%s failed", step)
+		r.Hint = "Rerun with the same settings; if it persists, report it with this output."
+	}
+	r.Facts = []Fact{fact("request", step), fact("host", host), fact("error", truncate(err.Error(), 500))}
+	return r
+}
+
+func (f armFailure) hostOr(host string) string {
+	if f.Host != "" {
+		return f.Host
+	}
+	return host
+}
+
+func isNetError(err error) bool {
+	var ne net.Error
+	var ue *url.Error
+	return errors.As(err, &ne) || errors.As(err, &ue)
+}
+
+// permissionsOutcome is the effective permissions at subscription scope.
+type permissionsOutcome struct {
+	perms   []Permission
+	err     error
+	elapsed time.Duration
+}
+
+func fetchPermissions(ctx context.Context, c *armClients, subID string) permissionsOutcome {
+	start := time.Now()
+	perms, err := c.listPermissions(ctx, subID)
+	return permissionsOutcome{perms: perms, err: err, elapsed: time.Since(start)}
+}
+
+// assignment is one role assignment of the identity, with its role resolved.
+type assignment struct {
+	Scope, RoleDefinitionID string
+	// RoleName is the role's name, or its GUID when the definition could not be read.
+	RoleName string
+	// Perms are the role's permissions; known reports whether they were read.
+	Perms []Permission
+	known bool
+}
+
+type assignmentsOutcome struct {
+	list []assignment
+	err  error
+	// defErr is the first failure reading a role definition; names then fall back to GUIDs.
+	defErr  error
+	elapsed time.Duration
+}
+
+// fetchAssignments lists the identity's role assignments that apply to the
+// subscription (at, above and below it, including through groups), then
+// reads each distinct role definition once, concurrently.
+func fetchAssignments(ctx context.Context, c *armClients, objectID string) assignmentsOutcome {
+	start := time.Now()
+	out := assignmentsOutcome{}
+	defer func() { out.elapsed = time.Since(start) }()
+
+	// armauthorization v2.2.0 appends $filter to the query WITHOUT encoding
+	// it ("$filter="+*Filter). assignedTo('<oid>') has no spaces or other
+	// characters that need escaping, so it goes out intact; a filter like
+	// "principalId eq '<oid>'" would have to be url.QueryEscape'd first.
+	// QueryEscape on the oid keeps a malformed claim from breaking the URL
+	// and leaves a GUID unchanged.
+	filter := "assignedTo('" + url.QueryEscape(objectID) + "')"
+	pager := c.assignments.NewListForSubscriptionPager(&armauthorization.RoleAssignmentsClientListForSubscriptionOptions{Filter: to.Ptr(filter)})
+	seenLink := map[string]bool{}
+	for pages := 0; pager.More(); pages++ {
+		if pages == maxPages {
+			out.err = fmt.Errorf("listing role assignments: paging did not end after %d pages", pages)
+			return out
+		}
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			out.err = err
+			return out
+		}
+		for _, ra := range page.Value {
+			if ra == nil || ra.Properties == nil {
+				continue
+			}
+			out.list = append(out.list, assignment{Scope: deref(ra.Properties.Scope), RoleDefinitionID: deref(ra.Properties.RoleDefinitionID)})
+		}
+		if next := deref(page.NextLink); next != "" {
+			if seenLink[next] {
+				out.err = fmt.Errorf("listing role assignments: the service repeated nextLink %s", next)
+				return out
+			}
+			seenLink[next] = true
+		}
+	}
+	out.defErr = resolveRoles(ctx, c, out.list)
+	return out
+}
+
+// resolveRoles fills RoleName and Perms of each assignment, reading every
+// distinct role definition once (concurrently). It returns the first error
+// reading a definition; those assignments keep the role's GUID as name.
+func resolveRoles(ctx context.Context, c *armClients, list []assignment) error {
+	type def struct {
+		id    string
+		name  string
+		perms []Permission
+		err   error
+	}
+	var defs []*def
+	byKey := map[string]*def{}
+	for _, a := range list {
+		k := strings.ToLower(a.RoleDefinitionID)
+		if a.RoleDefinitionID != "" && byKey[k] == nil {
+			d := &def{id: a.RoleDefinitionID}
+			byKey[k] = d
+			defs = append(defs, d)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, d := range defs {
+		wg.Go(func() {
+			resp, err := c.definitions.GetByID(ctx, d.id, nil)
+			if err != nil {
+				d.err = err
+				return
+			}
+			d.name = lastSegment(d.id)
+			if p := resp.Properties; p != nil {
+				d.name = orDefault(deref(p.RoleName), d.name)
+				for _, perm := range p.Permissions {
+					if perm != nil {
+						d.perms = append(d.perms, Permission{Actions: derefAll(perm.Actions), NotActions: derefAll(perm.NotActions)})
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var first error
+	for i := range list {
+		d := byKey[strings.ToLower(list[i].RoleDefinitionID)]
+		switch {
+		case d == nil:
+			list[i].RoleName = "(no role definition id)"
+		case d.err != nil:
+			list[i].RoleName = "role " + lastSegment(d.id)
+			if first == nil {
+				first = d.err
+			}
+		default:
+			list[i].RoleName, list[i].Perms, list[i].known = d.name, d.perms, true
+		}
+	}
+	return first
+}
+
+func derefAll(ps []*string) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+// providerState is one resource provider's registration state.
+type providerState struct{ Namespace, State string }
+
+type providersOutcome struct {
+	list    []providerState
+	err     error
+	elapsed time.Duration
+}
+
+func fetchProviders(ctx context.Context, c *armClients) providersOutcome {
+	start := time.Now()
+	out := providersOutcome{}
+	pager := c.providers.NewListPager(nil)
+	for pages := 0; pager.More(); pages++ {
+		if pages == maxPages {
+			out.err = fmt.Errorf("listing resource providers: paging did not end after %d pages", pages)
+			break
+		}
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			out.err = err
+			break
+		}
+		for _, p := range page.Value {
+			if p != nil {
+				out.list = append(out.list, providerState{deref(p.Namespace), deref(p.RegistrationState)})
+			}
+		}
+	}
+	out.elapsed = time.Since(start)
+	sort.Slice(out.list, func(i, j int) bool { return out.list[i].Namespace < out.list[j].Namespace })
+	return out
+}
