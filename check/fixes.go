@@ -1,0 +1,317 @@
+package check
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+)
+
+// This file writes paste-ready fixes for an administrator: the federated
+// credential's values, az CLI commands and Terraform. Shell arguments are
+// single-quoted whenever they hold anything but safe characters; HCL
+// strings are escaped, including template sequences. Values that are not
+// known are written as <placeholders> for the administrator to fill in.
+
+const ficDescription = "Spacelift OIDC federation (written by oidc-doctor)"
+
+// FICName is a readable, deterministic federated-credential name for a
+// subject, valid under ^[a-zA-Z0-9][a-zA-Z0-9-_]{2,119}$. A default-format
+// subject gives e.g. "spacelift-azure-infra-tracked-write" (module subjects
+// add "module-"); any subject that cannot be spelled that way without loss
+// (custom templates, upper case or odd characters in ids), and any name cut
+// to fit, ends in an 8-character hash of the whole subject.
+func FICName(sub string) string {
+	var readable string
+	lossless := false
+	if s, err := ParseSubject(sub); err == nil {
+		parts := []string{"spacelift"}
+		if s.CallerType == "module" {
+			parts = append(parts, "module")
+		}
+		parts = append(parts, s.CallerID, strings.ToLower(s.RunType), s.Scope)
+		readable = strings.Join(parts, "-")
+		lossless = nameSafe(s.CallerID)
+	} else {
+		readable = "spacelift-" + sanitizeName(sub)
+	}
+	readable = strings.Trim(readable, "-_")
+	if lossless && len(readable) <= 120 {
+		return readable
+	}
+	suffix := "-" + shortHash(sub)
+	if len(readable) > 120-len(suffix) {
+		readable = strings.TrimRight(readable[:120-len(suffix)], "-_")
+	}
+	return readable + suffix
+}
+
+// FICNames names many subjects at once, adding the hash suffix to any name
+// that two subjects would share (the same stack in two spaces, say).
+func FICNames(subs []string) []string {
+	names := make([]string, len(subs))
+	count := map[string]int{}
+	for i, s := range subs {
+		names[i] = FICName(s)
+		count[names[i]]++
+	}
+	for i, s := range subs {
+		if count[names[i]] > 1 {
+			n := names[i]
+			if len(n) > 111 {
+				n = strings.TrimRight(n[:111], "-_")
+			}
+			names[i] = n + "-" + shortHash(s)
+		}
+	}
+	return names
+}
+
+func shortHash(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:4])
+}
+
+// nameSafe reports whether s is already lower-case name material.
+func nameSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// sanitizeName lower-cases s and turns each run of characters a name may
+// not hold into one '-'.
+func sanitizeName(s string) string {
+	var b strings.Builder
+	dash := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+			fallthrough
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_':
+			b.WriteByte(c)
+			dash = false
+		default:
+			if !dash {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+	}
+	return b.String()
+}
+
+// ficParams is the JSON that az ad app federated-credential create takes.
+type ficParams struct {
+	Name        string   `json:"name"`
+	Issuer      string   `json:"issuer"`
+	Subject     string   `json:"subject"`
+	Audiences   []string `json:"audiences"`
+	Description string   `json:"description"`
+}
+
+func ficJSON(name, issuer, subject, audience string) string {
+	b, _ := json.Marshal(ficParams{Name: name, Issuer: issuer, Subject: subject, Audiences: []string{audience}, Description: ficDescription})
+	return string(b)
+}
+
+// orPlaceholder returns v, or p when v is empty.
+func orPlaceholder(v, p string) string {
+	if strings.TrimSpace(v) == "" {
+		return p
+	}
+	return v
+}
+
+// shellArg quotes s for a POSIX shell unless it is plainly safe or a
+// <placeholder> to be replaced.
+func shellArg(s string) string {
+	if isPlaceholder(s) {
+		return s
+	}
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_+=:,./-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func isPlaceholder(s string) bool {
+	return len(s) > 2 && s[0] == '<' && s[len(s)-1] == '>' && !strings.ContainsAny(s[1:len(s)-1], "<>'\"`$\\ \t\n;&|")
+}
+
+// hclString is s as an HCL quoted string, with template sequences escaped.
+func hclString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case (c == '$' || c == '%') && i+1 < len(s) && s[i+1] == '{':
+			b.WriteByte(c)
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// hclLabel turns a credential name into a Terraform resource label.
+func hclLabel(name string) string {
+	l := strings.ReplaceAll(name, "-", "_")
+	if l == "" || !(l[0] >= 'a' && l[0] <= 'z' || l[0] >= 'A' && l[0] <= 'Z' || l[0] == '_') {
+		l = "fic_" + l
+	}
+	return l
+}
+
+// FICFixes is everything an administrator needs to create one federated
+// credential: the exact values, az CLI for an app registration and for a
+// user-assigned managed identity, and the Terraform for each. Empty inputs
+// become <placeholders>.
+func FICFixes(clientID, issuer, subject, audience string) []Fix {
+	issuer = orPlaceholder(issuer, "<issuer>")
+	subject = orPlaceholder(subject, "<subject>")
+	audience = orPlaceholder(audience, "<audience>")
+	clientID = orPlaceholder(clientID, "<client-id>")
+	name := FICName(subject)
+	label := hclLabel(name)
+	return []Fix{
+		{Title: "the federated credential's exact values (portal: Certificates & secrets > Federated credentials > Other issuer)", Lang: "text",
+			Text: "Name:     " + name + "\nIssuer:   " + issuer + "\nSubject:  " + subject + "\nAudience: " + audience + "\n"},
+		{Title: "create it on the app registration (az CLI)", Lang: "sh",
+			Text: "az ad app federated-credential create --id " + shellArg(clientID) + " --parameters " + shellArg(ficJSON(name, issuer, subject, audience)) + "\n"},
+		{Title: "or on a user-assigned managed identity (az CLI)", Lang: "sh",
+			Text: "az identity federated-credential create --name " + shellArg(name) +
+				" --identity-name <identity-name> --resource-group <resource-group>" +
+				" --issuer " + shellArg(issuer) + " --subject " + shellArg(subject) + " --audiences " + shellArg(audience) + "\n"},
+		{Title: "create it on the app registration (Terraform, azuread)", Lang: "hcl",
+			Text: "resource \"azuread_application_federated_identity_credential\" " + hclString(label) + " {\n" +
+				applicationIDLine +
+				"  display_name   = " + hclString(name) + "\n" +
+				"  description    = " + hclString(ficDescription) + "\n" +
+				"  audiences      = [" + hclString(audience) + "]\n" +
+				"  issuer         = " + hclString(issuer) + "\n" +
+				"  subject        = " + hclString(subject) + "\n}\n"},
+		{Title: "or on a user-assigned managed identity (Terraform, azurerm)", Lang: "hcl",
+			Text: "resource \"azurerm_federated_identity_credential\" " + hclString(label) + " {\n" +
+				uamiIDLine +
+				"  name                      = " + hclString(name) + "\n" +
+				"  audience                  = [" + hclString(audience) + "]\n" +
+				"  issuer                    = " + hclString(issuer) + "\n" +
+				"  subject                   = " + hclString(subject) + "\n}\n"},
+	}
+}
+
+const applicationIDLine = "  # The app registration's resource ID: \"/applications/\" + its Object ID (not the\n" +
+	"  # client ID), or azuread_application_registration.<name>.id. azuread 2.x\n" +
+	"  # called this application_object_id and took the bare Object ID.\n" +
+	"  application_id = \"/applications/<application-object-id>\"\n"
+
+const uamiIDLine = "  # The identity's resource ID, or azurerm_user_assigned_identity.<name>.id.\n" +
+	"  # azurerm 3.x and 4.x: parent_id = <identity-id> and resource_group_name instead.\n" +
+	"  user_assigned_identity_id = \"<user-assigned-identity-id>\"\n"
+
+// FICFixesAll writes the fixes for many subjects at once: the values, one
+// az script for an app registration, one for a managed identity (commands
+// run one after another, since parallel writes to a managed identity
+// conflict), and one Terraform block using for_each.
+func FICFixesAll(clientID, issuer, audience string, subjects []Subject) []Fix {
+	issuer = orPlaceholder(issuer, "<issuer>")
+	audience = orPlaceholder(audience, "<audience>")
+	clientID = orPlaceholder(clientID, "<client-id>")
+	subs := make([]string, len(subjects))
+	for i, s := range subjects {
+		subs[i] = s.String()
+	}
+	names := FICNames(subs)
+	var values, app, uami, tf strings.Builder
+	values.WriteString("Issuer:   " + issuer + "\nAudience: " + audience + "\n")
+	app.WriteString("# An app holds at most 20 federated credentials.\n")
+	uami.WriteString("# One at a time: parallel writes to one managed identity fail with HTTP 409.\n")
+	tf.WriteString("locals {\n  # credential name => subject\n  spacelift_subjects = {\n")
+	for i, sub := range subs {
+		values.WriteString("\nName:     " + names[i] + "\nSubject:  " + sub + "\n")
+		app.WriteString("az ad app federated-credential create --id " + shellArg(clientID) + " --parameters " + shellArg(ficJSON(names[i], issuer, sub, audience)) + "\n")
+		uami.WriteString("az identity federated-credential create --name " + shellArg(names[i]) +
+			" --identity-name <identity-name> --resource-group <resource-group>" +
+			" --issuer " + shellArg(issuer) + " --subject " + shellArg(sub) + " --audiences " + shellArg(audience) + "\n")
+		tf.WriteString("    " + hclString(names[i]) + " = " + hclString(sub) + "\n")
+	}
+	tf.WriteString("  }\n}\n\nresource \"azuread_application_federated_identity_credential\" \"spacelift\" {\n" +
+		"  for_each = local.spacelift_subjects\n\n" +
+		applicationIDLine +
+		"  display_name   = each.key\n" +
+		"  description    = " + hclString(ficDescription) + "\n" +
+		"  audiences      = [" + hclString(audience) + "]\n" +
+		"  issuer         = " + hclString(issuer) + "\n" +
+		"  subject        = each.value\n}\n")
+	return []Fix{
+		{Title: "the federated credentials' exact values", Lang: "text", Text: values.String()},
+		{Title: "create them on the app registration (az CLI)", Lang: "sh", Text: app.String()},
+		{Title: "or on a user-assigned managed identity (az CLI)", Lang: "sh", Text: uami.String()},
+		{Title: "create them on the app registration (Terraform, azuread)", Lang: "hcl", Text: tf.String()},
+	}
+}
+
+// RoleAssignmentFixes grants role at scope to the service principal whose
+// object id is objectID (the enterprise application's object id, the oid
+// of its access token; not the client ID).
+func RoleAssignmentFixes(objectID, role, scope string) []Fix {
+	objectID = orPlaceholder(objectID, "<service-principal-object-id>")
+	role = orPlaceholder(role, "<role>")
+	scope = orPlaceholder(scope, "<scope>")
+	return []Fix{
+		{Title: "assign the role (az CLI)", Lang: "sh",
+			Text: "# Role changes can take up to about 10 minutes to apply.\n" +
+				"az role assignment create --assignee-object-id " + shellArg(objectID) +
+				" --assignee-principal-type ServicePrincipal --role " + shellArg(role) + " --scope " + shellArg(scope) + "\n" +
+				"# check: az role assignment list --assignee " + shellArg(objectID) + " --scope " + shellArg(scope) + " --include-inherited\n"},
+		{Title: "assign the role (Terraform, azurerm)", Lang: "hcl",
+			Text: "resource \"azurerm_role_assignment\" \"spacelift\" {\n" +
+				"  scope                = " + hclString(scope) + "\n" +
+				"  role_definition_name = " + hclString(role) + "\n" +
+				"  principal_id         = " + hclString(objectID) + "\n" +
+				"  principal_type       = \"ServicePrincipal\"\n}\n"},
+	}
+}
+
+// ProviderRegisterFixes registers resource provider namespaces once, as an
+// administrator, so the identity does not need <namespace>/register/action.
+func ProviderRegisterFixes(namespaces []string) []Fix {
+	if len(namespaces) == 0 {
+		namespaces = []string{"<namespace>"}
+	}
+	var sh, tf strings.Builder
+	sh.WriteString("# As an administrator of the subscription:\n")
+	tf.WriteString("# Register once, and stop the provider registering on every run\n" +
+		"# (provider \"azurerm\" { resource_provider_registrations = \"none\" }; azurerm 4.x+).\n")
+	for i, ns := range namespaces {
+		sh.WriteString("az provider register --namespace " + shellArg(ns) + " --subscription <subscription-id>\n")
+		if i > 0 {
+			tf.WriteString("\n")
+		}
+		tf.WriteString("resource \"azurerm_resource_provider_registration\" " + hclString(hclLabel(sanitizeName(ns))) + " {\n" +
+			"  name = " + hclString(ns) + "\n}\n")
+	}
+	return []Fix{
+		{Title: "register the resource providers (az CLI)", Lang: "sh", Text: sh.String()},
+		{Title: "register the resource providers (Terraform, azurerm)", Lang: "hcl", Text: tf.String()},
+	}
+}
