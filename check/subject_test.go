@@ -1,0 +1,98 @@
+package check
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseSubject(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Subject
+		wantErr string
+	}{
+		{"space:root:stack:infra:run_type:TRACKED:scope:write", Subject{"root", "stack", "infra", "TRACKED", "write"}, ""},
+		{"space:production-01HND497T9JKR76MR3KA2CDJHP:module:my-module:run_type:TESTING:scope:read", Subject{"production-01HND497T9JKR76MR3KA2CDJHP", "module", "my-module", "TESTING", "read"}, ""},
+		{"space:root:stack:infra:run_type:tracked:scope:write", Subject{}, "run type"},
+		{"space:root:stack:infra:run_type:TRACKED:scope:Write", Subject{}, "scope"},
+		{"space:root:space_path:/root:stack:infra:run_type:TRACKED:scope:write", Subject{}, "fields"},
+		{"space::stack:infra:run_type:TRACKED:scope:write", Subject{}, "space id is empty"},
+		{"repo:org/repo:ref:refs/heads/main", Subject{}, "fields"},
+		{"", Subject{}, "fields"},
+	}
+	for _, tt := range tests {
+		got, err := ParseSubject(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseSubject(%q) err = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseSubject(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+		if got.String() != tt.in {
+			t.Errorf("round trip %q -> %q", tt.in, got.String())
+		}
+	}
+}
+
+func TestAllSubjects(t *testing.T) {
+	st := AllSubjects("root", "stack", "infra")
+	if len(st) != 5 {
+		t.Fatalf("stack subjects = %d, want 5", len(st))
+	}
+	seen := map[string]bool{}
+	for _, v := range st {
+		if _, err := ParseSubject(v.Subject.String()); err != nil {
+			t.Errorf("%s does not parse: %v", v.Subject, err)
+		}
+		seen[v.Subject.String()] = true
+	}
+	if !seen["space:root:stack:infra:run_type:TRACKED:scope:read"] || !seen["space:root:stack:infra:run_type:DESTROY:scope:write"] {
+		t.Errorf("missing subjects: %v", seen)
+	}
+	mod := AllSubjects("dev-01JS", "module", "m")
+	hasStackForm := false
+	for _, v := range mod {
+		if v.Subject.CallerType == "stack" && v.Uncertain != "" {
+			hasStackForm = true
+		}
+	}
+	if !hasStackForm {
+		t.Errorf("module subjects lack the docs' stack-segment form with its reason")
+	}
+}
+
+func FuzzParseSubject(f *testing.F) {
+	for _, s := range []string{"space:root:stack:infra:run_type:TRACKED:scope:write", "space:a:module:b:run_type:TESTING:scope:read", "::::::::", "space:root"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sub, err := ParseSubject(s)
+		if err == nil && sub.String() != s {
+			t.Fatalf("accepted %q but renders %q", s, sub.String())
+		}
+	})
+}
+
+func FuzzDecodeUnverified(f *testing.F) {
+	f.Add(mint(f, nil))
+	for _, s := range []string{"", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", "{}", "eyJ.eyJ.x.y.z", "e30.bnVsbA.x", "e30.eyJleHAiOiIxIn0.x", "e30.eyJhdWQiOlsxXX0.x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tok, err := decodeUnverified(s)
+		if err != nil {
+			if strings.Contains(err.Error(), s) && len(s) > 20 {
+				t.Fatalf("error repeats the input")
+			}
+			return
+		}
+		_ = claimFacts(tok, testNow)
+		_ = checkLifetime(tok, testNow)
+		_ = checkSubject(tok)
+		_ = checkAudience(tok)
+		_ = checkIssuerClaim(tok)
+	})
+}
