@@ -258,6 +258,9 @@ func (e *Emulator) fault(endpoint string) (Fault, bool) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if endpoint == "issuer-jwks" && e.scn.Issuer.KeysUnreachable {
+		return Fault{Reset: true}, true
+	}
 	f, ok := e.scn.Faults[endpoint]
 	if !ok {
 		return Fault{}, false

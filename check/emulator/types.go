@@ -245,9 +245,9 @@ type Request struct {
 	// Time is the emulator clock when the request arrived.
 	Time time.Time
 	// Endpoint is the fault key of the route ("entra-token", ...); "" if unrouted.
-	Endpoint                 string
-	Method, Host, Path       string
-	Query                    url.Values
+	Endpoint           string
+	Method, Host, Path string
+	Query              url.Values
 	// Form holds the token POST's form fields, without client_assertion.
 	Form url.Values
 	// AssertionPresent reports whether the form had a non-empty client_assertion.

@@ -1,0 +1,407 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// armError builds ARM's error body {"error":{"code":...,"message":...}}.
+func armError(status int, code, msg string) response {
+	return jsonResponse(status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+// caller is the principal an ARM access token names.
+type caller struct {
+	oid, appid, tid string
+}
+
+var (
+	reSubPath  = regexp.MustCompile(`(?i)^/subscriptions/([^/]+)(/.*)?$`)
+	reRoleDef  = regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/roledefinitions/([^/]+)$`)
+	reSubRoute = map[string]*regexp.Regexp{
+		"arm-permissions":      regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/permissions$`),
+		"arm-role-assignments": regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/roleassignments$`),
+		"arm-role-definitions": regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/roledefinitions/([^/]+)$`),
+		"arm-providers":        regexp.MustCompile(`(?i)^/providers$`),
+	}
+)
+
+// armRoute maps ARM paths to handlers. Only the read endpoints the doctor
+// uses exist; every write answers 405.
+func (e *Emulator) armRoute(r *http.Request, host string) (string, handlerFunc) {
+	p := strings.TrimRight(r.URL.Path, "/")
+	if m := reRoleDef.FindStringSubmatch(p); m != nil {
+		return "arm-role-definitions", e.armCall(host, "", func(r *http.Request, c caller, sub *Subscription) response {
+			return e.roleDefinition(m[1], "")
+		})
+	}
+	m := reSubPath.FindStringSubmatch(p)
+	if m == nil {
+		return "", e.armNotFound
+	}
+	subID, rest := m[1], m[2]
+	if rest == "" {
+		return "arm-subscription", e.armCall(host, subID, e.getSubscription)
+	}
+	for _, ep := range []string{"arm-permissions", "arm-role-assignments", "arm-role-definitions", "arm-providers"} {
+		sm := reSubRoute[ep].FindStringSubmatch(rest)
+		if sm == nil {
+			continue
+		}
+		switch ep {
+		case "arm-permissions":
+			return ep, e.armCall(host, subID, e.listPermissions)
+		case "arm-role-assignments":
+			return ep, e.armCall(host, subID, func(r *http.Request, c caller, sub *Subscription) response {
+				return e.listRoleAssignments(r, host, c, sub)
+			})
+		case "arm-role-definitions":
+			return ep, e.armCall(host, subID, func(r *http.Request, c caller, sub *Subscription) response {
+				return e.roleDefinition(sm[1], sub.ID)
+			})
+		case "arm-providers":
+			return ep, e.armCall(host, subID, func(r *http.Request, c caller, sub *Subscription) response {
+				return e.listProviders(r, host, c, sub)
+			})
+		}
+	}
+	return "", e.armNotFound
+}
+
+// UNCONFIRMED: ARM's answer for paths no resource provider owns varies by
+// path; the emulator uses one 404 shape.
+func (e *Emulator) armNotFound(r *http.Request) response {
+	return armError(http.StatusNotFound, "NotFound", fmt.Sprintf("The requested resource '%s' was not found.", r.URL.Path))
+}
+
+type armHandler func(r *http.Request, c caller, sub *Subscription) response
+
+// armCall wraps an ARM read with the checks every ARM request passes, in
+// ARM's order: method, api-version, token, subscription, tenant.
+func (e *Emulator) armCall(host, subID string, h armHandler) handlerFunc {
+	return func(r *http.Request) response {
+		if r.Method != http.MethodGet {
+			return armError(http.StatusMethodNotAllowed, "MethodNotAllowed", fmt.Sprintf("The requested resource does not support http method '%s'.", r.Method))
+		}
+		if r.URL.Query().Get("api-version") == "" {
+			return armError(http.StatusBadRequest, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
+		}
+		c, fail := e.authenticate(r)
+		if fail != nil {
+			return *fail
+		}
+		if subID == "" {
+			return h(r, c, nil)
+		}
+		if !guidRE.MatchString(subID) {
+			return armError(http.StatusBadRequest, "InvalidSubscriptionId", fmt.Sprintf("The provided subscription identifier '%s' is malformed or invalid.", subID))
+		}
+		sub, ok := e.subscription(subID)
+		if !ok {
+			return armError(http.StatusNotFound, "SubscriptionNotFound", fmt.Sprintf("The subscription '%s' could not be found.", subID))
+		}
+		if !strings.EqualFold(sub.TenantID, c.tid) {
+			res := armError(http.StatusUnauthorized, "InvalidAuthenticationTokenTenant", fmt.Sprintf("The access token is from the wrong issuer 'https://sts.windows.net/%s/'. It must match the tenant 'https://sts.windows.net/%s/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/%s' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.", c.tid, sub.TenantID, sub.TenantID))
+			res.header.Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization_uri="https://login.windows.net/%s", error="invalid_token", error_description="The access token is from the wrong issuer."`, sub.TenantID))
+			return res
+		}
+		return h(r, c, &sub)
+	}
+}
+
+func (e *Emulator) subscription(id string) (Subscription, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, s := range e.scn.ARM.Subscriptions {
+		if strings.EqualFold(s.ID, id) {
+			return s, true
+		}
+	}
+	return Subscription{}, false
+}
+
+// allowedAudiences are the audiences ARM accepts (any cloud's, in the emulator).
+var allowedAudiences = []string{
+	"https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com",
+	"https://management.core.usgovcloudapi.net/", "https://management.core.usgovcloudapi.net", "https://management.usgovcloudapi.net/", "https://management.usgovcloudapi.net",
+	"https://management.core.chinacloudapi.cn/", "https://management.core.chinacloudapi.cn", "https://management.chinacloudapi.cn/", "https://management.chinacloudapi.cn",
+}
+
+func unauthorized(code, msg, desc string) *response {
+	res := armError(http.StatusUnauthorized, code, msg)
+	res.header.Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization_uri="https://login.windows.net/", error="invalid_token", error_description="%s"`, desc))
+	return &res
+}
+
+// authenticate checks the bearer token as ARM does: present, signed by Entra
+// (the emulator's key), for an ARM audience, unexpired, naming a principal.
+func (e *Emulator) authenticate(r *http.Request) (caller, *response) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return caller{}, unauthorized("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", "The authentication failed because of missing 'Authorization' header.")
+	}
+	raw, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return caller{}, unauthorized("AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.", "The authentication failed because of invalid 'Authorization' header format.")
+	}
+	invalid := unauthorized("InvalidAuthenticationToken", "The access token is invalid.", "The access token is invalid.")
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return &entraKey.PublicKey, nil },
+		jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
+	if err != nil {
+		return caller{}, invalid
+	}
+	str := func(k string) string { s, _ := claims[k].(string); return s }
+	tid := str("tid")
+	if tid == "" || str("iss") != "https://sts.windows.net/"+tid+"/" {
+		return caller{}, invalid
+	}
+	if aud := str("aud"); !contains(allowedAudiences, aud) {
+		return caller{}, unauthorized("InvalidAuthenticationToken",
+			fmt.Sprintf("The access token has been obtained for wrong audience or resource '%s'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.", aud),
+			"The access token has been obtained for wrong audience or resource.")
+	}
+	exp, _ := claims.GetExpirationTime()
+	now := e.serviceNow()
+	if exp == nil || !now.Before(exp.Time) {
+		f := "1/2/2006 3:04:05 PM"
+		var expText string
+		if exp != nil {
+			expText = exp.Time.UTC().Format(f)
+		}
+		return caller{}, unauthorized("ExpiredAuthenticationToken",
+			fmt.Sprintf("The access token expiry UTC time '%s' is earlier than current UTC time '%s'.", expText, now.UTC().Format(f)),
+			"The access token expiry UTC time is earlier than current UTC time.")
+	}
+	if str("oid") == "" {
+		return caller{}, unauthorized("InvalidAuthenticationToken", "The received access token is not valid: at least one of the claims 'puid' or 'altsecid' or 'oid' should be present. If you are accessing as application please make sure service principal is properly created in the tenant.", "The access token is invalid.")
+	}
+	return caller{oid: str("oid"), appid: str("appid"), tid: tid}, nil
+}
+
+// authorizationFailed is ARM's 403 for a caller without the action at scope.
+func authorizationFailed(c caller, action, scope string) response {
+	return armError(http.StatusForbidden, "AuthorizationFailed", fmt.Sprintf("The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.", c.appid, c.oid, action, scope))
+}
+
+func (e *Emulator) getSubscription(r *http.Request, c caller, sub *Subscription) response {
+	scope := "/subscriptions/" + sub.ID
+	const action = "Microsoft.Resources/subscriptions/read"
+	if !e.allowed(c.oid, action, scope, sub.TenantID) {
+		return authorizationFailed(c, action, scope)
+	}
+	state := sub.State
+	if state == "" {
+		state = "Enabled"
+	}
+	return jsonResponse(http.StatusOK, map[string]any{
+		"id":                  scope,
+		"authorizationSource": "RoleBased",
+		"managedByTenants":    []any{},
+		"subscriptionId":      sub.ID,
+		"tenantId":            sub.TenantID,
+		"displayName":         sub.DisplayName,
+		"state":               state,
+		"subscriptionPolicies": map[string]string{
+			"locationPlacementId": "Public_2014-09-01",
+			"quotaId":             "PayAsYouGo_2014-09-01",
+			"spendingLimit":       "Off",
+		},
+		"tags": map[string]string{},
+	})
+}
+
+// listPermissions returns the caller's own effective permissions at the
+// subscription: one entry per role assigned at or above it. Reading one's own
+// permissions needs no role.
+func (e *Emulator) listPermissions(r *http.Request, c caller, sub *Subscription) response {
+	seen := map[string]bool{}
+	var items []any
+	for _, ra := range e.assignmentsFor(c.oid, "/subscriptions/"+sub.ID, sub.TenantID) {
+		rd, ok := e.roleByID(ra.RoleDefinitionID)
+		if !ok || seen[strings.ToLower(rd.ID)] {
+			continue
+		}
+		seen[strings.ToLower(rd.ID)] = true
+		items = append(items, map[string]any{
+			"actions": nonNil(rd.Actions), "notActions": nonNil(rd.NotActions),
+			"dataActions": []string{}, "notDataActions": []string{},
+		})
+	}
+	return e.page(r, r.Host, items)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+var (
+	reAssignedTo  = regexp.MustCompile(`(?i)assignedTo\('([^']*)'\)`)
+	rePrincipalEq = regexp.MustCompile(`(?i)principalId\s+eq\s+'([^']*)'`)
+	reAtScope     = regexp.MustCompile(`(?i)atScope\(\)`)
+)
+
+// listRoleAssignments lists assignments at, above and below the
+// subscription, filtered by $filter (assignedTo, principalId eq, atScope).
+func (e *Emulator) listRoleAssignments(r *http.Request, host string, c caller, sub *Subscription) response {
+	scope := "/subscriptions/" + sub.ID
+	const action = "Microsoft.Authorization/roleAssignments/read"
+	if !e.allowed(c.oid, action, scope, sub.TenantID) {
+		return authorizationFailed(c, action, scope)
+	}
+	filter := r.URL.Query().Get("$filter")
+	principal := ""
+	if m := reAssignedTo.FindStringSubmatch(filter); m != nil {
+		principal = m[1]
+	} else if m := rePrincipalEq.FindStringSubmatch(filter); m != nil {
+		principal = m[1]
+	} else if filter != "" && !reAtScope.MatchString(filter) {
+		return armError(http.StatusBadRequest, "InvalidFilterInQueryString", fmt.Sprintf("The filter '%s' is not supported. Supported filters are either 'atScope()' or 'principalId eq '{value}' or assignedTo('{value}')'.", filter))
+	}
+	atScopeOnly := reAtScope.MatchString(filter)
+	e.mu.Lock()
+	all := append([]RoleAssignment(nil), e.scn.ARM.RoleAssignments...)
+	e.mu.Unlock()
+	var items []any
+	for _, ra := range all {
+		if principal != "" && !strings.EqualFold(ra.PrincipalID, principal) {
+			continue
+		}
+		above := e.covers(ra.Scope, scope, sub.TenantID)
+		below := strings.HasPrefix(normScope(ra.Scope), normScope(scope)+"/")
+		if !above && (atScopeOnly || !below) {
+			continue
+		}
+		items = append(items, assignmentJSON(ra, sub.ID))
+	}
+	return e.page(r, host, items)
+}
+
+func assignmentJSON(ra RoleAssignment, subID string) map[string]any {
+	name := assignmentName(ra)
+	scope := ra.Scope
+	roleDefID := "/providers/Microsoft.Authorization/roleDefinitions/" + ra.RoleDefinitionID
+	if strings.HasPrefix(strings.ToLower(scope), "/subscriptions/") {
+		roleDefID = "/subscriptions/" + subID + roleDefID
+	}
+	idPrefix := strings.TrimRight(scope, "/")
+	created := "2025-01-15T09:30:00.0000000Z"
+	return map[string]any{
+		"properties": map[string]any{
+			"roleDefinitionId":                   roleDefID,
+			"principalId":                        ra.PrincipalID,
+			"principalType":                      "ServicePrincipal",
+			"scope":                              scope,
+			"condition":                          nil,
+			"conditionVersion":                   nil,
+			"createdOn":                          created,
+			"updatedOn":                          created,
+			"createdBy":                          "00000000-0000-0000-0000-000000000000",
+			"updatedBy":                          "00000000-0000-0000-0000-000000000000",
+			"delegatedManagedIdentityResourceId": nil,
+			"description":                        nil,
+		},
+		"id":   idPrefix + "/providers/Microsoft.Authorization/roleAssignments/" + name,
+		"type": "Microsoft.Authorization/roleAssignments",
+		"name": name,
+	}
+}
+
+// roleDefinition answers GET on a role definition ID, at subscription scope
+// (subID set) or tenant scope. UNCONFIRMED: ARM lets any authenticated
+// principal of the tenant read role definitions; the emulator requires no role.
+func (e *Emulator) roleDefinition(id, subID string) response {
+	rd, ok := e.roleByID(id)
+	if !ok {
+		return armError(http.StatusNotFound, "RoleDefinitionDoesNotExist", fmt.Sprintf("The specified role definition with ID '%s' does not exist.", id))
+	}
+	prefix := ""
+	if subID != "" {
+		prefix = "/subscriptions/" + subID
+	}
+	assignable := []string{"/"}
+	if rd.Type == "CustomRole" && subID != "" {
+		assignable = []string{"/subscriptions/" + subID}
+	}
+	return jsonResponse(http.StatusOK, map[string]any{
+		"id":   prefix + "/providers/Microsoft.Authorization/roleDefinitions/" + rd.ID,
+		"name": rd.ID,
+		"type": "Microsoft.Authorization/roleDefinitions",
+		"properties": map[string]any{
+			"roleName":         rd.Name,
+			"type":             rd.Type,
+			"description":      rd.Description,
+			"assignableScopes": assignable,
+			"permissions": []any{map[string]any{
+				"actions": nonNil(rd.Actions), "notActions": nonNil(rd.NotActions),
+				"dataActions": []string{}, "notDataActions": []string{},
+			}},
+			"createdOn": "2015-02-02T21:55:09.8806423Z",
+			"updatedOn": "2024-04-25T16:23:40.5519005Z",
+			"createdBy": nil,
+			"updatedBy": nil,
+		},
+	})
+}
+
+// listProviders lists the subscription's resource providers, sorted by namespace.
+func (e *Emulator) listProviders(r *http.Request, host string, c caller, sub *Subscription) response {
+	scope := "/subscriptions/" + sub.ID
+	const action = "Microsoft.Resources/subscriptions/providers/read"
+	if !e.allowed(c.oid, action, scope, sub.TenantID) {
+		return authorizationFailed(c, action, scope)
+	}
+	names := make([]string, 0, len(sub.Providers))
+	for ns := range sub.Providers {
+		names = append(names, ns)
+	}
+	sort.Strings(names)
+	var items []any
+	for _, ns := range names {
+		items = append(items, map[string]any{
+			"id":                 scope + "/providers/" + ns,
+			"namespace":          ns,
+			"registrationState":  sub.Providers[ns],
+			"registrationPolicy": "RegistrationRequired",
+			"resourceTypes":      []any{},
+		})
+	}
+	return e.page(r, host, items)
+}
+
+// page cuts a list into ARM pages: {"value":[...],"nextLink":"..."} with a
+// $skiptoken when the scenario sets ARM.PageSize.
+func (e *Emulator) page(r *http.Request, host string, items []any) response {
+	if items == nil {
+		items = []any{}
+	}
+	e.mu.Lock()
+	size := e.scn.ARM.PageSize
+	e.mu.Unlock()
+	body := map[string]any{}
+	if size > 0 {
+		q := r.URL.Query()
+		skip, _ := strconv.Atoi(q.Get("$skiptoken"))
+		if skip < 0 || skip > len(items) {
+			skip = len(items)
+		}
+		end := min(skip+size, len(items))
+		if end < len(items) {
+			q.Set("$skiptoken", strconv.Itoa(end))
+			body["nextLink"] = (&url.URL{Scheme: "https", Host: host, Path: r.URL.Path, RawQuery: q.Encode()}).String()
+		}
+		items = items[skip:end]
+	}
+	body["value"] = items
+	return jsonResponse(http.StatusOK, body)
+}

@@ -1,0 +1,181 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"time"
+)
+
+// entraErrorBody is the JSON every Entra endpoint answers on failure, in the
+// field order the real service uses.
+type entraErrorBody struct {
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+	ErrorCodes       []int  `json:"error_codes"`
+	Timestamp        string `json:"timestamp"`
+	TraceID          string `json:"trace_id"`
+	CorrelationID    string `json:"correlation_id"`
+	ErrorURI         string `json:"error_uri,omitempty"`
+}
+
+var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// entraError builds an AADSTS error response. The description carries the
+// Trace ID, Correlation ID and Timestamp lines joined by \r\n, as real bodies
+// do. code 0 means a description without an AADSTS prefix.
+func entraError(status int, name string, code int, text string, now time.Time) response {
+	return entraErrorCorr(status, name, code, text, now, "")
+}
+
+// entraErrorCorr is entraError with the correlation ID the client sent
+// (client-request-id); Entra echoes it, and makes one up when it is absent.
+func entraErrorCorr(status int, name string, code int, text string, now time.Time, corr string) response {
+	if !guidRE.MatchString(corr) {
+		corr = newUUID()
+	}
+	trace := newUUID()
+	ts := now.UTC().Format("2006-01-02 15:04:05Z")
+	desc := text
+	if code != 0 {
+		desc = fmt.Sprintf("AADSTS%d: %s", code, text)
+	}
+	desc += fmt.Sprintf("\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s", trace, corr, ts)
+	body := entraErrorBody{
+		Error:            name,
+		ErrorDescription: desc,
+		ErrorCodes:       []int{code},
+		Timestamp:        ts,
+		TraceID:          trace,
+		CorrelationID:    corr,
+	}
+	if code != 0 {
+		body.ErrorURI = fmt.Sprintf("https://login.microsoftonline.com/error?code=%d", code)
+	} else {
+		body.ErrorCodes = []int{}
+	}
+	b, _ := json.Marshal(body)
+	h := http.Header{}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	return response{status: status, header: h, body: b}
+}
+
+// aadsts is one failure of the token endpoint: status, OAuth error name,
+// AADSTS code and text (without the AADSTS prefix).
+type aadsts struct {
+	status int
+	name   string
+	code   int
+	text   string
+}
+
+// Texts are copied from azure.md §3; where the reference gives no status
+// code, the emulator uses 400 for request and directory errors and 401
+// invalid_client for client-authentication (assertion) errors, the newer
+// behaviour azure.md §2.2 describes.
+func errTenantNotFound(t string) aadsts {
+	return aadsts{400, "invalid_tenant", 90002, fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.", t)}
+}
+
+func errTenantMalformed(t string) aadsts {
+	return aadsts{400, "invalid_request", 900023, fmt.Sprintf("Specified tenant identifier '%s' is neither a valid DNS name, nor a valid external domain.", t)}
+}
+
+func errAppNotFound(client, directory string) aadsts {
+	return aadsts{400, "unauthorized_client", 700016, fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", client, directory)}
+}
+
+func errNoServicePrincipal(client, tenant string) aadsts {
+	return aadsts{401, "invalid_client", 7000229, fmt.Sprintf("The client application %s is missing service principal in the tenant %s. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119", client, tenant)}
+}
+
+func errDisabled(client, name string) aadsts {
+	return aadsts{400, "unauthorized_client", 7000112, fmt.Sprintf("Application '%s'(%s) is disabled.", client, name)}
+}
+
+func errPublicClient() aadsts {
+	return aadsts{401, "invalid_client", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented."}
+}
+
+func errMissingParam(p string) aadsts {
+	return aadsts{400, "invalid_request", 900144, fmt.Sprintf("The request body must contain the following parameter: '%s'.", p)}
+}
+
+func errNoCredential() aadsts {
+	return aadsts{401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}
+}
+
+func errMalformed() aadsts {
+	return aadsts{400, "invalid_request", 50027, "JWT token is invalid or malformed."}
+}
+
+func errTyp() aadsts {
+	return aadsts{401, "invalid_client", 5002727, "Invalid JWT header type specified, must be 'JWT' or 'http://openid.net/specs/jwt/1.0'."}
+}
+
+func errMissingField(f string) aadsts {
+	return aadsts{400, "invalid_request", 90014, fmt.Sprintf("The required field '%s' is missing from the credential. Ensure that you have all the necessary parameters for the login request.", f)}
+}
+
+func errLifetime(now, nbf, exp time.Time) aadsts {
+	f := "2006-01-02T15:04:05.0000000Z"
+	return aadsts{401, "invalid_client", 700024, fmt.Sprintf("Client assertion is not within its valid time range. Current time: %s, assertion valid from %s, expiry time of assertion %s. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .",
+		now.UTC().Format(f), nbf.UTC().Format(f), exp.UTC().Format(f))}
+}
+
+func errNoFICs(client, name string) aadsts {
+	return aadsts{401, "invalid_client", 70025, fmt.Sprintf("The client '%s'(%s) has no configured federated identity credentials.", client, name)}
+}
+
+func errIssuerEndpoint() aadsts {
+	return aadsts{401, "invalid_client", 50166, "Request to External OIDC endpoint failed."}
+}
+
+func errKidNotFound(kid, iss string) aadsts {
+	return aadsts{401, "invalid_client", 7000272, fmt.Sprintf("The certificate with identifier %s used to sign the federated credential could not be found in the metadata of identity provider %s. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.", kid, iss)}
+}
+
+func errSignature() aadsts {
+	return aadsts{401, "invalid_client", 700027, "Client assertion failed signature validation."}
+}
+
+func errNoIssuerMatch(iss string) aadsts {
+	return aadsts{401, "invalid_client", 700211, fmt.Sprintf("No matching federated identity record found for presented assertion issuer '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation", iss)}
+}
+
+func errNoAudienceMatch(aud string) aadsts {
+	return aadsts{401, "invalid_client", 700212, fmt.Sprintf("No matching federated identity record found for presented assertion audience '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation", aud)}
+}
+
+func errNoSubjectMatch(sub string) aadsts {
+	return aadsts{401, "invalid_client", 700213, fmt.Sprintf("No matching federated identity record found for presented assertion subject '%s'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation", sub)}
+}
+
+func errSubjectCase(sub string) aadsts {
+	return aadsts{401, "invalid_client", 7002138, fmt.Sprintf("No matching federated identity record found for presented assertion subject '%s'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: https://learn.microsoft.com/entra/workload-id/workload-identity-federation. See breaking change notification and remediation at: https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes#august-2024.", sub)}
+}
+
+func errConditionalAccess() aadsts {
+	return aadsts{400, "invalid_grant", 53003, "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."}
+}
+
+func errScopeNotDefault(scope string) aadsts {
+	return aadsts{400, "invalid_scope", 1002012, fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope)}
+}
+
+func errUnknownResource(resource, tenant string) aadsts {
+	return aadsts{400, "invalid_resource", 500011, fmt.Sprintf("The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.", resource, tenant)}
+}
+
+func errTenantless() aadsts {
+	return aadsts{400, "invalid_request", 9001023, "The grant type isn't supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint."}
+}
+
+func errGrantType(g string) aadsts {
+	return aadsts{400, "unsupported_grant_type", 70003, fmt.Sprintf("The app requested an unsupported grant type '%s'.", g)}
+}
+
+func errGetOnToken() aadsts {
+	return aadsts{400, "invalid_request", 900561, "The endpoint only accepts POST, OPTIONS requests. Received a GET request."}
+}

@@ -1,0 +1,318 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Subjects of the five federated credentials Spacelift's Azure guide
+// creates for a stack (spacelift.md §2).
+var (
+	SubjectTrackedRead   = "space:" + SpaceID + ":stack:" + StackID + ":run_type:TRACKED:scope:read"
+	SubjectTrackedWrite  = DefaultSubject
+	SubjectProposedRead  = "space:" + SpaceID + ":stack:" + StackID + ":run_type:PROPOSED:scope:read"
+	SubjectTaskWrite     = "space:" + SpaceID + ":stack:" + StackID + ":run_type:TASK:scope:write"
+	SubjectDestroyWrite  = "space:" + SpaceID + ":stack:" + StackID + ":run_type:DESTROY:scope:write"
+	missingTenantID      = "d3b07384-d9a7-4e2b-8f1c-6a5e0c9b7f21"
+	missingSubscription  = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+	otherPrincipalID     = "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8"
+	customDeployerRoleID = "6f1d2c3b-4a5e-4f6d-9c8b-7a6e5d4c3b2a"
+)
+
+func fic(name, subject string) FIC {
+	return FIC{Name: name, Issuer: IssuerURL, Subject: subject, Audiences: []string{Audience}}
+}
+
+func baseFICs() []FIC {
+	return []FIC{
+		fic("spacelift-azure-infra-tracked-read", SubjectTrackedRead),
+		fic("spacelift-azure-infra-tracked-write", SubjectTrackedWrite),
+		fic("spacelift-azure-infra-proposed-read", SubjectProposedRead),
+		fic("spacelift-azure-infra-task-write", SubjectTaskWrite),
+		fic("spacelift-azure-infra-destroy-write", SubjectDestroyWrite),
+	}
+}
+
+func baseProviders() map[string]string {
+	return map[string]string{
+		"Microsoft.Compute":         "Registered",
+		"Microsoft.KeyVault":        "Registered",
+		"Microsoft.ManagedIdentity": "Registered",
+		"Microsoft.Network":         "Registered",
+		"Microsoft.Resources":       "Registered",
+		"Microsoft.Storage":         "Registered",
+	}
+}
+
+// Base returns the working set-up every preset starts from ("ok"): one app
+// with a service principal and the five stack credentials, Contributor on
+// the subscription, and an environment that matches the token.
+func Base() Scenario {
+	return Scenario{
+		Name:        "ok",
+		Description: "everything is configured correctly; the exchange and every ARM probe succeed",
+		Entra: Entra{Tenants: []Tenant{
+			{ID: TenantID, Domain: TenantDomain, Apps: []App{{
+				DisplayName: AppDisplayName, ClientID: ClientID, AppObjectID: AppObjectID, SPObjectID: SPObjectID,
+				FICs: baseFICs(),
+			}}},
+			{ID: OtherTenantID, Domain: OtherDomain},
+		}},
+		ARM: ARM{
+			Subscriptions: []Subscription{
+				{ID: SubscriptionID, TenantID: TenantID, DisplayName: "Emulated Production", State: "Enabled", Providers: baseProviders()},
+				{ID: OtherSubscriptionID, TenantID: OtherTenantID, DisplayName: "Other Tenant Production", State: "Enabled", Providers: baseProviders()},
+			},
+			RoleAssignments: []RoleAssignment{{Scope: "/subscriptions/" + SubscriptionID, PrincipalID: SPObjectID, RoleDefinitionID: RoleContributor}},
+		},
+		Env: map[string]string{
+			"ARM_CLIENT_ID":                   ClientID,
+			"ARM_TENANT_ID":                   TenantID,
+			"ARM_SUBSCRIPTION_ID":             SubscriptionID,
+			"ARM_USE_OIDC":                    "true",
+			"ARM_OIDC_TOKEN_FILE_PATH":        "/mnt/workspace/spacelift.oidc",
+			"TF_VAR_spacelift_account_name":   AccountName,
+			"TF_VAR_spacelift_run_id":         RunID,
+			"TF_VAR_spacelift_run_type":       "TRACKED",
+			"TF_VAR_spacelift_space_id":       SpaceID,
+			"TF_VAR_spacelift_stack_id":       StackID,
+			"TF_VAR_spacelift_workspace_root": "/mnt/workspace",
+		},
+	}
+}
+
+// preset builds a named scenario from Base and a change.
+func preset(name, desc string, change func(s *Scenario)) Scenario {
+	s := Base()
+	s.Name, s.Description = name, desc
+	if change != nil {
+		change(&s)
+	}
+	return s
+}
+
+// app returns the base app of the base tenant, for changes.
+func (s *Scenario) app() *App { return &s.Entra.Tenants[0].Apps[0] }
+
+func (s *Scenario) assign(ras ...RoleAssignment) { s.ARM.RoleAssignments = ras }
+
+func (s *Scenario) fault(endpoint string, f Fault) {
+	if s.Faults == nil {
+		s.Faults = map[string]Fault{}
+	}
+	s.Faults[endpoint] = f
+}
+
+const subScope = "/subscriptions/" + SubscriptionID
+
+func sp(scope, role string) RoleAssignment {
+	return RoleAssignment{Scope: scope, PrincipalID: SPObjectID, RoleDefinitionID: role}
+}
+
+// Scenarios returns the named presets in a stable order, "ok" first.
+func Scenarios() []Scenario {
+	return []Scenario{
+		Base(),
+		// Federation matching.
+		preset("subject-run-type", "the app only has a credential for PROPOSED runs; the token is from a TRACKED run (AADSTS700213)", func(s *Scenario) {
+			s.app().FICs = []FIC{fic("spacelift-azure-infra-proposed-read", SubjectProposedRead)}
+		}),
+		preset("subject-scope", "the credential is for scope:read; the token carries scope:write (AADSTS700213)", func(s *Scenario) {
+			s.app().FICs = []FIC{fic("spacelift-azure-infra-tracked-read", SubjectTrackedRead)}
+		}),
+		preset("audience-default", "the credentials keep the portal default audience api://AzureADTokenExchange (AADSTS700212)", func(s *Scenario) {
+			for i := range s.app().FICs {
+				s.app().FICs[i].Audiences = []string{"api://AzureADTokenExchange"}
+			}
+		}),
+		preset("issuer-trailing-slash", "the credentials' issuer ends in a slash the token's iss lacks (AADSTS700211)", func(s *Scenario) {
+			for i := range s.app().FICs {
+				s.app().FICs[i].Issuer = IssuerURL + "/"
+			}
+		}),
+		preset("subject-case", "the credential's subject differs from the token's sub only in letter case (AADSTS7002138)", func(s *Scenario) {
+			s.app().FICs[1].Subject = strings.Replace(SubjectTrackedWrite, "TRACKED", "tracked", 1)
+		}),
+		preset("object-id-as-client-id", "ARM_CLIENT_ID holds the application's object ID instead of its client ID (AADSTS700016)", func(s *Scenario) {
+			s.Env["ARM_CLIENT_ID"] = AppObjectID
+		}),
+		preset("wrong-tenant", "ARM_TENANT_ID names another existing tenant that has no such app (AADSTS700016)", func(s *Scenario) {
+			s.Env["ARM_TENANT_ID"] = OtherTenantID
+		}),
+		preset("tenant-not-found", "ARM_TENANT_ID is a GUID no tenant has (AADSTS90002 at tenant discovery)", func(s *Scenario) {
+			s.Env["ARM_TENANT_ID"] = missingTenantID
+		}),
+		preset("tenant-malformed", "ARM_TENANT_ID is neither a GUID nor a domain name (AADSTS900023 at tenant discovery)", func(s *Scenario) {
+			s.Env["ARM_TENANT_ID"] = "contoso-tenant"
+		}),
+		preset("expired-token", "the OIDC token expired an hour ago (AADSTS700024)", func(s *Scenario) {
+			s.Token.IssuedAgo = 2 * time.Hour
+		}),
+		preset("disabled-app", "the service principal is disabled for sign-in (AADSTS7000112)", func(s *Scenario) {
+			s.app().Disabled = true
+		}),
+		preset("no-service-principal", "the app registration has no service principal in the tenant (AADSTS7000229)", func(s *Scenario) {
+			s.app().NoServicePrincipal = true
+		}),
+		preset("no-fics", "the app has no federated credentials at all (AADSTS70025)", func(s *Scenario) {
+			s.app().FICs = nil
+		}),
+		preset("conditional-access", "a Conditional Access policy for workload identities blocks the service principal (AADSTS53003)", func(s *Scenario) {
+			s.Entra.Tenants[0].ConditionalAccessBlock = true
+		}),
+		// The issuer.
+		preset("issuer-keys-unreachable", "the issuer's JWKS endpoint resets every connection, for Entra too (AADSTS50166)", func(s *Scenario) {
+			s.Issuer.KeysUnreachable = true
+		}),
+		preset("issuer-kid-rotated", "the issuer's JWKS no longer has the key that signed the token (AADSTS7000272)", func(s *Scenario) {
+			s.Issuer.RotatedKeys = true
+		}),
+		preset("issuer-mismatch", "the discovery document's issuer differs from the token's iss (AADSTS50166)", func(s *Scenario) {
+			s.Issuer.DiscoveryIssuer = "https://spacelift.internal.example.com"
+		}),
+		preset("tampered-signature", "the token's signature does not verify with the issuer's key (AADSTS700027)", func(s *Scenario) {
+			s.Token.TamperSignature = true
+		}),
+		preset("issuer-wrong-cert", "the issuer serves a certificate from an untrusted CA (AADSTS50166)", func(s *Scenario) {
+			s.Issuer.WrongCertificate = true
+		}),
+		preset("clock-skew", "the worker's clock is 10 minutes behind: nbf lies in its future, the Date header is ahead, Entra accepts the token", func(s *Scenario) {
+			s.ServiceClockAhead = 10 * time.Minute
+		}),
+		// RBAC and subscriptions.
+		preset("rbac-reader-on-write", "the service principal only has Reader, but the run is a TRACKED write run", func(s *Scenario) {
+			s.assign(sp(subScope, RoleReader))
+		}),
+		preset("rbac-none", "the service principal has no role assignment at all (403 AuthorizationFailed)", func(s *Scenario) {
+			s.assign()
+		}),
+		preset("rbac-rg-only", "Contributor is assigned on one resource group only, not on the subscription", func(s *Scenario) {
+			s.assign(sp(subScope+"/resourceGroups/"+ResourceGroup, RoleContributor))
+		}),
+		preset("rbac-mg-inherited", "Contributor is inherited from the parent management group (passes)", func(s *Scenario) {
+			s.ARM.ManagementGroup = ManagementGroup
+			s.assign(sp("/providers/Microsoft.Management/managementGroups/"+ManagementGroup, RoleContributor))
+		}),
+		preset("subscription-other-tenant", "ARM_SUBSCRIPTION_ID belongs to another tenant (401 InvalidAuthenticationTokenTenant)", func(s *Scenario) {
+			s.Env["ARM_SUBSCRIPTION_ID"] = OtherSubscriptionID
+		}),
+		preset("subscription-not-found", "ARM_SUBSCRIPTION_ID names no subscription (404 SubscriptionNotFound)", func(s *Scenario) {
+			s.Env["ARM_SUBSCRIPTION_ID"] = missingSubscription
+		}),
+		preset("subscription-disabled", "the subscription is Disabled: reads work, deployments will fail", func(s *Scenario) {
+			s.ARM.Subscriptions[0].State = "Disabled"
+		}),
+		preset("providers-unregistered", "some resource providers are NotRegistered and no role grants register/action", func(s *Scenario) {
+			p := s.ARM.Subscriptions[0].Providers
+			p["Microsoft.ContainerService"] = "NotRegistered"
+			p["Microsoft.OperationalInsights"] = "NotRegistered"
+			p["Microsoft.App"] = "Registering"
+			s.ARM.CustomRoles = []RoleDefinition{{
+				ID: customDeployerRoleID, Name: "Spacelift Deployer",
+				Actions:    []string{"Microsoft.Compute/*/write", "Microsoft.Compute/*/delete", "Microsoft.Network/*/write", "Microsoft.Network/*/delete", "Microsoft.Resources/deployments/*"},
+				NotActions: []string{"*/register/action"},
+			}}
+			s.assign(sp(subScope, RoleReader), sp(subScope, customDeployerRoleID))
+		}),
+		preset("rbac-paged", "list responses come one item per page, linked by nextLink; several assignments", func(s *Scenario) {
+			s.ARM.PageSize = 1
+			s.ARM.ManagementGroup = ManagementGroup
+			s.assign(
+				sp("/providers/Microsoft.Management/managementGroups/"+ManagementGroup, RoleReader),
+				sp(subScope, RoleContributor),
+				RoleAssignment{Scope: subScope, PrincipalID: otherPrincipalID, RoleDefinitionID: RoleOwner},
+				sp(subScope+"/resourceGroups/"+ResourceGroup, RoleUserAccessAdministrator),
+				sp(subScope+"/resourceGroups/rg-shared", RoleReader),
+			)
+		}),
+		// Transport faults.
+		preset("entra-5xx", "the token endpoint answers 500", func(s *Scenario) {
+			s.fault("entra-token", Fault{Status: http.StatusInternalServerError})
+		}),
+		preset("entra-429", "the token endpoint throttles: 429 with Retry-After: 30", func(s *Scenario) {
+			s.fault("entra-token", Fault{Status: http.StatusTooManyRequests, RetryAfter: "30"})
+		}),
+		preset("entra-hang", "the token endpoint never answers", func(s *Scenario) {
+			s.fault("entra-token", Fault{Hang: true})
+		}),
+		preset("arm-hang", "ARM never answers", func(s *Scenario) {
+			for _, ep := range Endpoints {
+				if strings.HasPrefix(ep, "arm-") {
+					s.fault(ep, Fault{Hang: true})
+				}
+			}
+		}),
+		preset("entra-html", "the token endpoint answers 200 with an HTML page, as a proxy's login page would", func(s *Scenario) {
+			s.fault("entra-token", Fault{ContentType: "text/html; charset=utf-8",
+				Body: "<!DOCTYPE html>\n<html><head><title>Sign in to continue</title></head><body><h1>Web access is restricted</h1><p>Please sign in to the corporate proxy.</p></body></html>\n"})
+		}),
+	}
+}
+
+// Lookup returns the preset called name.
+func Lookup(name string) (Scenario, bool) {
+	for _, s := range Scenarios() {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Scenario{}, false
+}
+
+// cloneScenario deep-copies the mutable parts of s.
+func cloneScenario(s Scenario) Scenario {
+	out := s
+	out.Env = copyMap(s.Env)
+	if s.Faults != nil {
+		out.Faults = make(map[string]Fault, len(s.Faults))
+		for k, v := range s.Faults {
+			out.Faults[k] = v
+		}
+	}
+	out.Token.Claims = copyAny(s.Token.Claims)
+	out.Token.Header = copyAny(s.Token.Header)
+	out.Entra.Tenants = nil
+	for _, t := range s.Entra.Tenants {
+		out.Entra.Tenants = append(out.Entra.Tenants, cloneTenant(t))
+	}
+	out.ARM.Subscriptions = nil
+	for _, sub := range s.ARM.Subscriptions {
+		sub.Providers = copyMap(sub.Providers)
+		out.ARM.Subscriptions = append(out.ARM.Subscriptions, sub)
+	}
+	out.ARM.RoleAssignments = append([]RoleAssignment(nil), s.ARM.RoleAssignments...)
+	out.ARM.CustomRoles = nil
+	for _, r := range s.ARM.CustomRoles {
+		r.Actions = append([]string(nil), r.Actions...)
+		r.NotActions = append([]string(nil), r.NotActions...)
+		out.ARM.CustomRoles = append(out.ARM.CustomRoles, r)
+	}
+	return out
+}
+
+func cloneTenant(t Tenant) Tenant {
+	apps := t.Apps
+	t.Apps = nil
+	for _, a := range apps {
+		fics := a.FICs
+		a.FICs = nil
+		for _, f := range fics {
+			f.Audiences = append([]string(nil), f.Audiences...)
+			a.FICs = append(a.FICs, f)
+		}
+		t.Apps = append(t.Apps, a)
+	}
+	return t
+}
+
+func copyAny(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
