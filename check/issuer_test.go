@@ -1,0 +1,462 @@
+package check
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+var (
+	issuerKeyOnce sync.Once
+	issuerKey     *rsa.PrivateKey
+)
+
+func issuerTestKey(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	issuerKeyOnce.Do(func() {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		issuerKey = k
+	})
+	return issuerKey
+}
+
+// mintTestToken signs claims {iss, sub, aud, exp} with method and key,
+// setting kid when non-empty, and decodes it unverified.
+func mintTestToken(t *testing.T, method jwt.SigningMethod, key any, kid, iss string) *Token {
+	t.Helper()
+	tk := jwt.NewWithClaims(method, jwt.MapClaims{
+		"iss": iss, "sub": "space:root:stack:s:run_type:TRACKED:scope:write", "aud": "demo.app.spacelift.io",
+		"exp": time.Now().Add(-time.Hour).Unix(), // expired: the signature must still be judged
+	})
+	if kid != "" {
+		tk.Header["kid"] = kid
+	}
+	raw, err := tk.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := decodeUnverified(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func rsaJWK(pub *rsa.PublicKey, kid string) map[string]any {
+	return map[string]any{
+		"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
+		"n": base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+	}
+}
+
+// fakeIssuer is an httptest TLS issuer whose discovery and JWKS answers a
+// test can replace. It counts requests and new connections.
+type fakeIssuer struct {
+	srv       *httptest.Server
+	requests  atomic.Int32
+	conns     atomic.Int32
+	discovery http.HandlerFunc
+	jwks      http.HandlerFunc
+}
+
+func newFakeIssuer(t *testing.T, keys ...map[string]any) *fakeIssuer {
+	t.Helper()
+	f := &fakeIssuer{}
+	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.requests.Add(1)
+		switch r.URL.Path {
+		case "/.well-known/openid-configuration":
+			f.discovery(w, r)
+		case "/.well-known/jwks":
+			f.jwks(w, r)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	f.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			f.conns.Add(1)
+		}
+	}
+	f.srv.StartTLS()
+	t.Cleanup(f.srv.Close)
+	f.discovery = jsonHandler(map[string]any{"issuer": f.srv.URL, "jwks_uri": f.srv.URL + "/.well-known/jwks"})
+	f.jwks = jsonHandler(map[string]any{"keys": keys})
+	return f
+}
+
+func jsonHandler(v any) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(v)
+	}
+}
+
+func rawHandler(status int, ct, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", ct)
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}
+}
+
+func runIssuer(t *testing.T, client *http.Client, tok *Token) (disc, sig Result) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rs := checkIssuer(ctx, client, tok)
+	if len(rs) != 2 || rs[0].ID != "issuer-discovery" || rs[1].ID != "issuer-signature" {
+		t.Fatalf("checkIssuer returned %d results, want issuer-discovery and issuer-signature: %+v", len(rs), rs)
+	}
+	for _, r := range rs {
+		for _, f := range r.Facts {
+			if strings.Contains(f.Value, tok.Raw()) || strings.Contains(f.Value, "eyJ") {
+				t.Errorf("%s fact %q holds the token", r.ID, f.Key)
+			}
+		}
+		if strings.Contains(r.Summary+r.Hint, "eyJ") {
+			t.Errorf("%s text holds the token", r.ID)
+		}
+		if (r.Status == StatusFail || r.Status == StatusWarn) && r.Hint == "" {
+			t.Errorf("%s is %s without a hint: %s", r.ID, r.Status, r.Summary)
+		}
+	}
+	return rs[0], rs[1]
+}
+
+func wantResult(t *testing.T, r Result, status Status, substrs ...string) {
+	t.Helper()
+	if r.Status != status {
+		t.Errorf("%s status = %s, want %s (summary: %s; hint: %s)", r.ID, r.Status, status, r.Summary, r.Hint)
+	}
+	text := r.Summary + " | " + r.Hint
+	for _, f := range r.Facts {
+		text += " | " + f.Key + "=" + f.Value
+	}
+	for _, s := range substrs {
+		if !strings.Contains(text, s) {
+			t.Errorf("%s lacks %q in: %s", r.ID, s, text)
+		}
+	}
+}
+
+func TestIssuerFakeOK(t *testing.T) {
+	key := issuerTestKey(t)
+	f := newFakeIssuer(t, rsaJWK(&key.PublicKey, "k1"))
+	tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", f.srv.URL)
+	disc, sig := runIssuer(t, f.srv.Client(), tok)
+	// 127.0.0.1 is not a spacelift.io host: the public-reachability note.
+	wantResult(t, disc, StatusWarn, "not a spacelift.io host", "curl -sS "+f.srv.URL+"/.well-known/openid-configuration", "TLS 1.3", "HTTP status=200 OK")
+	wantResult(t, sig, StatusPass, `key "k1"`, "key size=2048 bits")
+	if n := f.requests.Load(); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+	if n := f.conns.Load(); n != 1 {
+		t.Errorf("%d connections, want 1 (the JWKS request must reuse the discovery connection)", n)
+	}
+}
+
+func TestIssuerNoToken(t *testing.T) {
+	rs := checkIssuer(context.Background(), http.DefaultClient, nil)
+	for _, r := range rs {
+		if r.Status != StatusSkip {
+			t.Errorf("%s = %s, want skip", r.ID, r.Status)
+		}
+	}
+}
+
+func TestIssuerBadIss(t *testing.T) {
+	key := issuerTestKey(t)
+	tests := []struct {
+		iss  string
+		want string
+	}{
+		{"http://demo.app.spacelift.io", "http://"},
+		{"", "no iss claim"},
+		{"demo.app.spacelift.io", "not an https URL"},
+		{"https://demo.app.spacelift.io?x=1", "query"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.iss, func(t *testing.T) {
+			var requests atomic.Int32
+			client := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+				requests.Add(1)
+				return nil, net.ErrClosed
+			})}
+			tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", tt.iss)
+			disc, sig := runIssuer(t, client, tok)
+			wantResult(t, disc, StatusFail, tt.want)
+			if sig.Status != StatusSkip {
+				t.Errorf("issuer-signature = %s, want skip", sig.Status)
+			}
+			if n := requests.Load(); n != 0 {
+				t.Errorf("%d requests, want none", n)
+			}
+		})
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestIssuerDiscoveryShapes(t *testing.T) {
+	key := issuerTestKey(t)
+	tests := []struct {
+		name    string
+		handler func(f *fakeIssuer) http.HandlerFunc
+		want    []string
+		sig     Status
+	}{
+		{"issuer a number", func(f *fakeIssuer) http.HandlerFunc {
+			return jsonHandler(map[string]any{"issuer": 42, "jwks_uri": f.srv.URL + "/.well-known/jwks"})
+		}, []string{"issuer is a number, not a string"}, StatusSkip},
+		{"no jwks_uri", func(f *fakeIssuer) http.HandlerFunc {
+			return jsonHandler(map[string]any{"issuer": f.srv.URL})
+		}, []string{"jwks_uri is missing"}, StatusSkip},
+		{"http jwks_uri", func(f *fakeIssuer) http.HandlerFunc {
+			return jsonHandler(map[string]any{"issuer": f.srv.URL, "jwks_uri": "http://x/.well-known/jwks"})
+		}, []string{"jwks_uri is not an https URL"}, StatusSkip},
+		{"array", func(*fakeIssuer) http.HandlerFunc {
+			return rawHandler(200, "application/json", `[1,2]`)
+		}, []string{"JSON but not an object"}, StatusSkip},
+		{"not json", func(*fakeIssuer) http.HandlerFunc {
+			return rawHandler(200, "text/plain", `hello`)
+		}, []string{"not valid JSON"}, StatusSkip},
+		{"cut short", func(f *fakeIssuer) http.HandlerFunc {
+			return rawHandler(200, "application/json", `{"issuer": "`+f.srv.URL+`", "jwks_`)
+		}, []string{"cut short"}, StatusSkip},
+		{"html", func(*fakeIssuer) http.HandlerFunc {
+			return rawHandler(200, "text/html", "<html><head><title>Sign in</title></head></html>")
+		}, []string{"HTML page", `"Sign in"`}, StatusSkip},
+		{"404", func(*fakeIssuer) http.HandlerFunc {
+			return rawHandler(404, "text/plain", "not found")
+		}, []string{"HTTP 404 Not Found", "FEDERATION_CUSTOM_ISSUER"}, StatusSkip},
+		{"503", func(*fakeIssuer) http.HandlerFunc {
+			return rawHandler(503, "text/plain", "busy")
+		}, []string{"HTTP 503", "AADSTS50166"}, StatusSkip},
+		{"trailing slash", func(f *fakeIssuer) http.HandlerFunc {
+			return jsonHandler(map[string]any{"issuer": f.srv.URL + "/", "jwks_uri": f.srv.URL + "/.well-known/jwks"})
+		}, []string{"differs from the token's iss", "trailing slash", "document issuer=" + "https://"}, StatusPass},
+		{"case", func(f *fakeIssuer) http.HandlerFunc {
+			return jsonHandler(map[string]any{"issuer": strings.ToUpper(f.srv.URL), "jwks_uri": f.srv.URL + "/.well-known/jwks"})
+		}, []string{"letter case"}, StatusPass},
+		{"huge", func(*fakeIssuer) http.HandlerFunc {
+			return rawHandler(200, "application/json", `{"x":"`+strings.Repeat("a", 2<<20)+`"}`)
+		}, []string{"larger than 1 MiB"}, StatusSkip},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeIssuer(t, rsaJWK(&key.PublicKey, "k1"))
+			f.discovery = tt.handler(f)
+			tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", f.srv.URL)
+			disc, sig := runIssuer(t, f.srv.Client(), tok)
+			wantResult(t, disc, StatusFail, tt.want...)
+			if sig.Status != tt.sig {
+				t.Errorf("issuer-signature = %s (%s), want %s", sig.Status, sig.Summary, tt.sig)
+			}
+		})
+	}
+}
+
+func TestIssuerRedirects(t *testing.T) {
+	key := issuerTestKey(t)
+	tests := []struct {
+		name   string
+		target func(f *fakeIssuer, r *http.Request) string
+		status Status
+		want   string
+	}{
+		{"loop", func(f *fakeIssuer, r *http.Request) string { return f.srv.URL + r.URL.Path }, StatusFail, "redirect loop"},
+		{"to http", func(f *fakeIssuer, r *http.Request) string {
+			return "http://" + strings.TrimPrefix(f.srv.URL, "https://") + "/x"
+		}, StatusFail, "another scheme"},
+		{"too many", func(f *fakeIssuer, r *http.Request) string {
+			return f.srv.URL + r.URL.Path + "?hop=x" + r.URL.Query().Get("hop")
+		}, StatusFail, "more than 3 redirects"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeIssuer(t, rsaJWK(&key.PublicKey, "k1"))
+			mux := http.NewServeMux()
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, tt.target(f, r), http.StatusFound)
+			})
+			f.discovery = mux.ServeHTTP
+			tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", f.srv.URL)
+			disc, _ := runIssuer(t, f.srv.Client(), tok)
+			wantResult(t, disc, tt.status, tt.want)
+		})
+	}
+}
+
+func TestIssuerKeyProblems(t *testing.T) {
+	key := issuerTestKey(t)
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := func(k map[string]any, kv ...any) map[string]any {
+		for i := 0; i < len(kv); i += 2 {
+			if kv[i+1] == nil {
+				delete(k, kv[i].(string))
+			} else {
+				k[kv[i].(string)] = kv[i+1]
+			}
+		}
+		return k
+	}
+	good := func() map[string]any { return rsaJWK(&key.PublicKey, "k1") }
+	tests := []struct {
+		name   string
+		kid    string // token kid
+		keys   []map[string]any
+		status Status
+		want   []string
+	}{
+		{"kid not found", "k1", []map[string]any{rsaJWK(&other.PublicKey, "k2")}, StatusFail,
+			[]string{`kid "k1" is not in`, "AADSTS7000272", `kids in JWKS="k2"`}},
+		{"ec key", "k1", []map[string]any{with(good(), "kty", "EC", "crv", "P-256",
+			"x", base64.RawURLEncoding.EncodeToString(ec.X.Bytes()), "n", nil, "e", nil)}, StatusFail, []string{`type "EC", not RSA`}},
+		{"small key", "k1", []map[string]any{rsaJWK(&small.PublicKey, "k1")}, StatusFail, []string{"too small: 1024 bits"}},
+		{"use enc", "k1", []map[string]any{with(good(), "use", "enc")}, StatusFail, []string{`use "enc"`}},
+		{"alg RS512", "k1", []map[string]any{with(good(), "alg", "RS512")}, StatusFail, []string{`alg "RS512"`}},
+		{"padded n", "k1", []map[string]any{with(good(), "n", base64.URLEncoding.EncodeToString(append([]byte{0xff}, key.N.Bytes()...)))},
+			StatusFail, []string{"bad modulus n: not unpadded base64url"}},
+		{"numeric e", "k1", []map[string]any{with(good(), "e", 65537)}, StatusFail, []string{"bad exponent e: missing or not a string"}},
+		{"even e", "k1", []map[string]any{with(good(), "e", "AAE")}, StatusFail, []string{"invalid exponent"}},
+		{"wrong key same kid", "k1", []map[string]any{rsaJWK(&other.PublicKey, "k1")}, StatusFail, []string{"does not verify", "AADSTS700027"}},
+		{"no kid one key", "", []map[string]any{good()}, StatusPass, []string{"only key", "note=the token has no kid"}},
+		{"no kid two keys", "", []map[string]any{rsaJWK(&other.PublicKey, "k2"), good()}, StatusWarn, []string{"key 2 of 2"}},
+		{"no kid none verifies", "", []map[string]any{rsaJWK(&other.PublicKey, "k2"), rsaJWK(&other.PublicKey, "k3")}, StatusFail, []string{"none of the issuer's 2 keys"}},
+		{"empty set", "", []map[string]any{}, StatusFail, []string{"JWKS is empty"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeIssuer(t, tt.keys...)
+			tok := mintTestToken(t, jwt.SigningMethodRS256, key, tt.kid, f.srv.URL)
+			_, sig := runIssuer(t, f.srv.Client(), tok)
+			wantResult(t, sig, tt.status, tt.want...)
+		})
+	}
+}
+
+func TestIssuerJWKSShapes(t *testing.T) {
+	key := issuerTestKey(t)
+	tests := []struct {
+		name string
+		h    http.HandlerFunc
+		want string
+	}{
+		{"no keys", jsonHandler(map[string]any{"key": []any{}}), "no keys array"},
+		{"keys a string", jsonHandler(map[string]any{"keys": "x"}), "no keys array"},
+		{"html", rawHandler(200, "text/html", "<html></html>"), "JWKS is an HTML page"},
+		{"500", rawHandler(500, "application/json", "{}"), "HTTP 500"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeIssuer(t)
+			f.jwks = tt.h
+			tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", f.srv.URL)
+			_, sig := runIssuer(t, f.srv.Client(), tok)
+			wantResult(t, sig, StatusFail, tt.want)
+		})
+	}
+}
+
+// Tokens not signed with RS256 are never verified and their keys never fetched.
+func TestIssuerNonRS256NeverVerified(t *testing.T) {
+	key := issuerTestKey(t)
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFakeIssuer(t, rsaJWK(&key.PublicKey, "k1"))
+	tests := []struct {
+		name   string
+		method jwt.SigningMethod
+		key    any
+		want   string
+	}{
+		{"none", jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "unsigned (alg none)"},
+		{"HS256", jwt.SigningMethodHS256, []byte("a shared secret"), "HS256, a shared-secret MAC"},
+		{"ES256", jwt.SigningMethodES256, ec, "signed with ES256; Entra accepts only RS256"},
+		{"PS256", jwt.SigningMethodPS256, key, "signed with PS256"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.requests.Store(0)
+			tok := mintTestToken(t, tt.method, tt.key, "k1", f.srv.URL)
+			_, sig := runIssuer(t, f.srv.Client(), tok)
+			wantResult(t, sig, StatusFail, tt.want, "RS256")
+			if n := f.requests.Load(); n != 1 {
+				t.Errorf("%d requests, want 1 (discovery only)", n)
+			}
+		})
+	}
+}
+
+func TestIssuerHangCutByDeadline(t *testing.T) {
+	key := issuerTestKey(t)
+	f := newFakeIssuer(t, rsaJWK(&key.PublicKey, "k1"))
+	f.discovery = func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}
+	tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", f.srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	rs := checkIssuer(ctx, f.srv.Client(), tok)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("checkIssuer took %v despite a 300ms deadline", d)
+	}
+	wantResult(t, rs[0], StatusFail, "timed out", "while waiting for the response headers")
+	if rs[1].Status != StatusSkip {
+		t.Errorf("issuer-signature = %s, want skip", rs[1].Status)
+	}
+}
+
+func TestIssuerDiff(t *testing.T) {
+	tests := []struct{ iss, doc, want string }{
+		{"https://a.app.spacelift.io", "https://a.app.spacelift.io/", "document's issuer has a trailing slash"},
+		{"https://a.app.spacelift.io/", "https://a.app.spacelift.io", "token's iss has a trailing slash"},
+		{"https://a.app.spacelift.io", "https://A.app.spacelift.io", "letter case"},
+		{"https://a.app.spacelift.io", "https://b.app.spacelift.io", "host differs"},
+		{"https://a.app.spacelift.io", "http://a.app.spacelift.io", "scheme differs"},
+		{"https://a.app.spacelift.io/x", "https://a.app.spacelift.io/y", "path differs"},
+		{"https://a.app.spacelift.io", "https://a.app.spacelift.io ", "white space"},
+	}
+	for _, tt := range tests {
+		got := issuerDiff(tt.iss, tt.doc)
+		if !strings.Contains(got, tt.want) || !strings.Contains(got, `"`+tt.iss+`"`) {
+			t.Errorf("issuerDiff(%q, %q) = %q, want it to mention %q and both values", tt.iss, tt.doc, got, tt.want)
+		}
+	}
+}
