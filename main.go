@@ -19,7 +19,10 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
+
+	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
 
 	"github.com/oidc-doctor/oidc-doctor/check"
 	"github.com/oidc-doctor/oidc-doctor/check/emulator"
@@ -83,6 +86,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	outW, errW := redact.NewWriter(stdout), redact.NewWriter(stderr)
 	defer outW.Close()
 	defer errW.Close()
+	if getenv("AZURE_SDK_GO_LOGGING") == "all" {
+		// The SDK's own logger writes to os.Stderr directly; send it through
+		// the redacting writer instead, so debug logs never show a token.
+		var mu sync.Mutex
+		azlog.SetListener(func(ev azlog.Event, msg string) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(errW, "azure-sdk: %s: %s\n", ev, msg)
+		})
+		defer azlog.SetListener(nil)
+	}
 	cmd := ""
 	if len(args) > 0 && (args[0] == "demo" || args[0] == "explain" || args[0] == "subjects") {
 		cmd, args = args[0], args[1:]
