@@ -354,6 +354,15 @@ func (e *Emulator) roleDefinition(id, subID string) response {
 	})
 }
 
+// provider is one resource provider, in ARM's field order.
+type provider struct {
+	ID                 string `json:"id"`
+	Namespace          string `json:"namespace"`
+	RegistrationState  string `json:"registrationState"`
+	RegistrationPolicy string `json:"registrationPolicy"`
+	ResourceTypes      []any  `json:"resourceTypes"`
+}
+
 // listProviders lists the subscription's resource providers, sorted by namespace.
 func (e *Emulator) listProviders(r *http.Request, host string, c caller, sub *Subscription) response {
 	scope := "/subscriptions/" + sub.ID
@@ -368,12 +377,9 @@ func (e *Emulator) listProviders(r *http.Request, host string, c caller, sub *Su
 	sort.Strings(names)
 	var items []any
 	for _, ns := range names {
-		items = append(items, map[string]any{
-			"id":                 scope + "/providers/" + ns,
-			"namespace":          ns,
-			"registrationState":  sub.Providers[ns],
-			"registrationPolicy": "RegistrationRequired",
-			"resourceTypes":      []any{},
+		items = append(items, provider{
+			ID: scope + "/providers/" + ns, Namespace: ns, RegistrationState: sub.Providers[ns],
+			RegistrationPolicy: "RegistrationRequired", ResourceTypes: []any{},
 		})
 	}
 	return e.page(r, host, items)
