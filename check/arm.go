@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -188,19 +187,19 @@ func (f *armFailure) parseMessage() {
 	m := f.Message
 	switch strings.ToLower(f.Code) {
 	case "authorizationfailed", "linkedauthorizationfailed":
-		f.Client = quotedAfter(m, "The client ")
-		f.ObjectID = quotedAfter(m, "with object id ")
-		f.Action = quotedAfter(m, "perform action ")
-		if f.Scope = quotedAfter(m, "over scope "); f.Scope == "" {
-			f.Scope = quotedAfter(m, "on scope ")
+		f.Client = armQuotedAfter(m, "The client ")
+		f.ObjectID = armQuotedAfter(m, "with object id ")
+		f.Action = armQuotedAfter(m, "perform action ")
+		if f.Scope = armQuotedAfter(m, "over scope "); f.Scope == "" {
+			f.Scope = armQuotedAfter(m, "on scope ")
 		}
-		f.LinkedAction = quotedAfter(m, "perform action(s) ")
-		f.LinkedScope = quotedAfter(m, "linked scope(s)")
+		f.LinkedAction = armQuotedAfter(m, "perform action(s) ")
+		f.LinkedScope = armQuotedAfter(m, "linked scope(s)")
 	case "invalidauthenticationtokentenant":
-		f.TokenTenant = lastSegment(quotedAfter(m, "wrong issuer "))
-		f.SubscriptionTenant = lastSegment(quotedAfter(m, "match the tenant "))
+		f.TokenTenant = armLastSegment(armQuotedAfter(m, "wrong issuer "))
+		f.SubscriptionTenant = armLastSegment(armQuotedAfter(m, "match the tenant "))
 	case "missingsubscriptionregistration", "missingregistrationforresourceprovider":
-		if ns := quotedAfter(m, "namespace "); ns != "" {
+		if ns := armQuotedAfter(m, "namespace "); ns != "" {
 			f.Namespace = ns
 		} else if i := strings.Index(m, "namespace "); i >= 0 {
 			f.Namespace = strings.TrimRight(strings.Fields(m[i+len("namespace "):] + " ")[0], ".,")
@@ -208,9 +207,9 @@ func (f *armFailure) parseMessage() {
 	}
 }
 
-// quotedAfter returns the single-quoted value that follows marker in s
+// armQuotedAfter returns the single-quoted value that follows marker in s
 // (spaces allowed between them), or "".
-func quotedAfter(s, marker string) string {
+func armQuotedAfter(s, marker string) string {
 	i := strings.Index(s, marker)
 	if i < 0 {
 		return ""
@@ -227,9 +226,9 @@ func quotedAfter(s, marker string) string {
 	return rest[:j]
 }
 
-// lastSegment returns the last non-empty path segment of an issuer URL such
+// armLastSegment returns the last non-empty path segment of an issuer URL such
 // as https://sts.windows.net/{tenant}/: the tenant id.
-func lastSegment(u string) string {
+func armLastSegment(u string) string {
 	parts := strings.Split(strings.TrimRight(u, "/"), "/")
 	return parts[len(parts)-1]
 }
@@ -266,31 +265,35 @@ func failedCall(id, title, step, host string, err error) Result {
 		r.ErrorCode = f.Code
 		r.Facts = append([]Fact{fact("request", step)}, f.facts()...)
 		ci, known := LookupARMAction(f.Code, f.Action)
-		if known {
+		switch {
+		case known && f.Action != "":
+			r.Summary = fmt.Sprintf("%s denied %s on %s: %s", f.hostOr(host), f.Action, armOr(f.Scope, "the subscription"), ci.Title)
+			r.Hint = ci.Explanation + " " + ci.Fix
+		case known:
 			r.Summary = fmt.Sprintf("%s answered %s: %s", f.hostOr(host), f.Code, ci.Title)
 			r.Hint = ci.Explanation + " " + ci.Fix
-		} else {
+		default:
 			r.Summary = fmt.Sprintf("%s answered HTTP %d %s to %s", f.hostOr(host), f.Status, f.Code, step)
 			r.Hint = "Azure Resource Manager refused the request; the arm message fact has its reason."
 		}
 		return r
 	}
 	var afe *azidentity.AuthenticationFailedError
-	switch {
-	case errors.As(err, &afe):
+	if errors.As(err, &afe) {
 		r.Summary = "getting an access token for " + host + " failed during " + step
-		r.Hint = "The token exchange worked earlier in the run, so a refresh failed; see the azure exchange check and rerun."
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		r.Summary = fmt.Sprintf("%s did not finish: no answer from %s before the deadline", step, host)
-		r.Hint = "Check that the worker can reach " + host + " (proxy settings, firewall, DNS), or raise the timeout."
-	case isNetError(err):
-		r.Summary = fmt.Sprintf("%s did not finish: the connection to %s failed", step, host)
-		r.Hint = "Check that the worker can reach " + host + " over HTTPS (proxy settings, firewall, DNS, TLS inspection)."
-	default:
-		r.Summary = fmt.Sprintf("%s failed", step)
-		r.Hint = "Rerun with the same settings; if it persists, report it with this output."
+		r.Hint = "The token exchange worked earlier in the run, so a refresh failed; see entra-exchange and rerun."
+		r.Facts = []Fact{fact("request", step), fact("host", host), fact("error", truncate(netSafeCause(err), 500))}
+		return r
 	}
-	r.Facts = []Fact{fact("request", step), fact("host", host), fact("error", truncate(err.Error(), 500))}
+	// A network failure or an expired deadline: the step started and did
+	// not finish, which is a fail (never a skip).
+	summary, hint := describeNetErr(host, err)
+	r.Summary = step + " did not finish: " + summary
+	if errors.Is(err, context.DeadlineExceeded) {
+		r.Summary = step + " did not finish: no answer from " + host + " before the deadline"
+	}
+	r.Hint = hint
+	r.Facts = []Fact{fact("request", step), fact("host", host), fact("error", truncate(netSafeCause(err), 500))}
 	return r
 }
 
@@ -299,12 +302,6 @@ func (f armFailure) hostOr(host string) string {
 		return f.Host
 	}
 	return host
-}
-
-func isNetError(err error) bool {
-	var ne net.Error
-	var ue *url.Error
-	return errors.As(err, &ne) || errors.As(err, &ue)
 }
 
 // permissionsOutcome is the effective permissions at subscription scope.
@@ -369,9 +366,9 @@ func fetchAssignments(ctx context.Context, c *armClients, objectID string) assig
 			if ra == nil || ra.Properties == nil {
 				continue
 			}
-			out.list = append(out.list, assignment{Scope: deref(ra.Properties.Scope), RoleDefinitionID: deref(ra.Properties.RoleDefinitionID)})
+			out.list = append(out.list, assignment{Scope: armVal(ra.Properties.Scope), RoleDefinitionID: armVal(ra.Properties.RoleDefinitionID)})
 		}
-		if next := deref(page.NextLink); next != "" {
+		if next := armVal(page.NextLink); next != "" {
 			if seenLink[next] {
 				out.err = fmt.Errorf("listing role assignments: the service repeated nextLink %s", next)
 				return out
@@ -395,8 +392,12 @@ func resolveRoles(ctx context.Context, c *armClients, list []assignment) error {
 	}
 	var defs []*def
 	byKey := map[string]*def{}
+	// Key by the role's GUID: the same role comes back as
+	// /subscriptions/{s}/providers/.../roleDefinitions/{guid} from a
+	// subscription-scope assignment and as /providers/.../{guid} from a
+	// management-group one; one GET serves both.
 	for _, a := range list {
-		k := strings.ToLower(a.RoleDefinitionID)
+		k := strings.ToLower(armLastSegment(a.RoleDefinitionID))
 		if a.RoleDefinitionID != "" && byKey[k] == nil {
 			d := &def{id: a.RoleDefinitionID}
 			byKey[k] = d
@@ -411,12 +412,12 @@ func resolveRoles(ctx context.Context, c *armClients, list []assignment) error {
 				d.err = err
 				return
 			}
-			d.name = lastSegment(d.id)
+			d.name = armLastSegment(d.id)
 			if p := resp.Properties; p != nil {
-				d.name = orDefault(deref(p.RoleName), d.name)
+				d.name = armOr(armVal(p.RoleName), d.name)
 				for _, perm := range p.Permissions {
 					if perm != nil {
-						d.perms = append(d.perms, Permission{Actions: derefAll(perm.Actions), NotActions: derefAll(perm.NotActions)})
+						d.perms = append(d.perms, Permission{Actions: armVals(perm.Actions), NotActions: armVals(perm.NotActions)})
 					}
 				}
 			}
@@ -425,12 +426,12 @@ func resolveRoles(ctx context.Context, c *armClients, list []assignment) error {
 	wg.Wait()
 	var first error
 	for i := range list {
-		d := byKey[strings.ToLower(list[i].RoleDefinitionID)]
+		d := byKey[strings.ToLower(armLastSegment(list[i].RoleDefinitionID))]
 		switch {
 		case d == nil:
 			list[i].RoleName = "(no role definition id)"
 		case d.err != nil:
-			list[i].RoleName = "role " + lastSegment(d.id)
+			list[i].RoleName = "role " + armLastSegment(d.id)
 			if first == nil {
 				first = d.err
 			}
@@ -441,7 +442,7 @@ func resolveRoles(ctx context.Context, c *armClients, list []assignment) error {
 	return first
 }
 
-func derefAll(ps []*string) []string {
+func armVals(ps []*string) []string {
 	out := make([]string, 0, len(ps))
 	for _, p := range ps {
 		if p != nil {
@@ -476,7 +477,7 @@ func fetchProviders(ctx context.Context, c *armClients) providersOutcome {
 		}
 		for _, p := range page.Value {
 			if p != nil {
-				out.list = append(out.list, providerState{deref(p.Namespace), deref(p.RegistrationState)})
+				out.list = append(out.list, providerState{armVal(p.Namespace), armVal(p.RegistrationState)})
 			}
 		}
 	}

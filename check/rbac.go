@@ -91,12 +91,38 @@ func checkRBAC(ctx context.Context, in RBACInput) []Result {
 	wg.Wait()
 
 	cov := coverageOf(ras.list, in.SubscriptionID)
-	return []Result{
+	out := []Result{
 		subRes,
 		judgePermissions(in, need, perms, ras, cov, c.host),
-		judgeAssignments(in, need, ras, cov, c.host),
+		judgeAssignments(in, need, ras, perms, cov, c.host),
 		judgeProviders(in, perms, provs, c.host),
 	}
+	for i := range out {
+		fillPlaceholders(&out[i], in, need)
+	}
+	return out
+}
+
+// fillPlaceholders puts what the step knows into the generic fix text of
+// the error-code table: "--assignee-object-id <object-id>" becomes a
+// command to paste.
+func fillPlaceholders(r *Result, in RBACInput, need runNeeds) {
+	if r.Hint == "" || !strings.Contains(r.Hint, "<") {
+		return
+	}
+	scope := in.subscriptionScope()
+	for _, f := range r.Facts {
+		if f.Key == "denied scope" {
+			scope = f.Value
+		}
+	}
+	r.Hint = strings.NewReplacer(
+		"<object-id>", armOr(in.ObjectID, "<object-id>"),
+		"<client-id>", armOr(in.ClientID, "<client-id>"),
+		"<subscription-id>", armOr(in.SubscriptionID, "<subscription-id>"),
+		"<scope>", scope,
+		"<role>", need.role(),
+	).Replace(r.Hint)
 }
 
 func skipRest(why string) []Result {
@@ -160,11 +186,12 @@ func checkSubscription(ctx context.Context, c *armClients, in RBACInput, need ru
 	if err != nil {
 		r, usable := subscriptionFailure(ctx, c, in, need, step, err)
 		r.Elapsed = time.Since(start)
+		fillPlaceholders(&r, in, need)
 		return subscriptionOutcome{usable: usable}, r
 	}
 	r := Result{ID: idARMSubscription, Title: titleARMSubscription, Elapsed: elapsed}
 	s := resp.Subscription
-	name, tenant, state := deref(s.DisplayName), deref(s.TenantID), ""
+	name, tenant, state := armVal(s.DisplayName), armVal(s.TenantID), ""
 	if s.State != nil {
 		state = string(*s.State)
 	}
@@ -217,7 +244,7 @@ func subscriptionFailure(ctx context.Context, c *armClients, in RBACInput, need 
 	case "subscriptionnotfound":
 		r.Summary, r.Hint, r.Fixes = notFoundVerdict(ctx, c, in, need, &r)
 	case "authorizationfailed":
-		r.Summary = fmt.Sprintf("the identity may not read subscription %s: it has no role that allows %s there", in.SubscriptionID, orDefault(f.Action, "Microsoft.Resources/subscriptions/read"))
+		r.Summary = fmt.Sprintf("the identity may not read subscription %s: it has no role that allows %s there", in.SubscriptionID, armOr(f.Action, "Microsoft.Resources/subscriptions/read"))
 		r.Hint += " See rbac-role-assignments for the roles it does have."
 		r.Fixes = RoleAssignmentFixes(in.ObjectID, need.role(), in.subscriptionScope())
 		return r, true
@@ -232,7 +259,7 @@ func subscriptionFailure(ctx context.Context, c *armClients, in RBACInput, need 
 // subscriptions the identity can see decides: other subscriptions mean the id
 // is wrong; none means the identity has no role anywhere in the tenant.
 func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runNeeds, r *Result) (summary, hint string, fixes []Fix) {
-	if !isGUID(in.SubscriptionID) {
+	if !armIsGUID(in.SubscriptionID) {
 		return fmt.Sprintf("subscription %q is not a GUID: ARM_SUBSCRIPTION_ID has a typo", in.SubscriptionID),
 			"Set ARM_SUBSCRIPTION_ID to the subscription's id (az account list --query '[].{name:name,id:id}').", nil
 	}
@@ -248,7 +275,7 @@ func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runN
 		}
 		for _, s := range page.Value {
 			if s != nil {
-				visible = append(visible, fmt.Sprintf("%s (%s)", deref(s.SubscriptionID), deref(s.DisplayName)))
+				visible = append(visible, fmt.Sprintf("%s (%s)", armVal(s.SubscriptionID), armVal(s.DisplayName)))
 			}
 		}
 	}
@@ -258,7 +285,7 @@ func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runN
 			"A subscription the identity has no role on looks the same as one that does not exist. If the id is right, assign the role (the subscription's owner runs the command below). " + rbacDelayNote,
 			RoleAssignmentFixes(in.ObjectID, need.role(), in.subscriptionScope())
 	}
-	r.Facts = append(r.Facts, fact("visible subscriptions", strings.Join(capList(visible, 10), ", ")))
+	r.Facts = append(r.Facts, fact("visible subscriptions", strings.Join(armCap(visible, 10), ", ")))
 	return fmt.Sprintf("subscription %s was not found, but the identity can see %d other subscription(s): ARM_SUBSCRIPTION_ID is probably wrong", in.SubscriptionID, len(visible)),
 		"Set ARM_SUBSCRIPTION_ID to one of the visible subscriptions, or give the identity a role on this one if the id is right.", nil
 }
@@ -266,7 +293,7 @@ func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runN
 // rbacDelayNote is said whenever a role exists but access still fails.
 const rbacDelayNote = "RBAC changes can take minutes to apply (up to about 10): if the role was granted just now, wait and rerun."
 
-func deref[T any](p *T) T {
+func armVal[T any](p *T) T {
 	var zero T
 	if p == nil {
 		return zero
@@ -274,21 +301,21 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-func orDefault(s, d string) string {
+func armOr(s, d string) string {
 	if s == "" {
 		return d
 	}
 	return s
 }
 
-func capList(xs []string, n int) []string {
+func armCap(xs []string, n int) []string {
 	if len(xs) <= n {
 		return xs
 	}
 	return append(xs[:n:n], fmt.Sprintf("and %d more", len(xs)-n))
 }
 
-func isGUID(s string) bool {
+func armIsGUID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}
@@ -476,19 +503,24 @@ func judgePermissions(in RBACInput, need runNeeds, po permissionsOutcome, ras as
 		warns = append(warns, "planning can read, but the apply phase needs write, which this identity lacks")
 		hints = append(hints, "The apply phase gets a write-scoped token: the identity its federated credential maps to needs Contributor on "+in.subscriptionScope()+".")
 	}
-	if (need.write || need.applyLater) && !allowed(actRoleAssignWrite) {
-		warns = append(warns, "the identity may not create role assignments")
-		hints = append(hints, "Only stacks that manage azurerm_role_assignment resources need "+actRoleAssignWrite+" (Owner, User Access Administrator or Role Based Access Control Administrator); ignore this otherwise.")
-	}
 	if !allowed(actAnyRead) {
 		warns = append(warns, "some resource types may not be readable")
 		hints = append(hints, "The roles do not grant */read, so refreshing resources of some types can fail with AuthorizationFailed; Reader grants every read.")
 	}
+	// Missing roleAssignments/write is said, never warned about: Contributor,
+	// the usual role for a stack, lacks it by design, and only stacks that
+	// manage azurerm_role_assignment resources need it. A warning on every
+	// healthy set-up would teach users to ignore warnings.
+	noRA := ""
+	if (need.write || need.applyLater) && !allowed(actRoleAssignWrite) {
+		noRA = "; it may not create role assignments, which only stacks managing azurerm_role_assignment need (Owner, User Access Administrator or Role Based Access Control Administrator)"
+	}
 	if len(warns) == 0 {
 		r.Status = StatusPass
-		r.Summary = "the identity has every permission this run needs at subscription scope"
+		r.Summary = "the identity has every permission this run needs at subscription scope" + noRA
 		return r
 	}
+	warns[len(warns)-1] += noRA
 	r.Status = StatusWarn
 	r.Summary = strings.Join(warns, "; ")
 	r.Hint = strings.Join(hints, " ")
@@ -506,7 +538,7 @@ func missingPermissions(in RBACInput, need runNeeds, r Result, missing []string,
 	case canRead:
 		r.Summary = fmt.Sprintf("the identity can read but not write at subscription scope, and %s", need.why)
 	default:
-		r.Summary = "the identity may not read resource groups at subscription scope (" + strings.Join(missing, ", ") + " denied)"
+		r.Summary = "the identity may not even read resource groups at subscription scope; denied: " + strings.Join(missing, ", ")
 	}
 	if held := roleNames(cv.above); held != "" {
 		r.Facts = append(r.Facts, fact("roles on the subscription", held))
@@ -540,18 +572,27 @@ func roleNames(list []assignment) string {
 	return strings.Join(names, ", ")
 }
 
-func judgeAssignments(in RBACInput, need runNeeds, ras assignmentsOutcome, cv coverage, host string) Result {
+func judgeAssignments(in RBACInput, need runNeeds, ras assignmentsOutcome, po permissionsOutcome, cv coverage, host string) Result {
+	role, scope := need.role(), in.subscriptionScope()
 	if ras.err != nil {
-		step := "GET " + in.subscriptionScope() + "/providers/Microsoft.Authorization/roleAssignments?$filter=assignedTo('" + in.ObjectID + "')"
+		step := "GET " + scope + "/providers/Microsoft.Authorization/roleAssignments?$filter=assignedTo('" + in.ObjectID + "')"
 		r := failedCall(idRBACRoleAssignments, titleRBACRoleAssignments, step, host, ras.err)
-		if strings.EqualFold(r.ErrorCode, "AuthorizationFailed") {
-			// Listing needs roleAssignments/read; rbac-permissions still
-			// says what the identity can do, so this is only a blind spot.
-			r.Status = StatusWarn
-			r.Summary = "the identity may not list its own role assignments (Microsoft.Authorization/roleAssignments/read, which Reader has)"
-			r.Hint = "rbac-permissions shows what the identity can do; to see its roles, run: az role assignment list --assignee " + in.ObjectID + " --all --include-inherited"
-		}
 		r.Elapsed = ras.elapsed
+		if !strings.EqualFold(r.ErrorCode, "AuthorizationFailed") {
+			return r
+		}
+		// Listing needs Microsoft.Authorization/roleAssignments/read at the
+		// subscription. Denied, the effective permissions still tell "no
+		// role here at all" (none) from "a role without that read" (some).
+		if po.err == nil && len(po.perms) == 0 {
+			r.Summary = "the identity has no role on this subscription or above it: its effective permissions there are empty, and ARM will not even list its role assignments"
+			r.Hint = fmt.Sprintf("Assign %s on %s to the service principal's object id %s (not the client id). Roles on single resource groups do not show from here: az role assignment list --assignee %s --all. %s", role, scope, in.ObjectID, in.ObjectID, rbacDelayNote)
+			r.Fixes = RoleAssignmentFixes(in.ObjectID, role, scope)
+			return r
+		}
+		r.Status = StatusWarn
+		r.Summary = "the identity may not list its own role assignments (Microsoft.Authorization/roleAssignments/read, which Reader has)"
+		r.Hint = "rbac-permissions shows what the identity can do; to see its roles, run: az role assignment list --assignee " + in.ObjectID + " --all --include-inherited"
 		return r
 	}
 	r := Result{ID: idRBACRoleAssignments, Title: titleRBACRoleAssignments, Elapsed: ras.elapsed}
@@ -563,7 +604,6 @@ func judgeAssignments(in RBACInput, need runNeeds, ras assignmentsOutcome, cv co
 	if ras.defErr != nil {
 		r.Facts = append(r.Facts, fact("role names", "some role definitions could not be read; their GUIDs are shown"))
 	}
-	role, scope := need.role(), in.subscriptionScope()
 	switch {
 	case len(ras.list) == 0:
 		r.Status = StatusFail
@@ -685,7 +725,7 @@ func judgeProviders(in RBACInput, po permissionsOutcome, pv providersOutcome, ho
 		r.Summary = fmt.Sprintf("all %d resource providers are registered", len(pv.list))
 		return r
 	}
-	r.Facts = append(r.Facts, fact("not registered", strings.Join(capList(unregistered, 20), ", ")))
+	r.Facts = append(r.Facts, fact("not registered", strings.Join(armCap(unregistered, 20), ", ")))
 	r.Facts = append(r.Facts, fact("azurerm registers providers", reg.attempt+": "+reg.why))
 	noneFix := Fix{Title: "stop the azurerm provider registering resource providers (stack environment variable)", Lang: "text", Text: "ARM_RESOURCE_PROVIDER_REGISTRATIONS=none"}
 	switch {
@@ -702,7 +742,7 @@ func judgeProviders(in RBACInput, po permissionsOutcome, pv providersOutcome, ho
 		r.Fixes = ProviderRegisterFixes(unknown)
 		return r
 	}
-	r.Facts = append(r.Facts, fact("identity may register them", "no: "+strings.Join(capList(cannot, 20), ", ")))
+	r.Facts = append(r.Facts, fact("identity may register them", "no: "+strings.Join(armCap(cannot, 20), ", ")))
 	r.Fixes = ProviderRegisterFixes(cannot)
 	switch reg.attempt {
 	case "yes":
