@@ -44,10 +44,8 @@ var builtinRoles = []roleDef{
 
 // roleByID returns the built-in or custom role with this GUID (any case).
 func (e *Emulator) roleByID(id string) (roleDef, bool) {
-	for _, r := range builtinRoles {
-		if strings.EqualFold(r.ID, id) {
-			return r, true
-		}
+	if r, ok := e.roleByIDBuiltin(id); ok {
+		return r, true
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -149,4 +147,13 @@ func assignmentName(ra RoleAssignment) string {
 	sum := sha256.Sum256([]byte(strings.ToLower(ra.Scope + "|" + ra.PrincipalID + "|" + ra.RoleDefinitionID)))
 	b := sum[:16]
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func (e *Emulator) roleByIDBuiltin(id string) (roleDef, bool) {
+	for _, r := range builtinRoles {
+		if strings.EqualFold(r.ID, id) {
+			return r, true
+		}
+	}
+	return roleDef{}, false
 }

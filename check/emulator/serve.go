@@ -100,6 +100,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-e.done:
 			t.Stop()
+			hijackClose(w)
 			return
 		}
 	}
@@ -107,6 +108,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-e.done:
+			hijackClose(w) // no response at all, not an empty 200
 		}
 		return
 	}
