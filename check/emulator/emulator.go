@@ -15,6 +15,22 @@
 // The emulator is product code, not a mock: where the real service's
 // behaviour is known it is reproduced, and where it is not (marked
 // UNCONFIRMED in comments) the emulator picks the most plausible behaviour.
+//
+// Clocks: Options.Now stands for the worker's clock. The services run on
+// Now()+Scenario.ServiceClockAhead: Spacelift mints the token on it, Entra
+// and ARM validate lifetimes on it, and the Date header reports it plus
+// Options.ClockSkew. The clock-skew preset sets ServiceClockAhead to ten
+// minutes, so the token's nbf lies in the worker's future while Entra,
+// whose clock is right, accepts it.
+//
+// Entra fetches the issuer's discovery document and JWKS through the
+// emulator's own client while it answers a token request, so certificate,
+// reachability and fault scenarios on the issuer surface as the AADSTS codes
+// the real service returns; those requests are recorded with Internal set.
+//
+// The RSA signing keys (Spacelift issuer, its rotated successor, Entra) are
+// generated once per process and shared by every emulator; TLS certificates
+// come from a fresh CA per emulator.
 package emulator
 
 import (
@@ -23,7 +39,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -256,5 +271,3 @@ func copyMap(m map[string]string) map[string]string {
 	}
 	return out
 }
-
-var errClosed = errors.New("emulator closed")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -462,5 +463,30 @@ func TestPresets(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestNationalCloud(t *testing.T) {
+	e := start(t, "ok", Options{})
+	opts := azcore.ClientOptions{Transport: e.Client(), Cloud: cloud.AzureGovernment}
+	cred, err := azidentity.NewClientAssertionCredential(TenantID, ClientID,
+		func(context.Context) (string, error) { return e.Token(), nil },
+		&azidentity.ClientAssertionCredentialOptions{ClientOptions: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := armsubscriptions.NewClient(cred, &arm.ClientOptions{ClientOptions: opts, DisableRPRegistration: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Get(ctxTimeout(t, 10*time.Second), SubscriptionID, nil); err != nil {
+		t.Fatalf("Get in US Government cloud: %v", err)
+	}
+	hosts := map[string]bool{}
+	for _, r := range e.Requests() {
+		hosts[r.Host] = true
+	}
+	if !hosts["login.microsoftonline.us"] || !hosts["management.usgovcloudapi.net"] || hosts["login.microsoftonline.com"] {
+		t.Errorf("hosts used: %v", hosts)
 	}
 }

@@ -223,8 +223,14 @@ func (a *assertion) time(k string) (time.Time, bool) {
 }
 
 // tokenEndpoint validates a client-credentials request with a federated
-// client assertion, in the order described in the package documentation
-// (README of this package: see doc.go).
+// client assertion, failing at the first problem in this order: tenant
+// (90002, 900023), form (900144, 70003), application (700016), service
+// principal (7000229), enabled (7000112), public client (700025), assertion
+// present (7000218), parses (50027), typ (5002727), required claims (90014),
+// lifetime on the service clock (700024), any credential (70025), issuer
+// (700211), issuer keys over HTTPS (50166, 7000272, 700027), audience
+// (700212), subject (700213, or 7002138 when only case differs), scope
+// (1002012, 500011), Conditional Access (53003).
 func (e *Emulator) tokenEndpoint(r *http.Request, host, tenantName string) response {
 	if r.Method != http.MethodPost {
 		return e.fail(r, errGetOnToken())
