@@ -13,9 +13,11 @@ import (
 	"math/big"
 	"mime"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -91,11 +93,12 @@ func discover(ctx context.Context, client *http.Client, tok *Token) (Result, str
 	r.Facts = append(r.Facts, res.facts()...)
 	if err != nil {
 		r.Status = StatusFail
-		r.Summary, r.Hint = fetchFailure("the discovery document", host, err)
+		r.Summary, r.Hint = fetchFailure("the discovery document", discURL, host, err)
 		r.Facts = append(r.Facts, entraExpectation(host, err)...)
 		return r, ""
 	}
-	if s, h, bad := badResponse("the discovery document", res); bad {
+	if s, h, bad := badResponse("the discovery document", discURL, res); bad {
+		r.Facts = append(r.Facts, fact("entra expects", entraFetchFailed))
 		return fail(s, h)
 	}
 	var doc struct {
@@ -124,6 +127,7 @@ func discover(ctx context.Context, client *http.Client, tok *Token) (Result, str
 		r.Summary = "the discovery document's issuer differs from the token's iss: " + issuerDiff(iss, docIss)
 		r.Hint = "OpenID Connect Discovery requires the two to be identical, and validators such as Entra reject the document otherwise. " +
 			"On Self-Hosted, FEDERATION_CUSTOM_ISSUER must equal the iss claim exactly"
+		r.Facts = append(r.Facts, fact("entra expects", entraFetchFailed))
 		return r, jwksURI
 	}
 
@@ -155,14 +159,14 @@ func discover(ctx context.Context, client *http.Client, tok *Token) (Result, str
 }
 
 // fetchFailure words a failed GET of what from host.
-func fetchFailure(what, host string, err error) (summary, hint string) {
+func fetchFailure(what, u, host string, err error) (summary, hint string) {
 	var re *redirectError
 	switch {
 	case errors.Is(err, errTooLarge):
 		return what + " is larger than 1 MiB: this is not an OpenID Connect document",
-			"check that the URL is right: `curl -sS -o /dev/null -w '%{size_download}\\n' <url>`"
+			"check that the URL is right: `curl -sS -o /dev/null -w '%{size_download}\\n' " + u + "`"
 	case errors.As(err, &re):
-		return "fetching " + what + " failed: " + re.Error(), re.hint()
+		return "fetching " + what + " failed: " + re.Error(), re.hint(u)
 	}
 	kind := classifyNetErr(err)
 	summary, hint = describeNetErr(host, err)
@@ -170,6 +174,8 @@ func fetchFailure(what, host string, err error) (summary, hint string) {
 	switch {
 	case kind.certificate():
 		summary += "; if the issuer really serves this certificate, Entra rejects it too"
+	case kind == netReset || kind == netEOF:
+		summary += "; if the issuer itself cuts connections, Entra fails the same way"
 	case kind.unreachable() && isSpaceliftHost(host):
 		hint += ". Spacelift's issuer is public, so Entra can probably reach it; the problem is this worker's network"
 	case kind.unreachable():
@@ -182,16 +188,20 @@ func fetchFailure(what, host string, err error) (summary, hint string) {
 // would most likely see the same failure.
 func entraExpectation(host string, err error) []Fact {
 	var re *redirectError
-	kind := classifyNetErr(err)
-	if kind.certificate() || errors.Is(err, errTooLarge) || errors.As(err, &re) ||
-		(kind != netCancelled && kind != netProxy && !isSpaceliftHost(host)) {
+	switch kind := classifyNetErr(err); {
+	case kind == netCancelled, kind == netProxy:
+		// The worker's own problem: says nothing about Entra.
+	case kind.unreachable() && isSpaceliftHost(host):
+		// Spacelift's SaaS issuer is public: the worker's network is at fault.
+	case kind == netOther && !errors.Is(err, errTooLarge) && !errors.As(err, &re):
+	default:
 		return []Fact{fact("entra expects", entraFetchFailed)}
 	}
 	return nil
 }
 
 // badResponse judges status, size and content type of a JSON document.
-func badResponse(what string, res issuerResponse) (summary, hint string, bad bool) {
+func badResponse(what, u string, res issuerResponse) (summary, hint string, bad bool) {
 	ct := res.header.Get("Content-Type")
 	switch {
 	case res.status != http.StatusOK:
@@ -212,14 +222,14 @@ func badResponse(what string, res issuerResponse) (summary, hint string, bad boo
 		if t := htmlTitle(res.body); t != "" {
 			summary += " (titled " + strconv.Quote(t) + ")"
 		}
-		return summary, "a login page, a proxy's block page or a web application answered instead of the issuer; open the URL in a browser or `curl -sS` it", true
+		return summary, "a login page, a proxy's block page or a web application answered instead of the issuer: look at `curl -sS " + u + "`", true
 	case !json.Valid(res.body):
 		summary = what + " is not valid JSON"
 		var se *json.SyntaxError
 		if err := json.Unmarshal(res.body, new(any)); errors.As(err, &se) && se.Offset >= int64(len(bytes.TrimSpace(res.body))) && len(res.body) > 0 {
 			summary = what + " is cut short: the JSON ends in the middle"
 		}
-		return summary, "check what the server returns with `curl -sS <url>`; a proxy or load balancer may be altering the answer", true
+		return summary, "look at what the server returns with `curl -sS " + u + "`; a proxy or load balancer may be altering the answer", true
 	case !bytes.HasPrefix(bytes.TrimSpace(res.body), []byte("{")):
 		return what + " is JSON but not an object", "the issuer must serve a JSON object", true
 	}
@@ -246,6 +256,9 @@ func (r issuerResponse) facts() []Fact {
 	if r.tls != nil {
 		f = append(f, fact("TLS version", tls.VersionName(r.tls.Version)))
 	}
+	if ra := r.header.Get("Retry-After"); ra != "" && r.status != http.StatusOK {
+		f = append(f, fact("Retry-After", ra))
+	}
 	if r.redirects > 0 {
 		f = append(f, fact("redirected to", r.finalURL))
 	}
@@ -262,6 +275,8 @@ func issuerGet(ctx context.Context, client *http.Client, u string) (issuerRespon
 	var res issuerResponse
 	ctx, cancel := context.WithTimeout(ctx, issuerStepTimeout)
 	defer cancel()
+	ctx, stop := singleAttempt(ctx)
+	defer stop()
 	ctx, tr := traceRequest(ctx)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -292,6 +307,27 @@ func issuerGet(ctx context.Context, client *http.Client, u string) (issuerRespon
 	return res, nil
 }
 
+// singleAttempt keeps each request to the issuer to one attempt. net/http
+// replays an idempotent GET on a new connection when a reused keep-alive
+// connection dies before the first response byte; that would be a third
+// request to an issuer that is already failing. A second GetConn with no
+// response since the first is that replay: it is cancelled (with cause
+// errNotReplayed) before a request is written. A response in between means
+// the next GetConn is a redirect, which boundedClient judges.
+func singleAttempt(ctx context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	var conns atomic.Int32
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn: func(string) {
+			if conns.Add(1) > 1 {
+				cancel(errNotReplayed)
+			}
+		},
+		GotFirstResponseByte: func() { conns.Store(0) },
+	})
+	return ctx, func() { cancel(nil) }
+}
+
 // redirectError is a redirect the issuer checks refuse to follow.
 type redirectError struct {
 	kind string // "loop", "too-many" or "scheme"
@@ -308,11 +344,11 @@ func (e *redirectError) Error() string {
 	return "redirected to another scheme: " + e.to
 }
 
-func (e *redirectError) hint() string {
+func (e *redirectError) hint(u string) string {
 	if e.kind == "scheme" {
 		return "the issuer's metadata must stay on https; fix the redirect on the server or load balancer"
 	}
-	return "serve the document at the URL itself; check the server's redirect rules with `curl -sSIL <url>`"
+	return "serve the document at the URL itself; check the server's redirect rules with `curl -sSIL " + u + "`"
 }
 
 // boundedClient is client with the issuer's redirect policy: at most
@@ -483,11 +519,12 @@ func verifySignature(ctx context.Context, client *http.Client, tok *Token, jwksU
 	r.Elapsed = res.elapsed
 	r.Facts = append(r.Facts, res.facts()...)
 	if err != nil {
-		r.Summary, r.Hint = fetchFailure("the JWKS", host, err)
+		r.Summary, r.Hint = fetchFailure("the JWKS", redactURL(u), host, err)
 		r.Facts = append(r.Facts, entraExpectation(host, err)...)
 		return fail(r.Summary, r.Hint)
 	}
-	if s, h, bad := badResponse("the JWKS", res); bad {
+	if s, h, bad := badResponse("the JWKS", redactURL(u), res); bad {
+		r.Facts = append(r.Facts, fact("entra expects", entraFetchFailed))
 		return fail(s, h)
 	}
 	var set struct {

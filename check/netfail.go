@@ -50,6 +50,8 @@ func classifyNetErr(err error) netErrKind {
 		alertErr  tls.AlertError
 	)
 	switch {
+	case errors.Is(err, errNotReplayed):
+		return netEOF
 	case errors.Is(err, context.Canceled):
 		return netCancelled
 	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
@@ -313,6 +315,11 @@ const (
 	netStepWait    = "waiting for the response headers"
 	netStepBody    = "reading the response body"
 )
+
+// errNotReplayed is the cause of a request stopped before net/http could
+// replay it on a new connection: the reused connection closed before any
+// response (see singleAttempt in issuer.go).
+var errNotReplayed = errors.New("the connection closed before any response, and the request was not sent again")
 
 // netStepError is a request failure together with the step it failed in.
 type netStepError struct {
