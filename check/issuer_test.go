@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/oidc-doctor/oidc-doctor/check/emulator"
 )
 
 var (
@@ -458,5 +460,274 @@ func TestIssuerDiff(t *testing.T) {
 		if !strings.Contains(got, tt.want) || !strings.Contains(got, `"`+tt.iss+`"`) {
 			t.Errorf("issuerDiff(%q, %q) = %q, want it to mention %q and both values", tt.iss, tt.doc, got, tt.want)
 		}
+	}
+}
+
+// Through the real HTTP stack over TLS against the emulated Spacelift issuer.
+
+func startIssuerEmulator(t *testing.T, s emulator.Scenario) *emulator.Emulator {
+	t.Helper()
+	e, err := emulator.Start(s, emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	return e
+}
+
+func lookupPreset(t *testing.T, name string) emulator.Scenario {
+	t.Helper()
+	s, ok := emulator.Lookup(name)
+	if !ok {
+		t.Fatalf("no emulator preset %q", name)
+	}
+	return s
+}
+
+func withFault(s emulator.Scenario, endpoint string, f emulator.Fault) emulator.Scenario {
+	faults := map[string]emulator.Fault{}
+	for k, v := range s.Faults {
+		faults[k] = v
+	}
+	faults[endpoint] = f
+	s.Faults = faults
+	return s
+}
+
+// issuerRequestCount counts the doctor's own requests to the issuer host
+// (not the emulated Entra's key fetches).
+func issuerRequestCount(e *emulator.Emulator) int {
+	n := 0
+	for _, r := range e.Requests() {
+		if !r.Internal && strings.EqualFold(r.Host, emulator.IssuerHost) {
+			n++
+		}
+	}
+	return n
+}
+
+// runEmulated runs checkIssuer on the emulator's own token and checks the
+// request budget: at most discovery plus JWKS.
+func runEmulated(t *testing.T, e *emulator.Emulator, tok *Token) (disc, sig Result) {
+	t.Helper()
+	if tok == nil {
+		var err error
+		if tok, err = decodeUnverified(e.Token()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	disc, sig = runIssuer(t, e.Client(), tok)
+	if n := issuerRequestCount(e); n > 2 {
+		t.Errorf("%d requests to %s, want at most 2:\n%v", n, emulator.IssuerHost, e.Requests())
+	}
+	return disc, sig
+}
+
+func TestIssuerEmulatorPresets(t *testing.T) {
+	tests := []struct {
+		preset   string
+		disc     Status
+		discWant []string
+		sig      Status
+		sigWant  []string
+		requests int
+	}{
+		{"ok", StatusPass, []string{"matches iss", "TLS version=TLS 1.3", "HTTP status=200 OK", "jwks_uri=https://demo.app.spacelift.io/.well-known/jwks"},
+			StatusPass, []string{"RS256 signature verifies", "key size=2048 bits"}, 2},
+		{"clock-skew", StatusPass, nil, StatusPass, []string{"verifies"}, 2},
+		{"issuer-keys-unreachable", StatusPass, nil,
+			StatusFail, []string{"fetching the JWKS failed", "demo.app.spacelift.io", "entra expects=AADSTS50166"}, 2},
+		{"issuer-kid-rotated", StatusPass, nil,
+			StatusFail, []string{"is not in the issuer's JWKS", "entra expects=AADSTS7000272", "rotated"}, 2},
+		{"issuer-mismatch", StatusFail, []string{"differs from the token's iss", "host differs",
+			"document issuer=https://spacelift.internal.example.com", "token iss=https://demo.app.spacelift.io"},
+			StatusPass, []string{"verifies"}, 2},
+		{"tampered-signature", StatusPass, nil,
+			StatusFail, []string{"does not verify", "altered, truncated", "entra expects=AADSTS700027"}, 2},
+		{"issuer-wrong-cert", StatusFail, []string{"authority this worker does not trust", "untrusted CA", "Entra rejects it too",
+			"SSL_CERT_FILE", "entra expects=AADSTS50166"}, StatusSkip, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.preset, func(t *testing.T) {
+			e := startIssuerEmulator(t, lookupPreset(t, tt.preset))
+			disc, sig := runEmulated(t, e, nil)
+			wantResult(t, disc, tt.disc, tt.discWant...)
+			wantResult(t, sig, tt.sig, tt.sigWant...)
+			// A refused TLS handshake never becomes a request.
+			if n := issuerRequestCount(e); n != tt.requests {
+				t.Errorf("%d requests to the issuer, want %d", n, tt.requests)
+			}
+		})
+	}
+}
+
+func TestIssuerEmulatorFaults(t *testing.T) {
+	huge := strings.Repeat("x", 2<<20)
+	tests := []struct {
+		name     string
+		scenario func(emulator.Scenario) emulator.Scenario
+		disc     Status
+		discWant []string
+		sig      Status
+		sigWant  []string
+	}{
+		{"html discovery", func(s emulator.Scenario) emulator.Scenario { s.Issuer.HTMLDiscovery = true; return s },
+			StatusFail, []string{"HTML page", `"Spacelift"`, "login page"}, StatusSkip, nil},
+		{"huge discovery", func(s emulator.Scenario) emulator.Scenario {
+			return withFault(s, "issuer-discovery", emulator.Fault{Body: huge})
+		}, StatusFail, []string{"larger than 1 MiB"}, StatusSkip, nil},
+		{"huge jwks", func(s emulator.Scenario) emulator.Scenario {
+			return withFault(s, "issuer-jwks", emulator.Fault{Body: huge})
+		}, StatusPass, nil, StatusFail, []string{"JWKS is larger than 1 MiB"}},
+		{"truncated discovery", func(s emulator.Scenario) emulator.Scenario {
+			return withFault(s, "issuer-discovery", emulator.Fault{Truncate: true})
+		}, StatusFail, []string{"closed the connection before the response was complete", "while reading the response body"}, StatusSkip, nil},
+		{"truncated jwks", func(s emulator.Scenario) emulator.Scenario {
+			return withFault(s, "issuer-jwks", emulator.Fault{Truncate: true})
+		}, StatusPass, nil, StatusFail, []string{"fetching the JWKS failed", "closed the connection"}},
+		{"reset discovery", func(s emulator.Scenario) emulator.Scenario {
+			return withFault(s, "issuer-discovery", emulator.Fault{Reset: true})
+		}, StatusFail, []string{"fetching the discovery document failed", "demo.app.spacelift.io"}, StatusSkip, nil},
+		{"503 with retry-after", func(s emulator.Scenario) emulator.Scenario {
+			return withFault(s, "issuer-discovery", emulator.Fault{Status: 503, RetryAfter: "30"})
+		}, StatusFail, []string{"HTTP 503 Service Unavailable", "Retry-After=30", "Retry later"}, StatusSkip, nil},
+		{"404 jwks", func(s emulator.Scenario) emulator.Scenario {
+			return withFault(s, "issuer-jwks", emulator.Fault{Status: 404})
+		}, StatusPass, nil, StatusFail, []string{"JWKS answered HTTP 404"}},
+		{"wrong content type", func(s emulator.Scenario) emulator.Scenario {
+			return withFault(s, "issuer-discovery", emulator.Fault{ContentType: "text/plain"})
+		}, StatusWarn, []string{`served as "text/plain"`}, StatusPass, nil},
+		{"issuer a number", func(s emulator.Scenario) emulator.Scenario {
+			return withFault(s, "issuer-discovery", emulator.Fault{ContentType: "application/json", Body: `{"issuer": 1, "jwks_uri": "https://demo.app.spacelift.io/.well-known/jwks"}`})
+		}, StatusFail, []string{"issuer is a number"}, StatusSkip, nil},
+		{"trailing slash", func(s emulator.Scenario) emulator.Scenario {
+			s.Issuer.DiscoveryIssuer = emulator.IssuerURL + "/"
+			return s
+		}, StatusFail, []string{"trailing slash"}, StatusPass, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := startIssuerEmulator(t, tt.scenario(lookupPreset(t, "ok")))
+			disc, sig := runEmulated(t, e, nil)
+			wantResult(t, disc, tt.disc, tt.discWant...)
+			wantResult(t, sig, tt.sig, tt.sigWant...)
+		})
+	}
+}
+
+// A slow or hanging issuer is cut by the caller's deadline, with generous
+// slack for loaded machines, and the failure names the step.
+func TestIssuerEmulatorSlow(t *testing.T) {
+	for _, f := range []emulator.Fault{{Hang: true}, {Delay: time.Minute}} {
+		e := startIssuerEmulator(t, withFault(lookupPreset(t, "ok"), "issuer-discovery", f))
+		tok, err := decodeUnverified(e.Token())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		start := time.Now()
+		rs := checkIssuer(ctx, e.Client(), tok)
+		cancel()
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%+v: checkIssuer took %v despite a 300ms deadline", f, d)
+		}
+		wantResult(t, rs[0], StatusFail, "timed out", "while waiting for the response headers")
+		if rs[1].Status != StatusSkip {
+			t.Errorf("%+v: issuer-signature = %s, want skip", f, rs[1].Status)
+		}
+	}
+}
+
+// Tokens minted in the test with alg none or HS256 for the emulated issuer:
+// never verified, keys never fetched.
+func TestIssuerEmulatorUnsignedTokens(t *testing.T) {
+	for _, tt := range []struct {
+		method jwt.SigningMethod
+		key    any
+	}{
+		{jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType},
+		{jwt.SigningMethodHS256, []byte("not a secret")},
+	} {
+		e := startIssuerEmulator(t, lookupPreset(t, "ok"))
+		tok := mintTestToken(t, tt.method, tt.key, "", emulator.IssuerURL)
+		disc, sig := runEmulated(t, e, tok)
+		wantResult(t, disc, StatusPass)
+		wantResult(t, sig, StatusFail, "Entra accepts only RS256")
+		if n := issuerRequestCount(e); n != 1 {
+			t.Errorf("%s: %d requests to the issuer, want 1 (no JWKS fetch)", tt.method.Alg(), n)
+		}
+	}
+}
+
+// One redirect is followed, noted as a warning, and shown without its query.
+func TestIssuerOneRedirect(t *testing.T) {
+	key := issuerTestKey(t)
+	f := newFakeIssuer(t, rsaJWK(&key.PublicKey, "k1"))
+	doc := f.discovery
+	f.discovery = func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("moved") {
+			doc(w, r)
+			return
+		}
+		http.Redirect(w, r, r.URL.Path+"?moved=SECRETQUERY", http.StatusMovedPermanently)
+	}
+	tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", f.srv.URL)
+	disc, sig := runIssuer(t, f.srv.Client(), tok)
+	wantResult(t, disc, StatusWarn, "redirected 1 time(s)", "whether Entra follows redirects is not documented",
+		"redirected to="+f.srv.URL+"/.well-known/openid-configuration |")
+	wantResult(t, sig, StatusPass)
+	for _, fc := range disc.Facts {
+		if strings.Contains(fc.Value, "SECRETQUERY") {
+			t.Errorf("fact %s shows the redirect's query: %s", fc.Key, fc.Value)
+		}
+	}
+}
+
+// When the worker cannot reach a self-hosted issuer, Entra most likely
+// cannot either; when it cannot reach Spacelift's public SaaS issuer, the
+// worker's network is the suspect.
+func TestIssuerUnreachable(t *testing.T) {
+	key := issuerTestKey(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	dnsFail := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, _ := net.SplitHostPort(addr)
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+	}}}
+	tests := []struct {
+		name, iss string
+		client    *http.Client
+		want      []string
+		entra     bool
+	}{
+		{"self-hosted refused", "https://" + closed, http.DefaultClient,
+			[]string{"refused", "Entra, on the public internet, most likely cannot either"}, true},
+		{"self-hosted dns", "https://spacelift.corp.example", dnsFail,
+			[]string{"DNS lookup of spacelift.corp.example failed", "most likely cannot either"}, true},
+		{"saas dns", "https://demo.app.spacelift.io", dnsFail,
+			[]string{"DNS lookup of demo.app.spacelift.io failed", "Spacelift's issuer is public"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", tt.iss)
+			disc, sig := runIssuer(t, tt.client, tok)
+			want := tt.want
+			if tt.entra {
+				want = append(want, "entra expects=AADSTS50166 or AADSTS90061")
+			}
+			wantResult(t, disc, StatusFail, want...)
+			for _, f := range disc.Facts {
+				if f.Key == "entra expects" && !tt.entra {
+					t.Errorf("unexpected fact entra expects=%s", f.Value)
+				}
+			}
+			if sig.Status != StatusSkip {
+				t.Errorf("issuer-signature = %s, want skip", sig.Status)
+			}
+		})
 	}
 }
