@@ -8,7 +8,7 @@ import (
 
 // Subjects of the five federated credentials Spacelift's Azure guide
 // creates for a stack (spacelift.md §2).
-var (
+const (
 	SubjectTrackedRead   = "space:" + SpaceID + ":stack:" + StackID + ":run_type:TRACKED:scope:read"
 	SubjectTrackedWrite  = DefaultSubject
 	SubjectProposedRead  = "space:" + SpaceID + ":stack:" + StackID + ":run_type:PROPOSED:scope:read"
