@@ -268,7 +268,7 @@ func UnknownAADSTS(code int, description, errorURI string) CodeInfo {
 }
 
 // ARM error codes, plus one az CLI message, keyed in lower case.
-var arm = map[string]CodeInfo{
+var armCodes = map[string]CodeInfo{
 	"authorizationfailed": {Code: "AuthorizationFailed", Cause: CauseAuthorizationFailed, Title: "the identity lacks a role for this action",
 		Explanation: "Sign-in worked, but no role assigned to the identity allows the quoted action at the quoted scope (or the scope does not exist).",
 		Fix:         "Assign a role that allows the action at that scope or above, to the service principal's object id: az role assignment create --assignee-object-id <object-id> --assignee-principal-type ServicePrincipal --role <role> --scope <scope>. " + rbacDelay},
@@ -307,7 +307,7 @@ var registerInfo = CodeInfo{Code: "AuthorizationFailed", Cause: CauseProviderReg
 // regard to case. It also knows az's "No subscriptions found" message under
 // the code "NoSubscriptionsFound".
 func LookupARM(code string) (CodeInfo, bool) {
-	ci, ok := arm[strings.ToLower(strings.TrimSpace(code))]
+	ci, ok := armCodes[strings.ToLower(strings.TrimSpace(code))]
 	return ci, ok
 }
 
