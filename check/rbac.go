@@ -518,6 +518,9 @@ func judgePermissions(in RBACInput, need runNeeds, po permissionsOutcome, ras as
 	if len(warns) == 0 {
 		r.Status = StatusPass
 		r.Summary = "the identity has every permission this run needs at subscription scope" + noRA
+		if need.applyLater {
+			r.Summary = "planning can read, and the apply phase can write as long as its write-scoped credential maps to this same app" + noRA
+		}
 		return r
 	}
 	warns[len(warns)-1] += noRA
