@@ -62,30 +62,15 @@ const (
 // jwks_uri whenever the document names a usable one, even when the result is
 // a failure, so the signature can still be judged.
 func discover(ctx context.Context, client *http.Client, tok *Token) (Result, string) {
-	r := Result{ID: "issuer-discovery", Title: titleDiscovery}
-	fail := func(summary, hint string) (Result, string) {
+	r := Result{ID: "issuer-discovery", Title: titleDiscovery,
+		Facts: []Fact{fact("token iss", issuerOrNone(tok.Issuer))}}
+	u, summary, hint := parseIssuer(tok.Issuer)
+	if u == nil {
 		r.Status, r.Summary, r.Hint = StatusFail, summary, hint
 		return r, ""
 	}
-	iss := tok.Issuer
-	r.Facts = append(r.Facts, fact("token iss", issuerOrNone(iss)))
-	u, err := url.Parse(iss)
-	switch {
-	case iss == "":
-		return fail("the token has no iss claim, so there is no issuer to ask for keys",
-			"the token is not a Spacelift OIDC token; read it from /mnt/workspace/spacelift.oidc or SPACELIFT_OIDC_TOKEN")
-	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		return fail("the token's iss is not an https URL, so Entra cannot fetch its discovery document",
-			"a Spacelift issuer looks like https://<account>.app.spacelift.io")
-	case u.Scheme == "http":
-		return fail("the token's iss uses http://: OpenID Connect Discovery requires https, and Entra fetches issuer metadata over HTTPS",
-			"serve the issuer over HTTPS and set it (FEDERATION_CUSTOM_ISSUER on Self-Hosted) to the https:// URL")
-	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
-		return fail("the token's iss has a query, fragment or user name, which an OpenID Connect issuer must not have",
-			"set the issuer to a plain https URL such as https://<account>.app.spacelift.io")
-	}
 	host := u.Hostname()
-	discURL := strings.TrimSuffix(iss, "/") + "/.well-known/openid-configuration"
+	discURL := strings.TrimSuffix(tok.Issuer, "/") + "/.well-known/openid-configuration"
 	r.Facts = append(r.Facts, fact("url", discURL))
 
 	res, err := issuerGet(ctx, client, discURL)
@@ -98,14 +83,57 @@ func discover(ctx context.Context, client *http.Client, tok *Token) (Result, str
 		return r, ""
 	}
 	if s, h, bad := badResponse("the discovery document", discURL, res); bad {
+		r.Status, r.Summary, r.Hint = StatusFail, s, h
 		r.Facts = append(r.Facts, fact("entra expects", entraFetchFailed))
-		return fail(s, h)
+		return r, ""
+	}
+	r, jwksURI := judgeDocument(r, tok.Issuer, discURL, res.body)
+	if r.Status != "" {
+		return r, jwksURI
+	}
+	warns, hints := discoveryWarnings(res, host, discURL)
+	r.Status, r.Summary = StatusPass, "the discovery document's issuer matches iss and it names the jwks_uri"
+	if len(warns) > 0 {
+		r.Status = StatusWarn
+		r.Summary = "the discovery document matches iss, but " + strings.Join(warns, "; ")
+		r.Hint = strings.Join(hints, " ")
+	}
+	return r, jwksURI
+}
+
+// parseIssuer checks iss can be fetched at all: an https URL without query,
+// fragment or user. It makes no request.
+func parseIssuer(iss string) (u *url.URL, summary, hint string) {
+	u, err := url.Parse(iss)
+	switch {
+	case iss == "":
+		return nil, "the token has no iss claim, so there is no issuer to ask for keys",
+			"the token is not a Spacelift OIDC token; read it from /mnt/workspace/spacelift.oidc or SPACELIFT_OIDC_TOKEN"
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return nil, "the token's iss is not an https URL, so Entra cannot fetch its discovery document",
+			"a Spacelift issuer looks like https://<account>.app.spacelift.io"
+	case u.Scheme == "http":
+		return nil, "the token's iss uses http://: OpenID Connect Discovery requires https, and Entra fetches issuer metadata over HTTPS",
+			"serve the issuer over HTTPS and set it (FEDERATION_CUSTOM_ISSUER on Self-Hosted) to the https:// URL"
+	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return nil, "the token's iss has a query, fragment or user name, which an OpenID Connect issuer must not have",
+			"set the issuer to a plain https URL such as https://<account>.app.spacelift.io"
+	}
+	return u, "", ""
+}
+
+// judgeDocument reads issuer and jwks_uri from the document body. It leaves
+// r.Status empty when both are fine, and returns jwks_uri when it is usable.
+func judgeDocument(r Result, iss, discURL string, body []byte) (Result, string) {
+	fail := func(summary, hint string) (Result, string) {
+		r.Status, r.Summary, r.Hint = StatusFail, summary, hint
+		return r, ""
 	}
 	var doc struct {
 		Issuer  json.RawMessage `json:"issuer"`
 		JWKSURI json.RawMessage `json:"jwks_uri"`
 	}
-	if err := json.Unmarshal(res.body, &doc); err != nil {
+	if err := json.Unmarshal(body, &doc); err != nil {
 		return fail("the discovery document is JSON but not an object", "the issuer must serve an OpenID Connect discovery document, a JSON object")
 	}
 	docIss, ok1 := jsonString(doc.Issuer)
@@ -128,13 +156,15 @@ func discover(ctx context.Context, client *http.Client, tok *Token) (Result, str
 		r.Hint = "OpenID Connect Discovery requires the two to be identical, and validators such as Entra reject the document otherwise. " +
 			"On Self-Hosted, FEDERATION_CUSTOM_ISSUER must equal the iss claim exactly"
 		r.Facts = append(r.Facts, fact("entra expects", entraFetchFailed))
-		return r, jwksURI
 	}
+	return r, jwksURI
+}
 
-	var warns, hints []string
+// discoveryWarnings lists what works from this worker but may not for Entra.
+func discoveryWarnings(res issuerResponse, host, discURL string) (warns, hints []string) {
 	if ct := res.header.Get("Content-Type"); !isJSONType(ct) {
 		warns = append(warns, "the document is served as "+strconv.Quote(ct)+", not application/json")
-		hints = append(hints, "serve it with Content-Type: application/json; strict clients reject other types.")
+		hints = append(hints, "serve it with Content-Type: application/json; some OpenID Connect clients check it.")
 	}
 	if res.redirects > 0 {
 		warns = append(warns, fmt.Sprintf("the request was redirected %d time(s)", res.redirects))
@@ -148,14 +178,7 @@ func discover(ctx context.Context, client *http.Client, tok *Token) (Result, str
 		warns = append(warns, host+" is not a spacelift.io host: a Self-Hosted issuer must be reachable from the public internet, which this worker cannot judge")
 		hints = append(hints, "from a machine outside your network, run `curl -sS "+discURL+"`; if it fails there, Entra will fail with "+entraFetchFailed+".")
 	}
-	r.Summary = "the discovery document's issuer matches iss and it names the jwks_uri"
-	r.Status = StatusPass
-	if len(warns) > 0 {
-		r.Status = StatusWarn
-		r.Summary = "the discovery document matches iss, but " + strings.Join(warns, "; ")
-		r.Hint = strings.Join(hints, " ")
-	}
-	return r, jwksURI
+	return warns, hints
 }
 
 // fetchFailure words a failed GET of what from host.
@@ -512,35 +535,17 @@ func verifySignature(ctx context.Context, client *http.Client, tok *Token, jwksU
 	case jwksURI == "":
 		return skipped("issuer-signature", titleSignature, "needs the jwks_uri from issuer-discovery")
 	}
-	u, _ := url.Parse(jwksURI)
-	host := u.Hostname()
-	r.Facts = append(r.Facts, fact("jwks_uri", redactURL(u)))
-	res, err := issuerGet(ctx, client, jwksURI)
-	r.Elapsed = res.elapsed
-	r.Facts = append(r.Facts, res.facts()...)
-	if err != nil {
-		r.Summary, r.Hint = fetchFailure("the JWKS", redactURL(u), host, err)
-		r.Facts = append(r.Facts, entraExpectation(host, err)...)
-		return fail(r.Summary, r.Hint)
+	r, keys := fetchJWKS(ctx, client, r, jwksURI)
+	if r.Status != "" {
+		return r
 	}
-	if s, h, bad := badResponse("the JWKS", redactURL(u), res); bad {
-		r.Facts = append(r.Facts, fact("entra expects", entraFetchFailed))
-		return fail(s, h)
-	}
-	var set struct {
-		Keys []map[string]json.RawMessage `json:"keys"`
-	}
-	if err := json.Unmarshal(res.body, &set); err != nil || set.Keys == nil {
-		return fail("the JWKS has no keys array of objects", "the jwks_uri must serve a JSON Web Key Set: {\"keys\": [...]}")
-	}
-	kids := make([]string, len(set.Keys))
-	for i, k := range set.Keys {
+	kids := make([]string, len(keys))
+	for i, k := range keys {
 		kids[i], _ = jsonString(k["kid"])
 	}
-	r.Facts = append(r.Facts, fact("keys in JWKS", strconv.Itoa(len(set.Keys))), fact("kids in JWKS", listKids(kids)))
-
+	r.Facts = append(r.Facts, fact("keys in JWKS", strconv.Itoa(len(keys))), fact("kids in JWKS", listKids(kids)))
 	if tok.Kid == "" {
-		return verifyWithoutKid(r, tok, set.Keys, kids)
+		return verifyWithoutKid(r, tok, keys, kids)
 	}
 	idx := -1
 	for i, k := range kids {
@@ -555,7 +560,7 @@ func verifySignature(ctx context.Context, client *http.Client, tok *Token, jwksU
 			"the keys were rotated since the token was minted, or the token comes from another issuer (on Self-Hosted, check FEDERATION_CUSTOM_JWKS_URI). "+
 				"Spacelift tokens live one hour: trigger a new run and check again")
 	}
-	pub, problem := rsaKey(set.Keys[idx])
+	pub, problem := rsaKey(keys[idx])
 	if problem != "" {
 		return fail("the issuer's key "+strconv.Quote(tok.Kid)+" "+problem, "the JWKS must publish the signing key as an RSA key of at least 2048 bits with use \"sig\"")
 	}
@@ -570,6 +575,39 @@ func verifySignature(ctx context.Context, client *http.Client, tok *Token, jwksU
 		r.Hint = "remove old keys from the JWKS so the signing key is among the first 100"
 	}
 	return r
+}
+
+// fetchJWKS GETs and parses the key set. On failure it returns r with its
+// status set; otherwise r gains the request's facts and keeps an empty status.
+func fetchJWKS(ctx context.Context, client *http.Client, r Result, jwksURI string) (Result, []map[string]json.RawMessage) {
+	fail := func(summary, hint string) (Result, []map[string]json.RawMessage) {
+		r.Status, r.Summary, r.Hint = StatusFail, summary, hint
+		return r, nil
+	}
+	u, err := url.Parse(jwksURI)
+	if err != nil {
+		return fail("the jwks_uri is not a URL", "set jwks_uri to an https URL")
+	}
+	host, shown := u.Hostname(), redactURL(u)
+	r.Facts = append(r.Facts, fact("jwks_uri", shown))
+	res, err := issuerGet(ctx, client, jwksURI)
+	r.Elapsed = res.elapsed
+	r.Facts = append(r.Facts, res.facts()...)
+	if err != nil {
+		r.Facts = append(r.Facts, entraExpectation(host, err)...)
+		return fail(fetchFailure("the JWKS", shown, host, err))
+	}
+	if s, h, bad := badResponse("the JWKS", shown, res); bad {
+		r.Facts = append(r.Facts, fact("entra expects", entraFetchFailed))
+		return fail(s, h)
+	}
+	var set struct {
+		Keys []map[string]json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(res.body, &set); err != nil || set.Keys == nil {
+		return fail("the JWKS has no keys array of objects", "the jwks_uri must serve a JSON Web Key Set: {\"keys\": [...]}")
+	}
+	return r, set.Keys
 }
 
 // verifyWithoutKid handles a token without kid: the only key, or the first
