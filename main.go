@@ -167,7 +167,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return 1
 		}
 		defer e.Close()
-		cfg = demoConfig(e, cfg)
+		var cleanup func()
+		if cfg, cleanup, err = demoConfig(e, cfg); err != nil {
+			fmt.Fprintf(errW, "oidc-doctor: error: preparing the demo workspace: %v\n", err)
+			return 1
+		}
+		defer cleanup()
 	default:
 		if fs.NArg() > 0 {
 			return usageErr(errW, fmt.Sprintf("unexpected argument %q", fs.Arg(0)), "run `oidc-doctor --help`")
@@ -176,15 +181,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return emit(check.Run(ctx, cfg), o, meta, topts, outW, errW)
 }
 
-// demoConfig points the diagnosis at the emulator: its environment, its
-// token, its HTTP client. The diagnosis sees only what a real run would.
-func demoConfig(e *emulator.Emulator, cfg check.Config) check.Config {
-	env := e.Env()
-	env["SPACELIFT_OIDC_TOKEN"] = e.Token()
+// demoConfig points the diagnosis at the emulator: a temporary workspace
+// holding its token, its environment, its HTTP client. The diagnosis sees
+// only what a real run would.
+func demoConfig(e *emulator.Emulator, cfg check.Config) (check.Config, func(), error) {
+	dir, err := os.MkdirTemp("", "oidc-doctor-demo-")
+	if err != nil {
+		return cfg, nil, err
+	}
+	env, path, err := e.RunEnv(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return cfg, nil, err
+	}
 	cfg.Getenv = func(k string) string { return env[k] }
 	cfg.HTTPClient = e.Client()
-	cfg.DefaultTokenPath = os.DevNull + "/none" // never this machine's /mnt/workspace
-	return cfg
+	cfg.DefaultTokenPath = path
+	return cfg, func() { os.RemoveAll(dir) }, nil
 }
 
 func validate(o options) error {

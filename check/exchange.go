@@ -175,7 +175,7 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 	switch info.Field {
 	case "issuer", "subject", "audience":
 		presented := map[string]string{"issuer": tok.Issuer, "subject": tok.Subject, "audience": aud}[info.Field]
-		rr.Summary = fmt.Sprintf("%s: no federated credential on app %s has %s %q", info.Title, s.ClientID, info.Field, presented)
+		rr.Summary = fmt.Sprintf("%s: the token presents %s %q and no federated credential on app %s matches it", info.Title, info.Field, presented, s.ClientID)
 		rr.Facts = append(rr.Facts, fact("wrong field", info.Field), fact("presented "+info.Field, presented))
 		for _, sh := range MismatchShapes(info.Field, presented, tok) {
 			rr.Facts = append(rr.Facts, fact("likely", sh))
@@ -196,7 +196,9 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 	switch info.Cause {
 	case CauseSubjectMismatch, CauseAudienceMismatch, CauseIssuerMismatch, CauseNoMatchingFIC:
 		rr.Facts = append(rr.Facts, fact("credential needed", "issuer "+tok.Issuer+" · subject "+tok.Subject+" · audience "+aud))
-		rr.Hint += " If a credential with exactly these values was created in the last few minutes, wait and retry: new credentials take minutes to propagate."
+		if !strings.Contains(rr.Hint, "propagat") {
+			rr.Hint += " If a credential with exactly these values was created in the last few minutes, wait and retry: new credentials take minutes to propagate."
+		}
 		rr.Fixes = append(rr.Fixes, FICFixes(s.ClientID, tok.Issuer, tok.Subject, aud)...)
 		if sr, ok := subjectsResult(tok, s.ClientID); ok && info.Cause != CauseAudienceMismatch && info.Cause != CauseIssuerMismatch {
 			out = append(out, sr)
