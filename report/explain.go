@@ -1,0 +1,217 @@
+package report
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/oidc-doctor/oidc-doctor/check"
+)
+
+// This file renders `oidc-doctor explain`: the findings check.Explain read
+// from pasted error output. The rules of output in text.go apply: a glyph
+// and a word per finding, aligned details, fixes as blocks to copy, every
+// format through the redaction backstop.
+
+// ExplainTip ends the text output of explain.
+const ExplainTip = "Tip: for a ticket, run `oidc-doctor explain --format markdown`; for scripts, `--format json`."
+
+// ExplainDocument is the JSON form of explain's findings. Like Document it
+// changes only by adding fields.
+type ExplainDocument struct {
+	// SchemaVersion is always "1" for this layout.
+	SchemaVersion string `json:"schema_version"`
+	// Tool is the build of oidc-doctor that wrote the document.
+	Tool Tool `json:"tool"`
+	// GeneratedAt is when the document was written, RFC 3339 in UTC. Empty
+	// means unknown.
+	GeneratedAt string `json:"generated_at"`
+	// Findings are the distinct errors found, root causes first. Empty means
+	// the input held no known error code.
+	Findings []Finding `json:"findings"`
+}
+
+// Finding is one error code found in the input, explained.
+type Finding struct {
+	// Code is the code as printed, e.g. "AADSTS700213" or "AuthorizationFailed". Never empty.
+	Code string `json:"code"`
+	// Cause is the stable root-cause category, e.g. "subject_mismatch"; "other"
+	// when no finer category applies. Never empty.
+	Cause string `json:"cause"`
+	// Fields are the values the error text names, exactly as written, keyed
+	// by issuer, subject, audience, expected_subject, client_id, object_id,
+	// tenant, token_tenant, subscription, action, scope or namespace. Empty
+	// means the text named none.
+	Fields map[string]string `json:"fields"`
+	// Title is a short lower-case label. Never empty.
+	Title string `json:"title"`
+	// Explanation says what happened in plain words.
+	Explanation string `json:"explanation"`
+	// Fix says what to do.
+	Fix string `json:"fix"`
+	// Message is the service's own text, trimmed to at most 500 bytes. Empty
+	// means none could be read.
+	Message string `json:"message"`
+	// TraceID, CorrelationID and Timestamp identify the request in Entra's
+	// sign-in logs. Empty means the text did not give them.
+	TraceID       string `json:"trace_id"`
+	CorrelationID string `json:"correlation_id"`
+	Timestamp     string `json:"timestamp"`
+	// Comparison compares the quoted values with a given token's and lists
+	// likely shapes of a credential mismatch (key "likely"), in order. Empty
+	// means nothing to compare.
+	Comparison []Fact `json:"comparison"`
+	// Fixes are commands or configuration to paste. Empty means none.
+	Fixes []Fix `json:"fixes"`
+}
+
+func explainDocument(fs []check.Finding, m Meta) ExplainDocument {
+	d := ExplainDocument{
+		SchemaVersion: SchemaVersion,
+		Tool:          Tool{Name: m.Tool, Version: m.Version, GoVersion: m.GoVersion, OS: m.OS, Arch: m.Arch},
+		GeneratedAt:   timeString(m.Generated),
+		Findings:      make([]Finding, 0, len(fs)),
+	}
+	for _, f := range fs {
+		wf := Finding{
+			Code: f.Code, Cause: string(f.Cause), Fields: map[string]string{},
+			Title: f.Title, Explanation: f.Explanation, Fix: f.Fix, Message: f.Message,
+			TraceID: f.TraceID, CorrelationID: f.CorrelationID, Timestamp: f.Timestamp,
+			Comparison: facts(f.Comparison), Fixes: make([]Fix, 0, len(f.Fixes)),
+		}
+		for _, x := range f.Fields {
+			wf.Fields[x.Key] = x.Value
+		}
+		for _, x := range f.Fixes {
+			wf.Fixes = append(wf.Fixes, Fix{Title: x.Title, Lang: x.Lang, Text: x.Text})
+		}
+		d.Findings = append(d.Findings, wf)
+	}
+	return d
+}
+
+// ExplainJSON writes the findings as one indented ExplainDocument.
+func ExplainJSON(w io.Writer, fs []check.Finding, m Meta) error {
+	return redacted(w, func(bw *bufio.Writer) error {
+		enc := json.NewEncoder(bw)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(explainDocument(fs, m))
+	})
+}
+
+// ExplainText writes the findings for a terminal.
+func ExplainText(w io.Writer, fs []check.Finding, m Meta, o TextOptions) error {
+	return redacted(w, func(bw *bufio.Writer) error { explainTextRaw(bw, fs, m, o); return nil })
+}
+
+func explainTextRaw(w io.Writer, fs []check.Finding, m Meta, o TextOptions) {
+	p := newPalette(o.Color)
+	fmt.Fprintf(w, "%s: explaining pasted error output\n\n", toolLine(m))
+	if len(fs) == 0 {
+		fmt.Fprintln(w, "no Entra ID (AADSTS) or Azure Resource Manager error code found in the input")
+	}
+	for i, f := range fs {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s  %s  %s\n", p.status(check.StatusFail), p.id.Sprint(f.Code), f.Title)
+		details := []check.Fact{{Key: "cause", Value: string(f.Cause)}}
+		details = append(details, f.Fields...)
+		for _, kv := range [][2]string{{"trace id", f.TraceID}, {"correlation id", f.CorrelationID}, {"timestamp", f.Timestamp}} {
+			if kv[1] != "" {
+				details = append(details, check.Fact{Key: kv[0], Value: kv[1]})
+			}
+		}
+		details = append(details, check.Fact{Key: "why", Value: f.Explanation}, check.Fact{Key: "hint", Value: f.Fix})
+		if o.Verbose && f.Message != "" {
+			details = append(details, check.Fact{Key: "message", Value: f.Message})
+		}
+		for _, c := range f.Comparison {
+			k := "vs token " + c.Key
+			if c.Key == "likely" {
+				k = "likely"
+			}
+			details = append(details, check.Fact{Key: k, Value: c.Value})
+		}
+		textFacts(w, p, indent, details)
+		for _, x := range f.Fixes {
+			fmt.Fprintf(w, "%s%s %s\n", indent, p.label.Sprint("fix:"), p.title.Sprint(x.Title))
+			for _, line := range lines(x.Text) {
+				fmt.Fprintf(w, "%s    %s\n", indent, line)
+			}
+		}
+	}
+	if o.Verbose {
+		textEnvironment(w, p, check.Report{}, m)
+	}
+	fmt.Fprintf(w, "\n%d %s found\n", len(fs), plural(len(fs), "error", "errors"))
+	fmt.Fprintln(w, ExplainTip)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// ExplainMarkdown writes the findings for a ticket.
+func ExplainMarkdown(w io.Writer, fs []check.Finding, m Meta) error {
+	return redacted(w, func(bw *bufio.Writer) error { explainMarkdownRaw(bw, fs, m); return nil })
+}
+
+func explainMarkdownRaw(w io.Writer, fs []check.Finding, m Meta) {
+	fmt.Fprintln(w, "# oidc-doctor explain")
+	fmt.Fprintln(w)
+	if len(fs) == 0 {
+		fmt.Fprintln(w, "No Entra ID (AADSTS) or Azure Resource Manager error code was found in the input.")
+		fmt.Fprintln(w)
+	} else {
+		fmt.Fprintln(w, "| code | cause | title |")
+		fmt.Fprintln(w, "|---|---|---|")
+		for _, f := range fs {
+			fmt.Fprintf(w, "| %s | %s | %s |\n", codeSpan(f.Code), cell(string(f.Cause)), cell(f.Title))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, f := range fs {
+		mdFinding(w, f)
+	}
+	mdEnvironment(w, check.Report{}, m)
+}
+
+func mdFinding(w io.Writer, f check.Finding) {
+	fmt.Fprintf(w, "## %s: %s\n\n", codeSpan(f.Code), prose(f.Title))
+	details := []check.Fact{{Key: "cause", Value: string(f.Cause)}}
+	details = append(details, f.Fields...)
+	for _, kv := range [][2]string{{"trace id", f.TraceID}, {"correlation id", f.CorrelationID}, {"timestamp", f.Timestamp}} {
+		if kv[1] != "" {
+			details = append(details, check.Fact{Key: kv[0], Value: kv[1]})
+		}
+	}
+	for _, d := range details {
+		fmt.Fprintf(w, "- **%s:** %s\n", prose(d.Key), codeSpan(d.Value))
+	}
+	fmt.Fprintf(w, "\n%s\n\n**Fix:** %s\n\n", prose(f.Explanation), prose(f.Fix))
+	if len(f.Comparison) > 0 {
+		for _, c := range f.Comparison {
+			k := "vs token " + c.Key
+			if c.Key == "likely" {
+				k = "likely"
+			}
+			fmt.Fprintf(w, "- **%s:** %s\n", prose(k), prose(c.Value))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, x := range f.Fixes {
+		fence := codeFence(x.Text)
+		fmt.Fprintf(w, "%s:\n\n%s%s\n%s\n%s\n\n", prose(x.Title), fence, x.Lang, strings.TrimSuffix(x.Text, "\n"), fence)
+	}
+	if f.Message != "" {
+		fence := codeFence(f.Message)
+		fmt.Fprintf(w, "<details><summary>the service's message</summary>\n\n%stext\n%s\n%s\n\n</details>\n\n", fence, f.Message, fence)
+	}
+}
