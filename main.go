@@ -120,12 +120,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&o.module, "module", "", "")
 	fs.StringVar(&o.account, "account", "", "")
 	fs.StringVar(&o.clientID, "client-id", "", "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(outW, usage)
-			return 0
+	// Flags may follow positional arguments (demo NAME --format json).
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(outW, usage)
+				return 0
+			}
+			return usageErr(errW, err.Error())
 		}
-		return usageErr(errW, err.Error())
+		if fs.NArg() == 0 {
+			break
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
 	}
 	if o.version {
 		fmt.Fprintln(outW, "oidc-doctor", toolVersion())
@@ -139,7 +147,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cfg := check.Config{Getenv: getenv, TokenFile: o.tokenFile, Offline: o.offline, Timeout: o.timeout}
 	switch cmd {
 	case "explain":
-		return explain(fs.Args(), stdin, outW, errW, o, meta, topts, cfg)
+		return explain(pos, stdin, outW, errW, o, meta, topts, cfg)
 	case "subjects":
 		rep, err := subjects(o, cfg)
 		if err != nil {
@@ -154,8 +162,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return 0
 		}
 		name := "ok"
-		if fs.NArg() > 0 {
-			name = fs.Arg(0)
+		if len(pos) > 0 {
+			name = pos[0]
 		}
 		sc, ok := emulator.Lookup(name)
 		if !ok {
@@ -174,8 +182,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		defer cleanup()
 	default:
-		if fs.NArg() > 0 {
-			return usageErr(errW, fmt.Sprintf("unexpected argument %q", fs.Arg(0)), "run `oidc-doctor --help`")
+		if len(pos) > 0 {
+			return usageErr(errW, fmt.Sprintf("unexpected argument %q", pos[0]), "run `oidc-doctor --help`")
 		}
 	}
 	return emit(check.Run(ctx, cfg), o, meta, topts, outW, errW)

@@ -171,9 +171,11 @@ func checkLifetime(t *Token, now time.Time) Result {
 		r.Summary = "the token expired " + humanDuration(now.Sub(*t.Expiry)) + " ago; Entra will answer AADSTS700024"
 		r.Hint = "Spacelift tokens live one hour and are written when a phase starts: trigger a fresh run; if the copy is stale, read " + DefaultTokenPath + " directly"
 	case t.NotBefore != nil && t.NotBefore.Sub(now) > clockLeeway:
-		r.Status, r.ErrorCode = StatusFail, "AADSTS700024"
-		r.Summary = "the token is not valid until " + humanDuration(t.NotBefore.Sub(now)) + " from now by the local clock: this worker's clock is behind"
-		r.Hint = "Entra checks nbf against its own clock, so the exchange may still work, but fix the worker's time sync (NTP/chrony) before relying on it"
+		// Entra judges nbf by its own clock: the exchange decides whether
+		// this fails; locally it is evidence of a slow worker clock.
+		r.Status = StatusWarn
+		r.Summary = "the token is not valid until " + humanDuration(t.NotBefore.Sub(now)) + " from now by the local clock: this worker's clock is behind (or the issuer's ahead)"
+		r.Hint = "Entra checks nbf against its own clock, so the exchange may still work (see entra-exchange and clock-skew); fix the worker's time sync (NTP/chrony)"
 	case t.IssuedAt != nil && t.IssuedAt.Sub(now) > clockLeeway:
 		r.Status = StatusWarn
 		r.Summary = "the token was issued " + humanDuration(t.IssuedAt.Sub(now)) + " in the future by the local clock: this worker's clock is behind"

@@ -127,6 +127,13 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 			cause = ctx.Err()
 		}
 		if cause == nil {
+			// A response arrived but MSAL could not read it (HTML, truncated JSON).
+			if st, ct, ok := obs.lastResponse(host); ok {
+				r.Facts = append(r.Facts, fact("last response", fmt.Sprintf("HTTP %d, Content-Type %s", st, orNone(ct))))
+				r.Summary = fmt.Sprintf("%s answered, but not with Entra's JSON (HTTP %d, %s): the response could not be read", host, st, orNone(ct))
+				r.Hint = "a proxy, captive portal or TLS-inspecting firewall may be answering for " + host + ": check HTTPS_PROXY/NO_PROXY, and run `curl -sSI https://" + host + "/common/discovery/instance?api-version=1.1` on the worker"
+				return []Result{r}
+			}
 			cause = err
 		}
 		sum, hint := describeNetErr(host, cause)
@@ -172,13 +179,24 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 	out := []Result{r}
 	rr := &out[0]
 	aud := tok.FirstAudience()
+	ficCause := info.Cause == CauseSubjectMismatch || info.Cause == CauseAudienceMismatch || info.Cause == CauseIssuerMismatch || info.Cause == CauseNoMatchingFIC
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+		rr.Summary = fmt.Sprintf("%s (HTTP %d: a service-side or throttling error, not your configuration)", info.Title, resp.StatusCode)
+		rr.Hint = "retry the run in a few minutes" + retryAfterNote(resp) + "; if it persists, check https://status.azure.com and quote the trace and correlation ids to Microsoft support. " + rr.Hint
+	}
 	switch info.Field {
 	case "issuer", "subject", "audience":
 		presented := map[string]string{"issuer": tok.Issuer, "subject": tok.Subject, "audience": aud}[info.Field]
-		rr.Summary = fmt.Sprintf("%s: the token presents %s %q and no federated credential on app %s matches it", info.Title, info.Field, presented, s.ClientID)
+		if ficCause {
+			rr.Summary = fmt.Sprintf("%s: the token presents %s %q and no federated credential on app %s matches it", info.Title, info.Field, presented, s.ClientID)
+		} else {
+			rr.Summary = fmt.Sprintf("%s (%s %s; see issuer-discovery and issuer-signature)", info.Title, info.Field, presented)
+		}
 		rr.Facts = append(rr.Facts, fact("wrong field", info.Field), fact("presented "+info.Field, presented))
-		for _, sh := range MismatchShapes(info.Field, presented, tok) {
-			rr.Facts = append(rr.Facts, fact("likely", sh))
+		if ficCause {
+			for _, sh := range MismatchShapes(info.Field, presented, tok) {
+				rr.Facts = append(rr.Facts, fact("likely", sh))
+			}
 		}
 	case "client_id":
 		rr.Facts = append(rr.Facts, fact("wrong setting", "ARM_CLIENT_ID"), fact("presented ARM_CLIENT_ID", s.ClientID),
@@ -282,4 +300,11 @@ func hostOf(u string) string {
 		return u
 	}
 	return p.Hostname()
+}
+
+func retryAfterNote(resp *http.Response) string {
+	if ra := resp.Header.Get("Retry-After"); ra != "" {
+		return " (Entra asked to wait " + ra + "s, longer than this run waits)"
+	}
+	return ""
 }

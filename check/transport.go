@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -38,6 +39,7 @@ type observer struct {
 	// Dates maps a host to the Date its latest response carried, and when it arrived.
 	dates    map[string][2]time.Time
 	errs     map[string]error
+	last     map[string][2]string // host -> status, content type of the latest response
 	requests int
 	now      func() time.Time
 }
@@ -47,7 +49,7 @@ func newObserver(c *http.Client, now func() time.Time) (*observer, *http.Client)
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	o := &observer{base: base, dates: map[string][2]time.Time{}, errs: map[string]error{}, now: now}
+	o := &observer{base: base, dates: map[string][2]time.Time{}, errs: map[string]error{}, last: map[string][2]string{}, now: now}
 	nc := *c
 	nc.Transport = o
 	return o, &nc
@@ -64,6 +66,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	delete(o.errs, host)
+	o.last[host] = [2]string{strconv.Itoa(resp.StatusCode), resp.Header.Get("Content-Type")}
 	if d, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
 		o.dates[host] = [2]time.Time{d, o.now()}
 	}
@@ -75,6 +78,15 @@ func (o *observer) lastErr(host string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.errs[host]
+}
+
+// lastResponse is the status and content type of host's latest response.
+func (o *observer) lastResponse(host string) (int, string, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	l, ok := o.last[host]
+	n, _ := strconv.Atoi(l[0])
+	return n, l[1], ok
 }
 
 // transporter adapts *http.Client to azcore's policy.Transporter.
