@@ -113,7 +113,10 @@ func principalFromToken(at string) Principal {
 	return Principal{TenantID: s("tid"), ObjectID: s("oid"), AppID: s("appid"), IDType: s("idtyp"), DisplayName: s("app_displayname")}
 }
 
-var traceRE = regexp.MustCompile(`(?s)\s*Trace ID:.*$`)
+var (
+	traceRE     = regexp.MustCompile(`(?s)\s*Trace ID:.*$`)
+	directoryRE = regexp.MustCompile(`in the directory '([^']+)'`)
+)
 
 // explainExchangeError turns a failed GetToken into findings: which stage
 // failed, Entra's code, which setting is wrong, and the fixes.
@@ -201,6 +204,12 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 	case "client_id":
 		rr.Facts = append(rr.Facts, fact("wrong setting", "ARM_CLIENT_ID"), fact("presented ARM_CLIENT_ID", s.ClientID),
 			fact("expected", "the Application (client) ID of the app registration or managed identity that holds the federated credentials, in tenant "+s.TenantID))
+		if m := directoryRE.FindStringSubmatch(ee.Description); m != nil {
+			rr.Facts = append(rr.Facts, fact("directory searched", m[1]+" (tenant "+s.TenantID+")"))
+		}
+		rr.Facts = append(rr.Facts, fact("or", "ARM_TENANT_ID names another tenant than the app's home tenant"))
+		rr.Fixes = append(rr.Fixes, Fix{Title: "find the app's home tenant", Lang: "sh",
+			Text: "az ad sp show --id " + s.ClientID + " --query appOwnerOrganizationId -o tsv   # run where the app lives\naz account show --query tenantId -o tsv"})
 		rr.Fixes = append(rr.Fixes, Fix{Title: "look up the Application (client) ID", Lang: "sh",
 			Text: "az ad app list --filter \"appId eq '" + s.ClientID + "'\" --query '[].appId' -o tsv   # empty: not an application id\n" +
 				"az ad sp show --id " + s.ClientID + " --query appId -o tsv                    # an object id here resolves to its appId\n" +
@@ -217,7 +226,12 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 		if !strings.Contains(rr.Hint, "propagat") {
 			rr.Hint += " If a credential with exactly these values was created in the last few minutes, wait and retry: new credentials take minutes to propagate."
 		}
-		rr.Fixes = append(rr.Fixes, FICFixes(s.ClientID, tok.Issuer, tok.Subject, aud)...)
+		fixes := FICFixes(s.ClientID, tok.Issuer, tok.Subject, aud)
+		if info.Cause == CauseAudienceMismatch || info.Cause == CauseIssuerMismatch || code == 7002138 {
+			// A near-miss credential exists: correcting it is the likelier fix.
+			fixes = append(fixes[:2:2], append([]Fix{FICUpdateFix(s.ClientID, tok.Issuer, tok.Subject, aud)}, fixes[2:]...)...)
+		}
+		rr.Fixes = append(rr.Fixes, fixes...)
 		if sr, ok := subjectsResult(tok, s.ClientID); ok && info.Cause != CauseAudienceMismatch && info.Cause != CauseIssuerMismatch {
 			out = append(out, sr)
 		}

@@ -315,3 +315,19 @@ func ProviderRegisterFixes(namespaces []string) []Fix {
 		{Title: "register the resource providers (Terraform, azurerm)", Lang: "hcl", Text: tf.String()},
 	}
 }
+
+// FICUpdateFix corrects a near-miss credential in place: when a credential
+// already has this issuer and subject (an audience left at the portal
+// default) Entra refuses to create a second one, so it must be updated. The
+// administrator finds its name with the list command; names cannot change.
+func FICUpdateFix(clientID, issuer, subject, audience string) Fix {
+	clientID = orPlaceholder(clientID, "<client-id>")
+	params, _ := json.Marshal(struct {
+		Issuer    string   `json:"issuer"`
+		Subject   string   `json:"subject"`
+		Audiences []string `json:"audiences"`
+	}{orPlaceholder(issuer, "<issuer>"), orPlaceholder(subject, "<subject>"), []string{orPlaceholder(audience, "<audience>")}})
+	return Fix{Title: "or correct the existing credential in place (az CLI; needed when one already has this issuer and subject)", Lang: "sh",
+		Text: "az ad app federated-credential list --id " + shellArg(clientID) + " --query \"[].{name:name, issuer:issuer, subject:subject, audiences:join(',', audiences)}\" -o table\n" +
+			"az ad app federated-credential update --id " + shellArg(clientID) + " --federated-credential-id <existing-name> --parameters " + shellArg(string(params)) + "\n"}
+}

@@ -245,6 +245,33 @@ func (e *Emulator) AddFIC(clientID string, f FIC) error {
 	return fmt.Errorf("adding federated credential %q: no application with client ID %q", f.Name, clientID)
 }
 
+// UpdateFIC replaces the issuer, subject and audiences of the app's
+// credential called name, as `az ad app federated-credential update` does
+// (a credential's name cannot change).
+func (e *Emulator) UpdateFIC(clientID, name string, f FIC) error {
+	if len(f.Audiences) != 1 {
+		return fmt.Errorf("updating federated credential %q: exactly one audience is required", name)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for ti := range e.scn.Entra.Tenants {
+		apps := e.scn.Entra.Tenants[ti].Apps
+		for ai := range apps {
+			if apps[ai].ClientID != clientID {
+				continue
+			}
+			for fi, old := range apps[ai].FICs {
+				if old.Name == name {
+					apps[ai].FICs[fi] = FIC{Name: name, Issuer: f.Issuer, Subject: f.Subject, Audiences: append([]string(nil), f.Audiences...)}
+					return nil
+				}
+			}
+			return fmt.Errorf("updating federated credential %q: no such credential", name)
+		}
+	}
+	return fmt.Errorf("updating federated credential %q: no application with client ID %q", name, clientID)
+}
+
 // AddRoleAssignment adds a role assignment to the live ARM state.
 func (e *Emulator) AddRoleAssignment(ra RoleAssignment) {
 	e.mu.Lock()

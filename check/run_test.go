@@ -1,0 +1,338 @@
+package check_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/emulator"
+)
+
+// runScenario runs the full diagnosis against a fresh emulator, as the demo does.
+func runScenario(t testing.TB, sc emulator.Scenario, timeout time.Duration) (check.Report, *emulator.Emulator) {
+	t.Helper()
+	e, err := emulator.Start(sc, emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	return runOn(t, e, timeout), e
+}
+
+func runOn(t testing.TB, e *emulator.Emulator, timeout time.Duration) check.Report {
+	t.Helper()
+	env, path, err := e.RunEnv(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := check.Config{Getenv: func(k string) string { return env[k] }, HTTPClient: e.Client(), DefaultTokenPath: path, Timeout: timeout}
+	return check.Run(context.Background(), cfg)
+}
+
+func lookup(t testing.TB, name string) emulator.Scenario {
+	t.Helper()
+	sc, ok := emulator.Lookup(name)
+	if !ok {
+		t.Fatalf("no scenario %q", name)
+	}
+	return sc
+}
+
+// TestScenarios drives every emulated misconfiguration through the real
+// azidentity and ARM clients over TLS and checks the report names the cause.
+func TestScenarios(t *testing.T) {
+	tests := []struct {
+		scenario string
+		want     check.Status // overall
+		id       string       // the check that carries the cause
+		status   check.Status
+		code     string
+		inText   string // in that check's summary, facts or hint
+	}{
+		{"ok", check.StatusPass, "entra-exchange", check.StatusPass, "", "spacelift-azure-infra"},
+		{"subject-run-type", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700213", "run_type:TRACKED"},
+		{"subject-scope", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700213", "scope:read"},
+		{"audience-default", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700212", "api://AzureADTokenExchange"},
+		{"issuer-trailing-slash", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700211", "trailing slash"},
+		{"subject-case", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS7002138", "case"},
+		{"object-id-as-client-id", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700016", "Application (client) ID"},
+		{"wrong-tenant", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700016", "appOwnerOrganizationId"},
+		{"tenant-not-found", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS90002", "tenant discovery"},
+		{"tenant-malformed", check.StatusFail, "azure-settings", check.StatusFail, "", "neither a GUID nor a domain"},
+		{"expired-token", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700024", "token expires"},
+		{"disabled-app", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS7000112", "disabled"},
+		{"no-service-principal", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS7000229", "az ad sp create"},
+		{"no-fics", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS70025", "az ad app federated-credential create"},
+		{"conditional-access", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS53003", "Conditional Access"},
+		{"issuer-keys-unreachable", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS50166", "issuer"},
+		{"issuer-kid-rotated", check.StatusFail, "issuer-signature", check.StatusFail, "", "not in the issuer's JWKS"},
+		{"issuer-mismatch", check.StatusFail, "issuer-discovery", check.StatusFail, "", "issuer differs"},
+		{"tampered-signature", check.StatusFail, "issuer-signature", check.StatusFail, "", "does not verify"},
+		{"issuer-wrong-cert", check.StatusFail, "issuer-discovery", check.StatusFail, "", "authority"},
+		{"clock-skew", check.StatusWarn, "clock-skew", check.StatusWarn, "", "behind"},
+		{"rbac-reader-on-write", check.StatusFail, "rbac-permissions", check.StatusFail, "", "Contributor"},
+		{"rbac-none", check.StatusFail, "rbac-role-assignments", check.StatusFail, "AuthorizationFailed", "az role assignment create"},
+		{"rbac-rg-only", check.StatusFail, "rbac-role-assignments", check.StatusFail, "AuthorizationFailed", "no role on this subscription"},
+		{"rbac-mg-inherited", check.StatusPass, "rbac-role-assignments", check.StatusPass, "", "management group"},
+		{"subscription-other-tenant", check.StatusFail, "arm-subscription", check.StatusFail, "InvalidAuthenticationTokenTenant", emulator.OtherTenantID},
+		{"subscription-not-found", check.StatusFail, "arm-subscription", check.StatusFail, "SubscriptionNotFound", "not found"},
+		{"subscription-disabled", check.StatusFail, "arm-subscription", check.StatusFail, "", "Disabled"},
+		{"providers-unregistered", check.StatusFail, "rbac-providers", check.StatusWarn, "", "not registered"},
+		{"rbac-paged", check.StatusPass, "rbac-role-assignments", check.StatusPass, "", "Contributor"},
+		{"entra-5xx", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS90033", "HTTP 500"},
+		{"entra-429", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS90055", "HTTP 429"},
+		{"entra-html", check.StatusFail, "entra-exchange", check.StatusFail, "", "HTML"},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		covered[tt.scenario] = true
+		t.Run(tt.scenario, func(t *testing.T) {
+			t.Parallel()
+			rep, _ := runScenario(t, lookup(t, tt.scenario), 20*time.Second)
+			if got := rep.Status(); got != tt.want {
+				t.Errorf("overall = %s, want %s\n%s", got, tt.want, dump(rep))
+			}
+			r := rep.Find(tt.id)
+			if r == nil {
+				t.Fatalf("no %s result", tt.id)
+			}
+			if r.Status != tt.status || r.ErrorCode != tt.code {
+				t.Errorf("%s = %s %q, want %s %q: %s", tt.id, r.Status, r.ErrorCode, tt.status, tt.code, r.Summary)
+			}
+			if text := resultText(*r); !strings.Contains(strings.ToLower(text), strings.ToLower(tt.inText)) {
+				t.Errorf("%s lacks %q:\n%s", tt.id, tt.inText, text)
+			}
+			if tt.status == check.StatusFail && r.Hint == "" {
+				t.Errorf("%s fails without a hint", tt.id)
+			}
+		})
+	}
+	for _, sc := range emulator.Scenarios() {
+		if !covered[sc.Name] && !strings.HasSuffix(sc.Name, "-hang") {
+			t.Errorf("scenario %s has no expectation here", sc.Name)
+		}
+	}
+}
+
+func resultText(r check.Result) string {
+	var b strings.Builder
+	fmt.Fprintln(&b, r.Summary, r.Hint)
+	for _, f := range r.Facts {
+		fmt.Fprintln(&b, f.Key, f.Value)
+	}
+	for _, f := range r.Fixes {
+		fmt.Fprintln(&b, f.Title, f.Text)
+	}
+	return b.String()
+}
+
+func dump(rep check.Report) string {
+	var b strings.Builder
+	for _, r := range rep.Results {
+		fmt.Fprintf(&b, "  %s %s %s %s\n", r.Status, r.ID, r.ErrorCode, r.Summary)
+	}
+	return b.String()
+}
+
+var (
+	azCreate = regexp.MustCompile(`az ad app federated-credential create --id (\S+) --parameters '([^']+)'`)
+	azUpdate = regexp.MustCompile(`az ad app federated-credential update --id (\S+) --federated-credential-id <existing-name> --parameters '([^']+)'`)
+)
+
+type ficParams struct {
+	Name, Issuer, Subject string
+	Audiences             []string
+}
+
+func parseParams(t *testing.T, s string) ficParams {
+	t.Helper()
+	var p ficParams
+	if err := json.Unmarshal([]byte(s), &p); err != nil {
+		t.Fatalf("printed JSON does not parse: %v\n%s", err, s)
+	}
+	return p
+}
+
+// nearMiss names the app's credential that differs from the wanted values in
+// exactly one field (ignoring letter case for the subject), as an
+// administrator would spot it in the list.
+func nearMiss(e *emulator.Emulator, iss, sub, aud string) string {
+	for _, tn := range e.Scenario().Entra.Tenants {
+		for _, app := range tn.Apps {
+			for _, f := range app.FICs {
+				diff := 0
+				if f.Issuer != iss {
+					diff++
+				}
+				if f.Subject != sub {
+					diff++
+				}
+				if len(f.Audiences) != 1 || f.Audiences[0] != aud {
+					diff++
+				}
+				if diff == 1 && (strings.EqualFold(f.Subject, sub) || strings.TrimSuffix(f.Issuer, "/") == iss) {
+					return f.Name
+				}
+			}
+		}
+	}
+	return "<none>"
+}
+
+// TestPrintedFixRepairs applies the federated credential the report prints to
+// the emulator's state, reruns, and expects the exchange to pass.
+func TestPrintedFixRepairs(t *testing.T) {
+	for _, name := range []string{"subject-run-type", "subject-scope", "audience-default", "issuer-trailing-slash", "subject-case", "no-fics"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rep, e := runScenario(t, lookup(t, name), 20*time.Second)
+			r := rep.Find("entra-exchange")
+			if r == nil || r.Status != check.StatusFail {
+				t.Fatalf("exchange did not fail first:\n%s", dump(rep))
+			}
+			applied := 0
+			for _, f := range r.Fixes {
+				if m := azCreate.FindStringSubmatch(f.Text); m != nil {
+					p := parseParams(t, m[2])
+					err := e.AddFIC(m[1], emulator.FIC{Name: p.Name, Issuer: p.Issuer, Subject: p.Subject, Audiences: p.Audiences})
+					if err == nil {
+						applied++
+						break
+					}
+					// Graph refuses a second credential with the same issuer and
+					// subject, or a taken name: the report's update fix is the way.
+					t.Logf("create refused (%v); applying the printed update", err)
+				}
+				if m := azUpdate.FindStringSubmatch(f.Text); m != nil {
+					p := parseParams(t, m[2])
+					// The administrator reads the near-miss credential's name from
+					// the printed list command; the test finds it the same way.
+					name := nearMiss(e, p.Issuer, p.Subject, p.Audiences[0])
+					if err := e.UpdateFIC(m[1], name, emulator.FIC{Issuer: p.Issuer, Subject: p.Subject, Audiences: p.Audiences}); err != nil {
+						t.Fatal(err)
+					}
+					applied++
+					break
+				}
+			}
+			if applied != 1 {
+				t.Fatalf("applied %d printed credentials, want 1", applied)
+			}
+			again := runOn(t, e, 20*time.Second)
+			if got := again.Find("entra-exchange"); got.Status != check.StatusPass {
+				t.Errorf("after applying the fix: %s %s", got.Status, got.Summary)
+			}
+		})
+	}
+}
+
+// TestNoRequestTwice: a full passing run asks each URL once, and the
+// exchange happens once for the whole run.
+func TestNoRequestTwice(t *testing.T) {
+	rep, e := runScenario(t, lookup(t, "ok"), 20*time.Second)
+	if rep.Status() != check.StatusPass {
+		t.Fatalf("ok scenario: %s\n%s", rep.Status(), dump(rep))
+	}
+	seen := map[string]int{}
+	tokenPosts := 0
+	for _, r := range e.Requests() {
+		if r.Internal {
+			continue // Entra's own fetch of the issuer's keys
+		}
+		k := r.Method + " " + r.Host + r.Path + "?" + r.Query.Encode()
+		seen[k]++
+		if r.Method == "POST" {
+			tokenPosts++
+		}
+	}
+	for k, n := range seen {
+		if n > 1 {
+			t.Errorf("%s requested %d times", k, n)
+		}
+	}
+	if tokenPosts != 1 {
+		t.Errorf("token requests = %d, want 1", tokenPosts)
+	}
+	t.Logf("a full run makes %d requests", len(seen))
+}
+
+// TestHangingEndpointsEndWithinTimeout: every Entra or ARM endpoint hanging,
+// the run still ends, reports which step did not finish, and renders.
+func TestHangingEndpointsEndWithinTimeout(t *testing.T) {
+	for _, name := range []string{"entra-hang", "arm-hang"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			const timeout = 2 * time.Second
+			start := time.Now()
+			rep, _ := runScenario(t, lookup(t, name), timeout)
+			// Generous slack: this checks that the deadline cuts the hang, not speed.
+			if el := time.Since(start); el > timeout+5*time.Second {
+				t.Errorf("run took %s with --timeout %s", el, timeout)
+			}
+			var failed *check.Result
+			for i, r := range rep.Results {
+				if r.Status == check.StatusFail {
+					failed = &rep.Results[i]
+					break
+				}
+			}
+			if failed == nil || !strings.Contains(failed.Summary, "management.azure.com") && !strings.Contains(failed.Summary, "login.microsoftonline.com") {
+				t.Fatalf("no failure naming the hanging host:\n%s", dump(rep))
+			}
+		})
+	}
+}
+
+func TestOfflineMakesNoRequest(t *testing.T) {
+	e, err := emulator.Start(lookup(t, "ok"), emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	env, path, err := e.RunEnv(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := check.Run(context.Background(), check.Config{Getenv: func(k string) string { return env[k] }, HTTPClient: e.Client(), DefaultTokenPath: path, Offline: true})
+	if n := len(e.Requests()); n != 0 {
+		t.Errorf("--offline made %d requests", n)
+	}
+	if r := rep.Find("entra-exchange"); r == nil || r.Status != check.StatusSkip {
+		t.Errorf("exchange not skipped offline")
+	}
+}
+
+func BenchmarkFullRun(b *testing.B) {
+	for _, name := range []string{"ok", "subject-scope"} {
+		b.Run(name, func(b *testing.B) {
+			e, err := emulator.Start(lookup(b, name), emulator.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer e.Close()
+			env, path, err := e.RunEnv(b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			e.ResetRequests()
+			for b.Loop() {
+				// A fresh client per run, as a new process would have.
+				cfg := check.Config{Getenv: func(k string) string { return env[k] }, HTTPClient: e.Client(), DefaultTokenPath: path}
+				check.Run(context.Background(), cfg)
+			}
+			n := 0
+			for _, r := range e.Requests() {
+				if !r.Internal {
+					n++
+				}
+			}
+			b.ReportMetric(float64(n)/float64(b.N), "requests/op")
+		})
+	}
+}
