@@ -313,6 +313,12 @@ func issuerGet(ctx context.Context, client *http.Client, u string) (issuerRespon
 		return res, tr.wrap(err)
 	}
 	defer resp.Body.Close()
+	// A response can race the deadline inside net/http (the server answers
+	// as the connection is being torn down); past the deadline it is out of
+	// budget, whatever it says.
+	if err := context.Cause(ctx); err != nil {
+		return res, tr.wrap(err)
+	}
 	res.status, res.header, res.tls = resp.StatusCode, resp.Header, resp.TLS
 	res.finalURL = redactURL(resp.Request.URL)
 	for r := resp.Request; r.Response != nil; r = r.Response.Request {
@@ -321,6 +327,9 @@ func issuerGet(ctx context.Context, client *http.Client, u string) (issuerRespon
 	tr.reading()
 	res.body, err = io.ReadAll(io.LimitReader(resp.Body, issuerMaxBody+1))
 	res.elapsed = time.Since(start)
+	if err == nil {
+		err = context.Cause(ctx)
+	}
 	if err != nil {
 		return res, tr.wrap(err)
 	}
