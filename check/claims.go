@@ -33,6 +33,8 @@ func judgeFormat(src *tokenSource) (*Token, Result) {
 	case strings.HasPrefix(strings.ToLower(v), "bearer "):
 		return fail("the token from "+src.label()+" starts with \"Bearer \"; Terraform would send it as is and Entra answers AADSTS50027",
 			"store only the token itself, without the \"Bearer \" prefix")
+	case strings.HasPrefix(v, "{") || strings.HasPrefix(v, "["):
+		// A JSON file: decodeUnverified names it.
 	case strings.ContainsAny(v, "\r\n"):
 		return fail("the token from "+src.label()+" spans more than one line; azurerm trims only surrounding whitespace, so the line break goes to Entra",
 			"keep only the token's single line: the file must hold one JWT and nothing else")
