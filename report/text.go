@@ -103,6 +103,17 @@ func textRaw(w io.Writer, r check.Report, m Meta, o TextOptions) {
 	t := count(r)
 	fmt.Fprintf(w, "\n%d checks: %d pass, %d warn, %d fail, %d skip\n",
 		len(r.Results), t.pass, t.warn, t.fail, t.skip)
+	// Repeat what failed last, where a hook's log ends, so the cause is the
+	// first thing a reader sees.
+	for _, res := range r.Results {
+		if res.Status == check.StatusFail {
+			code := ""
+			if res.ErrorCode != "" {
+				code = " [" + res.ErrorCode + "]"
+			}
+			fmt.Fprintf(w, "%s  %s%s: %s\n", p.status(res.Status), res.ID, code, res.Summary)
+		}
+	}
 	fmt.Fprintln(w, Tip)
 }
 
@@ -113,7 +124,10 @@ func textCheck(w io.Writer, p palette, res check.Result, idWidth int, verbose bo
 		fmt.Fprintf(w, " (%s)", res.Elapsed.Round(time.Millisecond))
 	}
 	fmt.Fprintln(w)
-	details := append([]check.Fact(nil), res.Facts...)
+	var details []check.Fact
+	if verbose || res.Status != check.StatusPass || alwaysFacts[res.ID] {
+		details = append(details, res.Facts...)
+	}
 	if res.ErrorCode != "" {
 		details = append(details, check.Fact{Key: "error code", Value: res.ErrorCode})
 	}
@@ -128,6 +142,11 @@ func textCheck(w io.Writer, p palette, res check.Result, idWidth int, verbose bo
 		}
 	}
 }
+
+// alwaysFacts are the passing checks whose facts the text report shows
+// without --verbose: what the token says, who Entra signed in, which roles
+// the identity holds. Other passing checks show their facts with --verbose.
+var alwaysFacts = map[string]bool{"token-claims": true, "entra-exchange": true, "rbac-role-assignments": true}
 
 // textFacts writes aligned "key: value" lines; a value's later lines start
 // at the value column.
