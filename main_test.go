@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"flag"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/oidc-doctor/oidc-doctor/check/emulator"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -116,4 +118,74 @@ func TestRunExitCodes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNoTokenInAnyOutput renders every emulator scenario in every format, and
+// error paths built to carry the token, and asserts that no JWT appears.
+func TestNoTokenInAnyOutput(t *testing.T) {
+	env := func(k string) string { return "" }
+	check := func(t *testing.T, what, s string) {
+		t.Helper()
+		if strings.Contains(s, "eyJ") {
+			i := strings.Index(s, "eyJ")
+			t.Errorf("%s holds a JWT near: %q", what, s[max(0, i-60):min(len(s), i+40)])
+		}
+	}
+	for _, sc := range emulator.Scenarios() {
+		for _, format := range []string{"text", "json", "markdown"} {
+			t.Run(sc.Name+"/"+format, func(t *testing.T) {
+				t.Parallel()
+				var out, errb strings.Builder
+				args := []string{"demo", sc.Name, "--format", format, "--timeout", "2s", "--color", "always"}
+				run(t.Context(), args, strings.NewReader(""), &out, &errb, env)
+				check(t, "stdout", out.String())
+				check(t, "stderr", errb.String())
+				if out.Len() == 0 {
+					t.Errorf("no report")
+				}
+			})
+		}
+	}
+	// Error paths: a token pushed into flag values, file names and pastes.
+	tok := mintForTest(t)
+	dir := t.TempDir()
+	paste := dir + "/paste.txt"
+	if err := os.WriteFile(paste, []byte("AADSTS700213: No matching federated identity record found for presented assertion subject '"+tok+"'. client_assertion="+tok+"\nAuthorization: Bearer "+tok+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tokFile := dir + "/" + tok[:40]
+	if err := os.WriteFile(tokFile, []byte(`"`+tok+`"`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--format", tok},
+		{"--token-file", dir + "/" + tok},
+		{"--offline", "--token-file", tokFile},
+		{"explain", paste},
+		{"explain", "--format", "json", paste},
+		{"explain", "--format", "markdown", paste},
+		{"demo", tok},
+		{"subjects", "--token-file", tok},
+	} {
+		var out, errb strings.Builder
+		run(t.Context(), args, strings.NewReader(""), &out, &errb, env)
+		check(t, fmt.Sprintf("stdout of %q", args[0]), out.String())
+		check(t, fmt.Sprintf("stderr of %q", args[0]), errb.String())
+		if out.Len()+errb.Len() == 0 {
+			t.Errorf("%v printed nothing", args[:1])
+		}
+	}
+}
+
+func mintForTest(t *testing.T) string {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"iss": "https://demo.app.spacelift.io", "sub": "x"}).SignedString(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

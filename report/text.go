@@ -146,7 +146,7 @@ func textCheck(w io.Writer, p palette, res check.Result, idWidth int, verbose bo
 // alwaysFacts are the passing checks whose facts the text report shows
 // without --verbose: what the token says, who Entra signed in, which roles
 // the identity holds. Other passing checks show their facts with --verbose.
-var alwaysFacts = map[string]bool{"token-claims": true, "entra-exchange": true, "rbac-role-assignments": true}
+var alwaysFacts = map[string]bool{"token-claims": true, "entra-exchange": true, "rbac-role-assignments": true, "fic-subjects": true}
 
 // textFacts writes aligned "key: value" lines; a value's later lines start
 // at the value column.
