@@ -191,7 +191,7 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 	case "issuer", "subject", "audience":
 		presented := map[string]string{"issuer": tok.Issuer, "subject": tok.Subject, "audience": aud}[info.Field]
 		if ficCause {
-			rr.Summary = fmt.Sprintf("%s: the token presents %s %q and no federated credential on app %s matches it", info.Title, info.Field, presented, s.ClientID)
+			rr.Summary = fmt.Sprintf("%s: the token presents %s %q (app %s)", info.Title, info.Field, presented, s.ClientID)
 		} else {
 			rr.Summary = fmt.Sprintf("%s (%s %s; see issuer-discovery and issuer-signature)", info.Title, info.Field, presented)
 		}

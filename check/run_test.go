@@ -336,3 +336,15 @@ func BenchmarkFullRun(b *testing.B) {
 		})
 	}
 }
+
+// TestHugeEntraBodyIsBounded: a multi-megabyte answer is cut off at the
+// bound and reported, not read whole.
+func TestHugeEntraBodyIsBounded(t *testing.T) {
+	sc := lookup(t, "ok")
+	sc.Faults = map[string]emulator.Fault{"entra-token": {Status: 200, ContentType: "application/json", Body: `{"x":"` + strings.Repeat("a", 9<<20) + `"}`}}
+	rep, _ := runScenario(t, sc, 20*time.Second)
+	r := rep.Find("entra-exchange")
+	if r == nil || r.Status != check.StatusFail || !strings.Contains(r.Summary, "larger than 8 MiB") {
+		t.Fatalf("got %+v", r)
+	}
+}

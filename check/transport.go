@@ -3,6 +3,8 @@ package check
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -66,6 +68,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	delete(o.errs, host)
+	resp.Body = &boundedBody{rc: resp.Body, left: maxResponseBytes, host: host, o: o}
 	o.last[host] = [2]string{strconv.Itoa(resp.StatusCode), resp.Header.Get("Content-Type")}
 	if d, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
 		o.dates[host] = [2]time.Time{d, o.now()}
@@ -79,6 +82,37 @@ func (o *observer) lastErr(host string) error {
 	defer o.mu.Unlock()
 	return o.errs[host]
 }
+
+// maxResponseBytes bounds every response body the SDKs read: the largest
+// legitimate answer (a page of role assignments) is far smaller.
+const maxResponseBytes = 8 << 20
+
+// boundedBody fails a read past maxResponseBytes, and records the failure
+// for the host so the finding can name it.
+type boundedBody struct {
+	rc   io.ReadCloser
+	left int64
+	host string
+	o    *observer
+}
+
+func (b *boundedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		err := fmt.Errorf("the response from %s is larger than %d MiB: not a real service answer (a proxy or a misconfigured endpoint?)", b.host, maxResponseBytes>>20)
+		b.o.mu.Lock()
+		b.o.errs[b.host] = err
+		b.o.mu.Unlock()
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *boundedBody) Close() error { return b.rc.Close() }
 
 // lastResponse is the status and content type of host's latest response.
 func (o *observer) lastResponse(host string) (int, string, bool) {
