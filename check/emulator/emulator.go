@@ -220,29 +220,24 @@ func (e *Emulator) AddFIC(clientID string, f FIC) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for ti := range e.scn.Entra.Tenants {
-		apps := e.scn.Entra.Tenants[ti].Apps
-		for ai := range apps {
-			if apps[ai].ClientID != clientID {
-				continue
-			}
-			if len(apps[ai].FICs) >= 20 {
-				return fmt.Errorf("adding federated credential %q: the app already has the maximum of 20", f.Name)
-			}
-			for _, old := range apps[ai].FICs {
-				if old.Issuer == f.Issuer && old.Subject == f.Subject {
-					return fmt.Errorf("adding federated credential %q: %q already has this issuer and subject", f.Name, old.Name)
-				}
-				if old.Name == f.Name {
-					return fmt.Errorf("adding federated credential %q: name already in use", f.Name)
-				}
-			}
-			f.Audiences = append([]string(nil), f.Audiences...)
-			apps[ai].FICs = append(apps[ai].FICs, f)
-			return nil
+	app := e.appLocked(clientID)
+	if app == nil {
+		return fmt.Errorf("adding federated credential %q: no application with client ID %q", f.Name, clientID)
+	}
+	if len(app.FICs) >= 20 {
+		return fmt.Errorf("adding federated credential %q: the app already has the maximum of 20", f.Name)
+	}
+	for _, old := range app.FICs {
+		if old.Issuer == f.Issuer && old.Subject == f.Subject {
+			return fmt.Errorf("adding federated credential %q: %q already has this issuer and subject", f.Name, old.Name)
+		}
+		if old.Name == f.Name {
+			return fmt.Errorf("adding federated credential %q: name already in use", f.Name)
 		}
 	}
-	return fmt.Errorf("adding federated credential %q: no application with client ID %q", f.Name, clientID)
+	f.Audiences = append([]string(nil), f.Audiences...)
+	app.FICs = append(app.FICs, f)
+	return nil
 }
 
 // UpdateFIC replaces the issuer, subject and audiences of the app's
@@ -254,22 +249,30 @@ func (e *Emulator) UpdateFIC(clientID, name string, f FIC) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	app := e.appLocked(clientID)
+	if app == nil {
+		return fmt.Errorf("updating federated credential %q: no application with client ID %q", name, clientID)
+	}
+	for i, old := range app.FICs {
+		if old.Name == name {
+			app.FICs[i] = FIC{Name: name, Issuer: f.Issuer, Subject: f.Subject, Audiences: append([]string(nil), f.Audiences...)}
+			return nil
+		}
+	}
+	return fmt.Errorf("updating federated credential %q: no such credential", name)
+}
+
+// appLocked finds the live app with clientID in any tenant; e.mu is held.
+func (e *Emulator) appLocked(clientID string) *App {
 	for ti := range e.scn.Entra.Tenants {
 		apps := e.scn.Entra.Tenants[ti].Apps
 		for ai := range apps {
-			if apps[ai].ClientID != clientID {
-				continue
+			if apps[ai].ClientID == clientID {
+				return &apps[ai]
 			}
-			for fi, old := range apps[ai].FICs {
-				if old.Name == name {
-					apps[ai].FICs[fi] = FIC{Name: name, Issuer: f.Issuer, Subject: f.Subject, Audiences: append([]string(nil), f.Audiences...)}
-					return nil
-				}
-			}
-			return fmt.Errorf("updating federated credential %q: no such credential", name)
 		}
 	}
-	return fmt.Errorf("updating federated credential %q: no application with client ID %q", name, clientID)
+	return nil
 }
 
 // AddRoleAssignment adds a role assignment to the live ARM state.
