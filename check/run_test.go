@@ -348,3 +348,19 @@ func TestHugeEntraBodyIsBounded(t *testing.T) {
 		t.Fatalf("got %+v", r)
 	}
 }
+
+// TestSubscriptionNotFoundTypoVsNoRole: ARM answers SubscriptionNotFound for
+// both; the subscriptions the identity can see tell them apart.
+func TestSubscriptionNotFoundTypoVsNoRole(t *testing.T) {
+	typo, _ := runScenario(t, lookup(t, "subscription-not-found"), 20*time.Second)
+	if r := typo.Find("arm-subscription"); !strings.Contains(r.Summary, "probably wrong") {
+		t.Errorf("typo: %s", r.Summary)
+	}
+	sc := lookup(t, "subscription-not-found")
+	sc.ARM.RoleAssignments = nil
+	none, _ := runScenario(t, sc, 20*time.Second)
+	r := none.Find("arm-subscription")
+	if !strings.Contains(r.Summary, "can see no subscription at all") || len(r.Fixes) == 0 {
+		t.Errorf("no role: %s (%d fixes)", r.Summary, len(r.Fixes))
+	}
+}

@@ -42,6 +42,11 @@ func (e *Emulator) armRoute(r *http.Request, host string) (string, handlerFunc) 
 			return e.roleDefinition(m[1], "")
 		})
 	}
+	if strings.EqualFold(p, "/subscriptions") {
+		return "arm-subscriptions", e.armCall(host, "", func(r *http.Request, c caller, _ *Subscription) response {
+			return e.listSubscriptions(r, host, c)
+		})
+	}
 	m := reSubPath.FindStringSubmatch(p)
 	if m == nil {
 		return "", e.armNotFound
@@ -197,12 +202,31 @@ func (e *Emulator) getSubscription(r *http.Request, c caller, sub *Subscription)
 	if !e.allowed(c.oid, action, scope, sub.TenantID) {
 		return authorizationFailed(c, action, scope)
 	}
+	return jsonResponse(http.StatusOK, subscriptionJSON(*sub))
+}
+
+// listSubscriptions is GET /subscriptions: the subscriptions of the caller's
+// tenant on which it holds any role that reads them.
+func (e *Emulator) listSubscriptions(r *http.Request, host string, c caller) response {
+	e.mu.Lock()
+	subs := append([]Subscription(nil), e.scn.ARM.Subscriptions...)
+	e.mu.Unlock()
+	var items []any
+	for _, sub := range subs {
+		if strings.EqualFold(sub.TenantID, c.tid) && e.allowed(c.oid, "Microsoft.Resources/subscriptions/read", "/subscriptions/"+sub.ID, sub.TenantID) {
+			items = append(items, subscriptionJSON(sub))
+		}
+	}
+	return e.page(r, host, items)
+}
+
+func subscriptionJSON(sub Subscription) map[string]any {
 	state := sub.State
 	if state == "" {
 		state = "Enabled"
 	}
-	return jsonResponse(http.StatusOK, map[string]any{
-		"id":                  scope,
+	return map[string]any{
+		"id":                  "/subscriptions/" + sub.ID,
 		"authorizationSource": "RoleBased",
 		"managedByTenants":    []any{},
 		"subscriptionId":      sub.ID,
@@ -215,12 +239,9 @@ func (e *Emulator) getSubscription(r *http.Request, c caller, sub *Subscription)
 			"spendingLimit":       "Off",
 		},
 		"tags": map[string]string{},
-	})
+	}
 }
 
-// listPermissions returns the caller's own effective permissions at the
-// subscription: one entry per role assigned at or above it. Reading one's own
-// permissions needs no role.
 func (e *Emulator) listPermissions(r *http.Request, c caller, sub *Subscription) response {
 	seen := map[string]bool{}
 	var items []any

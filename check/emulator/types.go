@@ -87,7 +87,7 @@ type Scenario struct {
 var Endpoints = []string{
 	"issuer-discovery", "issuer-jwks",
 	"entra-instance", "entra-tenant", "entra-token",
-	"arm-subscription", "arm-permissions", "arm-role-assignments", "arm-role-definitions", "arm-providers",
+	"arm-subscriptions", "arm-subscription", "arm-permissions", "arm-role-assignments", "arm-role-definitions", "arm-providers",
 }
 
 // Issuer configures faults of the emulated Spacelift OIDC issuer.
