@@ -77,7 +77,6 @@ func Run(ctx context.Context, cfg Config) Report {
 		}()
 	}
 	var exResults []Result
-	var p *Principal
 	var rbacIn *RBACInput
 	switch {
 	case tok == nil:
@@ -86,7 +85,7 @@ func Run(ctx context.Context, cfg Config) Report {
 		exResults = []Result{skipped("entra-exchange", titleOf("entra-exchange"), "ARM_CLIENT_ID and ARM_TENANT_ID must both be valid (see azure-settings)")}
 	default:
 		cred, pr, rs := exchange(ctx, settings, tok, src.Value, client, obs)
-		exResults, p = rs, pr
+		exResults = rs
 		if cred != nil {
 			rbacIn = &RBACInput{Cred: cred, SubscriptionID: settings.SubscriptionID,
 				TenantID: pr.TenantID, ObjectID: pr.ObjectID, ClientID: pr.AppID,
@@ -122,14 +121,18 @@ func Run(ctx context.Context, cfg Config) Report {
 			rep.Add(r)
 		}
 	default:
-		for _, r := range checkRBAC(ctx, *rbacIn) {
+		rctx, cancel := stepContext(ctx, rbacTimeout)
+		for _, r := range checkRBAC(rctx, *rbacIn) {
 			rep.Add(r)
 		}
+		cancel()
 	}
-	_ = p
 	rep.Add(checkClock(obs, tok, cfg.now()))
 	return rep
 }
+
+// rbacTimeout bounds the RBAC step (subscription, then its concurrent calls).
+const rbacTimeout = 15 * time.Second
 
 var titles = map[string]string{
 	"token-claims": "Token claims", "token-header": "Token header", "token-lifetime": "Token lifetime",
