@@ -388,17 +388,3 @@ func indexFold(s, substr string) int {
 	}
 	return -1
 }
-
-// truncate cuts s to at most n bytes on a rune boundary, marking the cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8Start(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
-}
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }

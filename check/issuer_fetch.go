@@ -14,7 +14,6 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -256,13 +255,6 @@ func boundedClient(client *http.Client) *http.Client {
 		return nil
 	}
 	return &c
-}
-
-// redactURL is u without userinfo, query and fragment.
-func redactURL(u *url.URL) string {
-	c := *u
-	c.User, c.RawQuery, c.Fragment, c.RawFragment, c.ForceQuery = nil, "", "", "", false
-	return c.String()
 }
 
 func isJSONType(ct string) bool {

@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // MismatchShapes lists the likely ways a federated credential's field differs
@@ -186,11 +185,11 @@ func CompareValues(presented, expected string) string {
 	i := firstDiff(presented, expected)
 	switch {
 	case i == len(presented):
-		return fmt.Sprintf("differs at byte %d: the presented value ends there; the expected value goes on with %q", i+1, clip(expected[i:]))
+		return fmt.Sprintf("differs at byte %d: the presented value ends there; the expected value goes on with %q", i+1, truncate(expected[i:], 16))
 	case i == len(expected):
-		return fmt.Sprintf("differs at byte %d: the expected value ends there; the presented value goes on with %q", i+1, clip(presented[i:]))
+		return fmt.Sprintf("differs at byte %d: the expected value ends there; the presented value goes on with %q", i+1, truncate(presented[i:], 16))
 	}
-	return fmt.Sprintf("differs at byte %d: presented has %q, expected has %q", i+1, clip(presented[i:]), clip(expected[i:]))
+	return fmt.Sprintf("differs at byte %d: presented has %q, expected has %q", i+1, truncate(presented[i:], 16), truncate(expected[i:], 16))
 }
 
 func firstDiff(a, b string) int {
@@ -201,16 +200,4 @@ func firstDiff(a, b string) int {
 		}
 	}
 	return n
-}
-
-// clip keeps the first 16 bytes of s, on a rune boundary.
-func clip(s string) string {
-	if len(s) <= 16 {
-		return s
-	}
-	i := 16
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
 }

@@ -296,14 +296,20 @@ func netStripURLs(s string) string {
 		}
 		word := s[:end]
 		if u, err := url.Parse(word); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
-			u.User, u.RawQuery, u.Fragment, u.RawFragment, u.ForceQuery = nil, "", "", "", false
-			b.WriteString(u.String())
+			b.WriteString(redactURL(u))
 		} else {
 			b.WriteString(word[:min(4, len(word))])
 			end = min(4, len(word))
 		}
 		s = s[end:]
 	}
+}
+
+// redactURL is u without userinfo, query and fragment.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.User, c.RawQuery, c.Fragment, c.RawFragment, c.ForceQuery = nil, "", "", "", false
+	return c.String()
 }
 
 // The steps of one HTTP request, as a timeout names them.

@@ -258,7 +258,7 @@ func subscriptionFailure(ctx context.Context, c *armClients, in RBACInput, need 
 // subscriptions the identity can see decides: other subscriptions mean the id
 // is wrong; none means the identity has no role anywhere in the tenant.
 func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runNeeds, r *Result) (summary, hint string, fixes []Fix) {
-	if !armIsGUID(in.SubscriptionID) {
+	if !guidRE.MatchString(in.SubscriptionID) {
 		return fmt.Sprintf("subscription %q is not a GUID: ARM_SUBSCRIPTION_ID has a typo", in.SubscriptionID),
 			"Set ARM_SUBSCRIPTION_ID to the subscription's id (az account list --query '[].{name:name,id:id}').", nil
 	}
@@ -312,23 +312,4 @@ func armCap(xs []string, n int) []string {
 		return xs
 	}
 	return append(xs[:n:n], fmt.Sprintf("and %d more", len(xs)-n))
-}
-
-func armIsGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
-		default:
-			return false
-		}
-	}
-	return true
 }
