@@ -1,0 +1,320 @@
+package check
+
+// Reading pasted text for Explain: undoing JSON escapes and per-line
+// decoration, and pulling labelled, quoted and JSON values out of it.
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// normalize undoes JSON escaping and strips per-line decoration (box
+// borders, indentation, CI log timestamps). Line breaks stay as "\n": the
+// extractors treat them as spaces between words and drop them inside quoted
+// values, where they can only be wrapping.
+func normalize(text string) string {
+	for range 2 {
+		if !strings.Contains(text, `\`) {
+			break
+		}
+		text = unescape(text)
+	}
+	var b strings.Builder
+	b.Grow(len(text))
+	for len(text) > 0 {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		b.WriteString(cleanLine(line))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func cleanLine(l string) string {
+	l = strings.TrimRight(l, " \t\r")
+	l = strings.TrimLeft(l, " \t")
+	l = stripLogTime(l)
+	for range 3 {
+		t := l
+		for _, p := range []string{"│", "|", "╷", "╵", ">"} {
+			t = strings.TrimPrefix(t, p)
+		}
+		for _, p := range []string{"│", "|"} {
+			t = strings.TrimSuffix(t, p)
+		}
+		t = strings.Trim(t, " \t")
+		if t == l {
+			break
+		}
+		l = t
+	}
+	return l
+}
+
+// stripLogTime removes a leading RFC 3339 timestamp, as GitHub Actions and
+// Spacelift logs put on every line.
+func stripLogTime(l string) string {
+	if len(l) < 20 || l[4] != '-' || l[7] != '-' || l[10] != 'T' || l[13] != ':' {
+		return l
+	}
+	i := strings.IndexByte(l, ' ')
+	if i < 0 || i > 40 {
+		return l
+	}
+	return strings.TrimLeft(l[i:], " ")
+}
+
+// unescape undoes the common JSON string escapes in one left-to-right pass.
+func unescape(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 == len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		switch n := s[i+1]; n {
+		case '"', '\\', '/', '\'':
+			b.WriteByte(n)
+			i++
+		case 'n':
+			b.WriteByte('\n')
+			i++
+		case 'r':
+			i++
+			if strings.HasPrefix(s[i+1:], `\n`) {
+				i += 2
+			}
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte(' ')
+			i++
+		case 'u':
+			if i+6 <= len(s) {
+				if v, err := strconv.ParseUint(s[i+2:i+6], 16, 32); err == nil {
+					if v < 0x20 {
+						v = ' '
+					}
+					b.WriteRune(rune(v))
+					i += 5
+					continue
+				}
+			}
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// fieldSet collects fields, first value per key wins.
+type fieldSet map[string]string
+
+func (fs *fieldSet) set(k, v string) {
+	if *fs == nil {
+		*fs = fieldSet{}
+	}
+	if _, ok := (*fs)[k]; ok || v == "" || looksLikeJWT(v) {
+		return
+	}
+	(*fs)[k] = v
+}
+
+func (fs *fieldSet) quoted(s, key string, labels ...string) {
+	for _, l := range labels {
+		if v, ok := quotedAfter(s, l); ok {
+			fs.set(key, v)
+			return
+		}
+	}
+}
+
+func (fs *fieldSet) word(s, key string, labels ...string) {
+	for _, l := range labels {
+		if v := wordAfter(s, l); v != "" {
+			fs.set(key, v)
+			return
+		}
+	}
+}
+
+func (fs fieldSet) facts() []Fact {
+	var out []Fact
+	for _, k := range fieldOrder {
+		if v, ok := fs[k]; ok {
+			out = append(out, Fact{Key: k, Value: v})
+		}
+	}
+	return out
+}
+
+// indexLabel finds label in s at or after from, with each space in label
+// matching any run of whitespace (wrapped text). Only the first letter's
+// case is flexible in the first word, so that plain (vectorised) substring
+// search does the scanning; the rest compares without regard to ASCII case.
+func indexLabel(s, label string, from int) int {
+	if label == "" || from >= len(s) {
+		return -1
+	}
+	w := label
+	if i := strings.IndexByte(label, ' '); i > 0 {
+		w = label[:i]
+	}
+	best := -1
+	for _, v := range [2]string{w, swapFirstCase(w)} {
+		for pos := from; pos < len(s); {
+			i := strings.Index(s[pos:], v)
+			if i < 0 {
+				break
+			}
+			i += pos
+			if matchLabel(s[i:], label) >= 0 {
+				if best < 0 || i < best {
+					best = i
+				}
+				break
+			}
+			pos = i + 1
+		}
+	}
+	return best
+}
+
+func swapFirstCase(w string) string {
+	c := w[0]
+	switch {
+	case c >= 'a' && c <= 'z':
+		return string(c-'a'+'A') + w[1:]
+	case c >= 'A' && c <= 'Z':
+		return string(c-'A'+'a') + w[1:]
+	}
+	return w
+}
+
+// matchLabel returns the length of s's prefix that matches label, or -1.
+func matchLabel(s, label string) int {
+	j := 0
+	for i := 0; i < len(label); i++ {
+		c := label[i]
+		if c == ' ' {
+			k := j
+			for k < len(s) && (s[k] == ' ' || s[k] == '\n' || s[k] == '\t') {
+				k++
+			}
+			if k == j {
+				return -1
+			}
+			j = k
+			continue
+		}
+		if j >= len(s) || lowerASCII(s[j]) != lowerASCII(c) {
+			return -1
+		}
+		j++
+	}
+	return j
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// quotedAfter returns the '…'-quoted value that follows label (whitespace
+// allowed between them), with line breaks inside it removed.
+func quotedAfter(s, label string) (string, bool) {
+	for from := 0; ; {
+		i := indexLabel(s, label, from)
+		if i < 0 {
+			return "", false
+		}
+		from = i + 1
+		j := i + matchLabel(s[i:], label)
+		for j < len(s) && (s[j] == ' ' || s[j] == '\n') {
+			j++
+		}
+		if j >= len(s) || s[j] != '\'' {
+			continue
+		}
+		rest := s[j+1 : min(len(s), j+1+maxQuoted)]
+		k := strings.IndexByte(rest, '\'')
+		if k < 0 {
+			continue
+		}
+		return strings.ReplaceAll(rest[:k], "\n", ""), true
+	}
+}
+
+// wordAfter returns the whitespace-delimited word after label, without
+// quotes or trailing punctuation.
+func wordAfter(s, label string) string {
+	i := indexLabel(s, label, 0)
+	if i < 0 {
+		return ""
+	}
+	rest := strings.TrimLeft(s[i+matchLabel(s[i:], label):], " \n\t")
+	end := strings.IndexAny(rest, " \n\t")
+	if end < 0 {
+		end = len(rest)
+	}
+	w := strings.Trim(rest[:end], `'"`)
+	w = strings.TrimRight(w, ".,;)'\"")
+	if len(w) > maxQuoted {
+		return ""
+	}
+	return w
+}
+
+// jsonValue finds "key": "value" in s (after unescaping) and returns value.
+func jsonValue(s, key string) string {
+	i := strings.Index(s, `"`+key+`"`)
+	if i < 0 {
+		return ""
+	}
+	rest := strings.TrimLeft(s[i+len(key)+2:], " \n\t")
+	if !strings.HasPrefix(rest, ":") {
+		return ""
+	}
+	rest = strings.TrimLeft(rest[1:], " \n\t")
+	if !strings.HasPrefix(rest, `"`) {
+		return ""
+	}
+	end := strings.IndexByte(rest[1:], '"')
+	if end < 0 || end > 300 {
+		return ""
+	}
+	return rest[1 : 1+end]
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+
+func looksLikeJWT(v string) bool {
+	return strings.Contains(v, "eyJ") && jwtRE.MatchString(v)
+}
+
+// clean collapses whitespace, masks anything shaped like a JWT, and cuts to n bytes.
+func clean(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if strings.Contains(s, "eyJ") {
+		s = jwtRE.ReplaceAllString(s, "[redacted JWT]")
+	}
+	return truncate(strings.TrimSpace(s), n)
+}
