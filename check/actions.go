@@ -52,7 +52,7 @@ func matchAction(pattern, action string) bool {
 		case p < len(pattern) && pattern[p] == '*':
 			star, mark = p+1, a
 			p++
-		case p < len(pattern) && lower(pattern[p]) == lower(action[a]):
+		case p < len(pattern) && lowerASCII(pattern[p]) == lowerASCII(action[a]):
 			p++
 			a++
 		case star >= 0:
@@ -67,11 +67,4 @@ func matchAction(pattern, action string) bool {
 		p++
 	}
 	return p == len(pattern)
-}
-
-func lower(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }

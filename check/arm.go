@@ -267,7 +267,7 @@ func failedCall(id, title, step, host string, err error) Result {
 		ci, known := LookupARMAction(f.Code, f.Action)
 		switch {
 		case known && f.Action != "":
-			r.Summary = fmt.Sprintf("%s denied %s on %s: %s", f.hostOr(host), f.Action, armOr(f.Scope, "the subscription"), ci.Title)
+			r.Summary = fmt.Sprintf("%s denied %s on %s: %s", f.hostOr(host), f.Action, firstNonEmpty(f.Scope, "the subscription"), ci.Title)
 			r.Hint = ci.Explanation + " " + ci.Fix
 		case known:
 			r.Summary = fmt.Sprintf("%s answered %s: %s", f.hostOr(host), f.Code, ci.Title)
@@ -414,7 +414,7 @@ func resolveRoles(ctx context.Context, c *armClients, list []assignment) error {
 			}
 			d.name = armLastSegment(d.id)
 			if p := resp.Properties; p != nil {
-				d.name = armOr(armVal(p.RoleName), d.name)
+				d.name = firstNonEmpty(armVal(p.RoleName), d.name)
 				for _, perm := range p.Permissions {
 					if perm != nil {
 						d.perms = append(d.perms, Permission{Actions: armVals(perm.Actions), NotActions: armVals(perm.NotActions)})

@@ -22,6 +22,17 @@ const (
 	maxQuoted = 2100 // longest quoted value (Spacelift subjects reach 2048)
 )
 
+// windowEnd is where the text that can belong to occ[k] ends: maxWindow
+// bytes after it, the next occurrence or the end of the text, whichever
+// comes first.
+func windowEnd(n int, occ []occurrence, k int) int {
+	limit := min(n, occ[k].start+maxWindow)
+	if k+1 < len(occ) {
+		limit = min(limit, occ[k+1].start)
+	}
+	return limit
+}
+
 func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
@@ -50,10 +61,7 @@ func findAADSTS(s string) []Finding {
 	}
 	var out []Finding
 	for k, o := range occ {
-		limit := min(len(s), o.start+maxWindow)
-		if k+1 < len(occ) {
-			limit = min(limit, occ[k+1].start)
-		}
+		limit := windowEnd(len(s), occ, k)
 		msgEnd := aadMessageEnd(s, o.end, limit)
 		msg := s[o.start:msgEnd]
 		post := s[msgEnd:min(limit, msgEnd+2000)]
@@ -173,10 +181,7 @@ func findARM(s string) []Finding {
 	sort.Slice(occ, func(a, b int) bool { return occ[a].start < occ[b].start })
 	var out []Finding
 	for k, o := range occ {
-		limit := min(len(s), o.start+maxWindow)
-		if k+1 < len(occ) {
-			limit = min(limit, occ[k+1].start)
-		}
+		limit := windowEnd(len(s), occ, k)
 		w := s[o.start:limit]
 		f := Finding{Code: o.code, pos: o.start}
 		var fs fieldSet
@@ -297,7 +302,7 @@ func armMessage(s string, o occurrence, limit int) string {
 		}
 	}
 	m := clean(w[:end], 500)
-	if strings.IndexFunc(m, func(r rune) bool { return r >= 'a' && r <= 'z' }) < 0 {
+	if !hasLower(m) {
 		return ""
 	}
 	return m

@@ -222,13 +222,6 @@ func matchLabel(s, label string) int {
 	return j
 }
 
-func lowerASCII(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
 // quotedAfter returns the '…'-quoted value that follows label (whitespace
 // allowed between them), with line breaks inside it removed.
 func quotedAfter(s, label string) (string, bool) {
@@ -293,15 +286,6 @@ func jsonValue(s, key string) string {
 		return ""
 	}
 	return rest[1 : 1+end]
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)

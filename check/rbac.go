@@ -116,9 +116,9 @@ func fillPlaceholders(r *Result, in RBACInput, need runNeeds) {
 		}
 	}
 	r.Hint = strings.NewReplacer(
-		"<object-id>", armOr(in.ObjectID, "<object-id>"),
-		"<client-id>", armOr(in.ClientID, "<client-id>"),
-		"<subscription-id>", armOr(in.SubscriptionID, "<subscription-id>"),
+		"<object-id>", firstNonEmpty(in.ObjectID, "<object-id>"),
+		"<client-id>", firstNonEmpty(in.ClientID, "<client-id>"),
+		"<subscription-id>", firstNonEmpty(in.SubscriptionID, "<subscription-id>"),
 		"<scope>", scope,
 		"<role>", need.role(),
 	).Replace(r.Hint)
@@ -243,7 +243,7 @@ func subscriptionFailure(ctx context.Context, c *armClients, in RBACInput, need 
 	case "subscriptionnotfound":
 		r.Summary, r.Hint, r.Fixes = notFoundVerdict(ctx, c, in, need, &r)
 	case "authorizationfailed":
-		r.Summary = fmt.Sprintf("the identity may not read subscription %s: it has no role that allows %s there", in.SubscriptionID, armOr(f.Action, "Microsoft.Resources/subscriptions/read"))
+		r.Summary = fmt.Sprintf("the identity may not read subscription %s: it has no role that allows %s there", in.SubscriptionID, firstNonEmpty(f.Action, "Microsoft.Resources/subscriptions/read"))
 		r.Hint += " See rbac-role-assignments for the roles it does have."
 		r.Fixes = RoleAssignmentFixes(in.ObjectID, need.role(), in.subscriptionScope())
 		return r, true
@@ -298,13 +298,6 @@ func armVal[T any](p *T) T {
 		return zero
 	}
 	return *p
-}
-
-func armOr(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 func armCap(xs []string, n int) []string {

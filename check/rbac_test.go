@@ -40,7 +40,7 @@ func startRBAC(t testing.TB, preset string, mutate func(*emulator.Scenario)) *rb
 	}
 	t.Cleanup(e.Close)
 	env := e.Env()
-	tenant, client := armOr(env["ARM_TENANT_ID"], emulator.TenantID), armOr(env["ARM_CLIENT_ID"], emulator.ClientID)
+	tenant, client := firstNonEmpty(env["ARM_TENANT_ID"], emulator.TenantID), firstNonEmpty(env["ARM_CLIENT_ID"], emulator.ClientID)
 	cred, err := azidentity.NewClientAssertionCredential(tenant, client,
 		func(context.Context) (string, error) { return e.Token(), nil },
 		&azidentity.ClientAssertionCredentialOptions{ClientOptions: azcore.ClientOptions{Transport: e.Client()}})
@@ -60,7 +60,7 @@ func startRBAC(t testing.TB, preset string, mutate func(*emulator.Scenario)) *rb
 	sl := jwtClaims(t, e.Token())
 	in := RBACInput{
 		Cred:           cred,
-		SubscriptionID: armOr(env["ARM_SUBSCRIPTION_ID"], emulator.SubscriptionID),
+		SubscriptionID: firstNonEmpty(env["ARM_SUBSCRIPTION_ID"], emulator.SubscriptionID),
 		TenantID:       arm["tid"], ObjectID: arm["oid"], ClientID: arm["appid"],
 		RunType: sl["runType"], Scope: sl["scope"],
 		Getenv: func(k string) string { return env[k] },

@@ -15,3 +15,21 @@ func truncate(s string, n int) string {
 	}
 	return s[:i] + "…"
 }
+
+// firstNonEmpty returns the first of vs that is not empty, or "".
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// lowerASCII lower-cases an ASCII letter and leaves any other byte alone.
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
