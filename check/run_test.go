@@ -322,7 +322,8 @@ func BenchmarkFullRun(b *testing.B) {
 			b.ReportAllocs()
 			e.ResetRequests()
 			for b.Loop() {
-				// A fresh client per run, as a new process would have.
+				// Warm connections: e.Client() shares one transport, so the
+				// handshakes are paid once (BenchmarkFullRunColdConn pays them each run).
 				cfg := check.Config{Getenv: func(k string) string { return env[k] }, HTTPClient: e.Client(), DefaultTokenPath: path}
 				check.Run(context.Background(), cfg)
 			}

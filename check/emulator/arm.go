@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -22,22 +23,35 @@ type caller struct {
 	oid, appid, tid string
 }
 
-var (
-	reSubPath  = regexp.MustCompile(`(?i)^/subscriptions/([^/]+)(/.*)?$`)
-	reRoleDef  = regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/roledefinitions/([^/]+)$`)
-	reSubRoute = map[string]*regexp.Regexp{
-		"arm-permissions":      regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/permissions$`),
-		"arm-role-assignments": regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/roleassignments$`),
-		"arm-role-definitions": regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/roledefinitions/([^/]+)$`),
-		"arm-providers":        regexp.MustCompile(`(?i)^/providers$`),
+// armRE compiles the ARM routing patterns on first use, so that a process
+// that never starts the emulator (every non-demo run) does not pay for them.
+var armRE = sync.OnceValue(func() *armPatterns {
+	return &armPatterns{
+		subPath: regexp.MustCompile(`(?i)^/subscriptions/([^/]+)(/.*)?$`),
+		roleDef: regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/roledefinitions/([^/]+)$`),
+		subRoute: map[string]*regexp.Regexp{
+			"arm-permissions":      regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/permissions$`),
+			"arm-role-assignments": regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/roleassignments$`),
+			"arm-role-definitions": regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/roledefinitions/([^/]+)$`),
+			"arm-providers":        regexp.MustCompile(`(?i)^/providers$`),
+		},
+		assignedTo:  regexp.MustCompile(`(?i)assignedTo\('([^']*)'\)`),
+		principalEq: regexp.MustCompile(`(?i)principalId\s+eq\s+'([^']*)'`),
+		atScope:     regexp.MustCompile(`(?i)atScope\(\)`),
 	}
-)
+})
+
+type armPatterns struct {
+	subPath, roleDef                 *regexp.Regexp
+	subRoute                         map[string]*regexp.Regexp
+	assignedTo, principalEq, atScope *regexp.Regexp
+}
 
 // armRoute maps ARM paths to handlers. Only the read endpoints the doctor
 // uses exist; every write answers 405.
 func (e *Emulator) armRoute(r *http.Request, host string) (string, handlerFunc) {
 	p := strings.TrimRight(r.URL.Path, "/")
-	if m := reRoleDef.FindStringSubmatch(p); m != nil {
+	if m := armRE().roleDef.FindStringSubmatch(p); m != nil {
 		return "arm-role-definitions", e.armCall(host, "", func(r *http.Request, c caller, sub *Subscription) response {
 			return e.roleDefinition(m[1], "")
 		})
@@ -47,7 +61,7 @@ func (e *Emulator) armRoute(r *http.Request, host string) (string, handlerFunc) 
 			return e.listSubscriptions(r, host, c)
 		})
 	}
-	m := reSubPath.FindStringSubmatch(p)
+	m := armRE().subPath.FindStringSubmatch(p)
 	if m == nil {
 		return "", e.armNotFound
 	}
@@ -56,7 +70,7 @@ func (e *Emulator) armRoute(r *http.Request, host string) (string, handlerFunc) 
 		return "arm-subscription", e.armCall(host, subID, e.getSubscription)
 	}
 	for _, ep := range []string{"arm-permissions", "arm-role-assignments", "arm-role-definitions", "arm-providers"} {
-		sm := reSubRoute[ep].FindStringSubmatch(rest)
+		sm := armRE().subRoute[ep].FindStringSubmatch(rest)
 		if sm == nil {
 			continue
 		}
@@ -266,12 +280,6 @@ func nonNil(s []string) []string {
 	return s
 }
 
-var (
-	reAssignedTo  = regexp.MustCompile(`(?i)assignedTo\('([^']*)'\)`)
-	rePrincipalEq = regexp.MustCompile(`(?i)principalId\s+eq\s+'([^']*)'`)
-	reAtScope     = regexp.MustCompile(`(?i)atScope\(\)`)
-)
-
 // listRoleAssignments lists assignments at, above and below the
 // subscription, filtered by $filter (assignedTo, principalId eq, atScope).
 func (e *Emulator) listRoleAssignments(r *http.Request, host string, c caller, sub *Subscription) response {
@@ -282,14 +290,14 @@ func (e *Emulator) listRoleAssignments(r *http.Request, host string, c caller, s
 	}
 	filter := r.URL.Query().Get("$filter")
 	principal := ""
-	if m := reAssignedTo.FindStringSubmatch(filter); m != nil {
+	if m := armRE().assignedTo.FindStringSubmatch(filter); m != nil {
 		principal = m[1]
-	} else if m := rePrincipalEq.FindStringSubmatch(filter); m != nil {
+	} else if m := armRE().principalEq.FindStringSubmatch(filter); m != nil {
 		principal = m[1]
-	} else if filter != "" && !reAtScope.MatchString(filter) {
+	} else if filter != "" && !armRE().atScope.MatchString(filter) {
 		return armError(http.StatusBadRequest, "InvalidFilterInQueryString", fmt.Sprintf("The filter '%s' is not supported. Supported filters are either 'atScope()' or 'principalId eq '{value}' or assignedTo('{value}')'.", filter))
 	}
-	atScopeOnly := reAtScope.MatchString(filter)
+	atScopeOnly := armRE().atScope.MatchString(filter)
 	e.mu.Lock()
 	all := append([]RoleAssignment(nil), e.scn.ARM.RoleAssignments...)
 	e.mu.Unlock()

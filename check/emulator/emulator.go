@@ -205,14 +205,16 @@ func (e *Emulator) ResetRequests() {
 	e.reqs = nil
 }
 
-var ficName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_-]{2,119}$`)
+// ficName is Graph's credential-name rule, compiled on first use (its
+// counted repetition is costly to compile at every start-up).
+var ficName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_-]{2,119}$`) })
 
 // AddFIC adds a federated identity credential to the app with this client ID,
 // with the checks Microsoft Graph applies: a valid name, at most 20
 // credentials per app, a unique (issuer, subject) pair and exactly one
 // audience. Values are not otherwise validated, as in Entra.
 func (e *Emulator) AddFIC(clientID string, f FIC) error {
-	if !ficName.MatchString(f.Name) {
+	if !ficName().MatchString(f.Name) {
 		return fmt.Errorf("adding federated credential %q: invalid name", f.Name)
 	}
 	if len(f.Audiences) != 1 {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -74,7 +75,7 @@ func (e *Emulator) instanceDiscovery(r *http.Request, host string) response {
 // tenantless authorities accept discovery but not client credentials.
 var tenantless = map[string]bool{"common": true, "organizations": true, "consumers": true}
 
-var dnsLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+var dnsLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`) })
 
 // validDomain reports whether s could be a verified domain name: two or
 // more DNS labels.
@@ -84,7 +85,7 @@ func validDomain(s string) bool {
 		return false
 	}
 	for _, l := range labels {
-		if !dnsLabel.MatchString(l) {
+		if !dnsLabel().MatchString(l) {
 			return false
 		}
 	}
