@@ -52,18 +52,8 @@ func discover(ctx context.Context, client *http.Client, tok *Token) (Result, str
 	discURL := strings.TrimSuffix(tok.Issuer, "/") + "/.well-known/openid-configuration"
 	r.Facts = append(r.Facts, fact("url", discURL))
 
-	res, err := issuerGet(ctx, client, discURL)
-	r.Elapsed = res.elapsed
-	r.Facts = append(r.Facts, res.facts()...)
-	if err != nil {
-		r.Status = StatusFail
-		r.Summary, r.Hint = fetchFailure("the discovery document", discURL, host, err)
-		r.Facts = append(r.Facts, entraExpectation(host, err)...)
-		return r, ""
-	}
-	if s, h, bad := badResponse("the discovery document", discURL, res); bad {
-		r.Status, r.Summary, r.Hint = StatusFail, s, h
-		r.Facts = append(r.Facts, fact("entra expects", entraFetchFailed))
+	res, ok := fetchDocument(ctx, client, &r, "the discovery document", discURL, discURL, host)
+	if !ok {
 		return r, ""
 	}
 	r, jwksURI := judgeDocument(r, tok.Issuer, discURL, res.body)

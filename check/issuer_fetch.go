@@ -29,6 +29,28 @@ const (
 	issuerSlow         = 5 * time.Second
 )
 
+// fetchDocument GETs the JSON document what at u (shown as shown, from host)
+// for r: r gains the request's facts and its elapsed time. When the GET fails
+// or the answer is not a JSON object, r fails with a summary, a hint and
+// Entra's expected answer, and ok is false.
+func fetchDocument(ctx context.Context, client *http.Client, r *Result, what, u, shown, host string) (res issuerResponse, ok bool) {
+	res, err := issuerGet(ctx, client, u)
+	r.Elapsed = res.elapsed
+	r.Facts = append(r.Facts, res.facts()...)
+	if err != nil {
+		r.Status = StatusFail
+		r.Summary, r.Hint = fetchFailure(what, shown, host, err)
+		r.Facts = append(r.Facts, entraExpectation(host, err)...)
+		return res, false
+	}
+	if s, h, bad := badResponse(what, shown, res); bad {
+		r.Status, r.Summary, r.Hint = StatusFail, s, h
+		r.Facts = append(r.Facts, fact("entra expects", entraFetchFailed))
+		return res, false
+	}
+	return res, true
+}
+
 // fetchFailure words a failed GET of what from host.
 func fetchFailure(what, u, host string, err error) (summary, hint string) {
 	var re *redirectError

@@ -99,16 +99,9 @@ func fetchJWKS(ctx context.Context, client *http.Client, r Result, jwksURI strin
 	}
 	host, shown := u.Hostname(), redactURL(u)
 	r.Facts = append(r.Facts, fact("jwks_uri", shown))
-	res, err := issuerGet(ctx, client, jwksURI)
-	r.Elapsed = res.elapsed
-	r.Facts = append(r.Facts, res.facts()...)
-	if err != nil {
-		r.Facts = append(r.Facts, entraExpectation(host, err)...)
-		return fail(fetchFailure("the JWKS", shown, host, err))
-	}
-	if s, h, bad := badResponse("the JWKS", shown, res); bad {
-		r.Facts = append(r.Facts, fact("entra expects", entraFetchFailed))
-		return fail(s, h)
+	res, ok := fetchDocument(ctx, client, &r, "the JWKS", jwksURI, shown, host)
+	if !ok {
+		return r, nil
 	}
 	var set struct {
 		Keys []map[string]json.RawMessage `json:"keys"`
