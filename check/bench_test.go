@@ -26,16 +26,8 @@ import (
 func BenchmarkOffline(b *testing.B) {
 	// The emulator only mints the token and the Spacelift environment; it is
 	// closed before timing starts and nothing here touches the network.
-	e, err := emulator.Start(lookup(b, "ok"), emulator.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	env, path, err := e.RunEnv(b.TempDir())
-	e.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := check.Config{Getenv: func(k string) string { return env[k] }, TokenFile: path, Offline: true}
+	cfg := runConfig(b, startScenario(b, "ok"))
+	cfg.TokenFile, cfg.Offline, cfg.HTTPClient = cfg.DefaultTokenPath, true, nil
 	meta := report.Meta{Tool: "oidc-doctor", Version: "bench", GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, Generated: time.Now().UTC()}
 
 	if rep := check.Run(context.Background(), cfg); rep.Status() == check.StatusFail {
@@ -77,15 +69,8 @@ func BenchmarkOffline(b *testing.B) {
 func BenchmarkFullRunColdConn(b *testing.B) {
 	for _, name := range []string{"ok", "subject-scope"} {
 		b.Run(name, func(b *testing.B) {
-			e, err := emulator.Start(lookup(b, name), emulator.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer e.Close()
-			env, path, err := e.RunEnv(b.TempDir())
-			if err != nil {
-				b.Fatal(err)
-			}
+			e := startScenario(b, name)
+			cfg := runConfig(b, e)
 			base, ok := e.Client().Transport.(*http.Transport)
 			if !ok {
 				b.Skipf("emulator transport is %T, not *http.Transport", e.Client().Transport)
@@ -97,8 +82,7 @@ func BenchmarkFullRunColdConn(b *testing.B) {
 			for b.Loop() {
 				runs++
 				tr := base.Clone() // same TLS roots and dialer, empty pool
-				cfg := check.Config{Getenv: func(k string) string { return env[k] }, DefaultTokenPath: path,
-					HTTPClient: &http.Client{Transport: ct.wrap(tr)}}
+				cfg.HTTPClient = &http.Client{Transport: ct.wrap(tr)}
 				check.Run(context.Background(), cfg)
 				tr.CloseIdleConnections()
 			}

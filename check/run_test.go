@@ -26,12 +26,31 @@ func runScenario(t testing.TB, sc emulator.Scenario, timeout time.Duration) (che
 
 func runOn(t testing.TB, e *emulator.Emulator, timeout time.Duration) check.Report {
 	t.Helper()
+	cfg := runConfig(t, e)
+	cfg.Timeout = timeout
+	return check.Run(context.Background(), cfg)
+}
+
+// runConfig is the Config a run on e sees: a temporary workspace holding the
+// token, the scenario's environment, the emulator's client.
+func runConfig(t testing.TB, e *emulator.Emulator) check.Config {
+	t.Helper()
 	env, path, err := e.RunEnv(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := check.Config{Getenv: func(k string) string { return env[k] }, HTTPClient: e.Client(), DefaultTokenPath: path, Timeout: timeout}
-	return check.Run(context.Background(), cfg)
+	return check.Config{Getenv: func(k string) string { return env[k] }, HTTPClient: e.Client(), DefaultTokenPath: path}
+}
+
+// startScenario starts the named scenario's emulator for a benchmark or test.
+func startScenario(t testing.TB, name string) *emulator.Emulator {
+	t.Helper()
+	e, err := emulator.Start(lookup(t, name), emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	return e
 }
 
 func lookup(t testing.TB, name string) emulator.Scenario {
@@ -289,16 +308,10 @@ func TestHangingEndpointsEndWithinTimeout(t *testing.T) {
 }
 
 func TestOfflineMakesNoRequest(t *testing.T) {
-	e, err := emulator.Start(lookup(t, "ok"), emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	env, path, err := e.RunEnv(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep := check.Run(context.Background(), check.Config{Getenv: func(k string) string { return env[k] }, HTTPClient: e.Client(), DefaultTokenPath: path, Offline: true})
+	e := startScenario(t, "ok")
+	cfg := runConfig(t, e)
+	cfg.Offline = true
+	rep := check.Run(context.Background(), cfg)
 	if n := len(e.Requests()); n != 0 {
 		t.Errorf("--offline made %d requests", n)
 	}
@@ -310,21 +323,13 @@ func TestOfflineMakesNoRequest(t *testing.T) {
 func BenchmarkFullRun(b *testing.B) {
 	for _, name := range []string{"ok", "subject-scope"} {
 		b.Run(name, func(b *testing.B) {
-			e, err := emulator.Start(lookup(b, name), emulator.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer e.Close()
-			env, path, err := e.RunEnv(b.TempDir())
-			if err != nil {
-				b.Fatal(err)
-			}
+			e := startScenario(b, name)
+			cfg := runConfig(b, e)
 			b.ReportAllocs()
 			e.ResetRequests()
 			for b.Loop() {
 				// Warm connections: e.Client() shares one transport, so the
 				// handshakes are paid once (BenchmarkFullRunColdConn pays them each run).
-				cfg := check.Config{Getenv: func(k string) string { return env[k] }, HTTPClient: e.Client(), DefaultTokenPath: path}
 				check.Run(context.Background(), cfg)
 			}
 			n := 0
