@@ -178,7 +178,7 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 			r.Facts = append(r.Facts, fact(kv[0], kv[1]))
 		}
 	}
-	r.Hint = info.Explanation + " " + info.Fix
+	r.Hint = strings.ReplaceAll(info.Explanation+" "+info.Fix, "<client-id>", s.ClientID)
 	out := []Result{r}
 	rr := &out[0]
 	aud := tok.FirstAudience()
@@ -202,6 +202,7 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 			}
 		}
 	case "client_id":
+		rr.Summary = fmt.Sprintf("%s: ARM_CLIENT_ID %s is not an Application (client) ID in tenant %s (or that is not the app's home tenant)", info.Title, s.ClientID, s.TenantID)
 		rr.Facts = append(rr.Facts, fact("wrong setting", "ARM_CLIENT_ID"), fact("presented ARM_CLIENT_ID", s.ClientID),
 			fact("expected", "the Application (client) ID of the app registration or managed identity that holds the federated credentials, in tenant "+s.TenantID))
 		if m := directoryRE.FindStringSubmatch(ee.Description); m != nil {
@@ -215,6 +216,7 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 				"az ad sp show --id " + s.ClientID + " --query appId -o tsv                    # an object id here resolves to its appId\n" +
 				"az ad app list --display-name <app-name> --query '[].{name:displayName, appId:appId}' -o table"})
 	case "tenant":
+		rr.Summary = fmt.Sprintf("%s: ARM_TENANT_ID %q", info.Title, s.TenantID)
 		rr.Facts = append(rr.Facts, fact("wrong setting", "ARM_TENANT_ID"), fact("presented ARM_TENANT_ID", s.TenantID),
 			fact("expected", "the Directory (tenant) ID that holds the app registration"))
 		rr.Fixes = append(rr.Fixes, Fix{Title: "look up the tenant id", Lang: "sh",
@@ -227,8 +229,14 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 			rr.Hint += " If a credential with exactly these values was created in the last few minutes, wait and retry: new credentials take minutes to propagate."
 		}
 		fixes := FICFixes(s.ClientID, tok.Issuer, tok.Subject, aud)
-		if info.Cause == CauseAudienceMismatch || info.Cause == CauseIssuerMismatch || code == 7002138 {
-			// A near-miss credential exists: correcting it is the likelier fix.
+		switch {
+		case info.Cause == CauseAudienceMismatch:
+			// A credential with this issuer (and most likely this subject)
+			// exists with another audience: Entra refuses a second one with
+			// the same issuer and subject, so correcting it comes first.
+			fixes = append(fixes[:1:1], append([]Fix{FICUpdateFix(s.ClientID, tok.Issuer, tok.Subject, aud)}, fixes[1:]...)...)
+		case info.Cause == CauseIssuerMismatch || code == 7002138:
+			// A near-miss credential may exist: correcting it is an option.
 			fixes = append(fixes[:2:2], append([]Fix{FICUpdateFix(s.ClientID, tok.Issuer, tok.Subject, aud)}, fixes[2:]...)...)
 		}
 		rr.Fixes = append(rr.Fixes, fixes...)
