@@ -106,22 +106,23 @@ func checkRBAC(ctx context.Context, in RBACInput) []Result {
 // the error-code table: "--assignee-object-id <object-id>" becomes a
 // command to paste.
 func fillPlaceholders(r *Result, in RBACInput, need runNeeds) {
-	if r.Hint == "" || !strings.Contains(r.Hint, "<") {
-		return
-	}
 	scope := in.subscriptionScope()
 	for _, f := range r.Facts {
 		if f.Key == "denied scope" {
 			scope = f.Value
 		}
 	}
-	r.Hint = strings.NewReplacer(
+	rp := strings.NewReplacer(
 		"<object-id>", firstNonEmpty(in.ObjectID, "<object-id>"),
 		"<client-id>", firstNonEmpty(in.ClientID, "<client-id>"),
 		"<subscription-id>", firstNonEmpty(in.SubscriptionID, "<subscription-id>"),
 		"<scope>", scope,
 		"<role>", need.role(),
-	).Replace(r.Hint)
+	)
+	r.Hint = rp.Replace(r.Hint)
+	for i := range r.Fixes {
+		r.Fixes[i].Text = rp.Replace(r.Fixes[i].Text)
+	}
 }
 
 func skipRest(why string) []Result {

@@ -128,7 +128,34 @@ func Run(ctx context.Context, cfg Config) Report {
 		cancel()
 	}
 	rep.Add(checkClock(obs, tok, cfg.now()))
+	dedupeFixes(&rep)
 	return rep
+}
+
+// dedupeFixes keeps each fix only in the first result that gives it: one
+// missing role often fails several RBAC checks, and the same command three
+// times buries the rest. Later results point back to the first.
+func dedupeFixes(rep *Report) {
+	first := map[string]string{} // fix text -> id of the first result with it
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		kept := r.Fixes[:0:0]
+		var seenIn []string
+		for _, f := range r.Fixes {
+			if id, ok := first[f.Text]; ok {
+				if len(seenIn) == 0 || seenIn[len(seenIn)-1] != id {
+					seenIn = append(seenIn, id)
+				}
+				continue
+			}
+			first[f.Text] = r.ID
+			kept = append(kept, f)
+		}
+		r.Fixes = kept
+		if len(seenIn) > 0 {
+			r.Facts = append(r.Facts, fact("fix", "the same as under "+strings.Join(seenIn, ", ")))
+		}
+	}
 }
 
 // rbacTimeout bounds the RBAC step (subscription, then its concurrent calls).

@@ -95,7 +95,7 @@ func TestScenarios(t *testing.T) {
 		{"issuer-wrong-cert", check.StatusFail, "issuer-discovery", check.StatusFail, "", "authority"},
 		{"clock-skew", check.StatusWarn, "clock-skew", check.StatusWarn, "", "behind"},
 		{"rbac-reader-on-write", check.StatusFail, "rbac-permissions", check.StatusFail, "", "Contributor"},
-		{"rbac-none", check.StatusFail, "rbac-role-assignments", check.StatusFail, "AuthorizationFailed", "az role assignment create"},
+		{"rbac-none", check.StatusFail, "arm-subscription", check.StatusFail, "AuthorizationFailed", "az role assignment create"},
 		{"rbac-rg-only", check.StatusFail, "rbac-role-assignments", check.StatusFail, "AuthorizationFailed", "no role on this subscription"},
 		{"rbac-mg-inherited", check.StatusPass, "rbac-role-assignments", check.StatusPass, "", "management group"},
 		{"subscription-other-tenant", check.StatusFail, "arm-subscription", check.StatusFail, "InvalidAuthenticationTokenTenant", emulator.OtherTenantID},
@@ -368,5 +368,23 @@ func TestSubscriptionNotFoundTypoVsNoRole(t *testing.T) {
 	r := none.Find("arm-subscription")
 	if !strings.Contains(r.Summary, "can see no subscription at all") || len(r.Fixes) == 0 {
 		t.Errorf("no role: %s (%d fixes)", r.Summary, len(r.Fixes))
+	}
+}
+
+// TestFixesNotRepeated: one missing role fails several RBAC checks; its
+// commands appear once, and the later checks point back to them.
+func TestFixesNotRepeated(t *testing.T) {
+	rep, _ := runScenario(t, lookup(t, "rbac-none"), 20*time.Second)
+	seen := map[string]string{}
+	for _, r := range rep.Results {
+		for _, f := range r.Fixes {
+			if id, ok := seen[f.Text]; ok {
+				t.Errorf("fix %q printed under %s and %s", f.Title, id, r.ID)
+			}
+			seen[f.Text] = r.ID
+		}
+	}
+	if !strings.Contains(resultText(*rep.Find("rbac-permissions")), "the same as under arm-subscription") {
+		t.Errorf("rbac-permissions does not point to the fix:\n%s", resultText(*rep.Find("rbac-permissions")))
 	}
 }
