@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/oidc-doctor/oidc-doctor/check/redact"
 )
 
 // maxTokenBytes bounds every token read. A Spacelift token is about 1 KiB;
@@ -71,6 +73,14 @@ func readTokenFile(path string) (string, error) {
 func gatherSources(cfg Config) []tokenSource {
 	var out []tokenSource
 	addFile := func(name, desc, path string) {
+		if redact.String(path) != path {
+			// The token itself where its path belongs (--token-file "$TOKEN",
+			// ARM_OIDC_TOKEN_FILE_PATH=eyJ...): never open it nor show it.
+			// Terraform would try to open it and fail, so it counts as present.
+			out = append(out, tokenSource{Name: name, Desc: desc, exists: true,
+				Err: fmt.Errorf("the value is a token (%s), not a file path", fingerprint(path))})
+			return
+		}
 		s := tokenSource{Name: name, Desc: desc, Path: path}
 		v, err := readTokenFile(path)
 		switch {

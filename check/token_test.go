@@ -44,6 +44,8 @@ func TestResolveToken(t *testing.T) {
 		{"huge file", big, nil, StatusFail, "--token-file", "larger than"},
 		{"nothing anywhere", "", nil, StatusFail, "", "paid Spacelift accounts"},
 		{"different token elsewhere warns", "", map[string]string{"SPACELIFT_OIDC_TOKEN": tok, "ARM_OIDC_TOKEN_FILE_PATH": stale}, StatusWarn, "ARM_OIDC_TOKEN_FILE_PATH", "different token"},
+		{"token given as the file path", "", map[string]string{"ARM_OIDC_TOKEN_FILE_PATH": tok}, StatusFail, "ARM_OIDC_TOKEN_FILE_PATH", "is a token"},
+		{"token given as --token-file", tok, nil, StatusFail, "--token-file", "is a token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,6 +68,9 @@ func TestResolveToken(t *testing.T) {
 				if strings.Contains(f.Value, "eyJ") {
 					t.Errorf("fact %s holds a token", f.Key)
 				}
+			}
+			if strings.Contains(r.Summary+r.Hint, "eyJ") {
+				t.Errorf("summary or hint holds a token: %q", r.Summary+" / "+r.Hint)
 			}
 		})
 	}
