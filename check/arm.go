@@ -338,9 +338,8 @@ type assignmentsOutcome struct {
 // fetchAssignments lists the identity's role assignments that apply to the
 // subscription (at, above and below it, including through groups), then
 // reads each distinct role definition once, concurrently.
-func fetchAssignments(ctx context.Context, c *armClients, objectID string) assignmentsOutcome {
+func fetchAssignments(ctx context.Context, c *armClients, objectID string) (out assignmentsOutcome) {
 	start := time.Now()
-	out := assignmentsOutcome{}
 	defer func() { out.elapsed = time.Since(start) }()
 
 	// armauthorization v2.2.0 appends $filter to the query WITHOUT encoding

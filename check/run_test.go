@@ -280,6 +280,21 @@ func TestNoRequestTwice(t *testing.T) {
 	t.Logf("a full run makes %d requests", len(seen))
 }
 
+// TestNetworkStepsRecordElapsed: every step that made a request says how long it took.
+func TestNetworkStepsRecordElapsed(t *testing.T) {
+	rep, _ := runScenario(t, lookup(t, "ok"), 20*time.Second)
+	for _, id := range []string{"issuer-discovery", "issuer-signature", "entra-exchange", "arm-subscription", "rbac-permissions", "rbac-role-assignments", "rbac-providers"} {
+		r := rep.Find(id)
+		if r == nil {
+			t.Errorf("%s: no result", id)
+			continue
+		}
+		if r.Elapsed <= 0 {
+			t.Errorf("%s: Elapsed = %v, want the time its requests took", id, r.Elapsed)
+		}
+	}
+}
+
 // TestHangingEndpointsEndWithinTimeout: every Entra or ARM endpoint hanging,
 // the run still ends, reports which step did not finish, and renders.
 func TestHangingEndpointsEndWithinTimeout(t *testing.T) {
