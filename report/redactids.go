@@ -1,6 +1,8 @@
 package report
 
 import (
+	"strings"
+
 	"github.com/oidc-doctor/oidc-doctor/check"
 	"github.com/oidc-doctor/oidc-doctor/check/redact"
 )
@@ -23,7 +25,9 @@ func RedactIDs(r check.Report) check.Report {
 	rd := redact.NewRedactor()
 	seed := func(fs []check.Fact) {
 		for _, f := range fs {
-			if k, ok := idKinds[f.Key]; ok {
+			// Only a bare id: not "(not set)" nor a quoted value with the
+			// reason it is wrong, which would mask that text everywhere.
+			if k, ok := idKinds[f.Key]; ok && !strings.ContainsAny(f.Value, " ()\"") {
 				rd.ID(k, f.Value)
 			}
 		}
