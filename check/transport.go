@@ -33,17 +33,16 @@ func newDefaultClient() *http.Client {
 
 // observer wraps the run's HTTP transport. It records, per host, the server's
 // Date header (for the clock check: no extra request), the last transport
-// error (azidentity drops it from AuthenticationFailedError), and counts
-// requests.
+// error (azidentity drops it from AuthenticationFailedError), and the status
+// and content type of its latest response.
 type observer struct {
 	base http.RoundTripper
 	mu   sync.Mutex
 	// Dates maps a host to the Date its latest response carried, and when it arrived.
-	dates    map[string][2]time.Time
-	errs     map[string]error
-	last     map[string][2]string // host -> status, content type of the latest response
-	requests int
-	now      func() time.Time
+	dates map[string][2]time.Time
+	errs  map[string]error
+	last  map[string][2]string // host -> status, content type of the latest response
+	now   func() time.Time
 }
 
 func newObserver(c *http.Client, now func() time.Time) (*observer, *http.Client) {
@@ -61,7 +60,6 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := o.base.RoundTrip(req)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.requests++
 	host := req.URL.Hostname()
 	if err != nil {
 		o.errs[host] = err
