@@ -55,8 +55,6 @@ type coverage struct {
 	// above are assignments at the subscription or above it (root,
 	// management group), which apply to the whole subscription.
 	above []assignment
-	// abovePerms are the permissions of the above roles that could be read.
-	abovePerms []Permission
 	// partial are assignments on a resource group or a resource.
 	partial []assignment
 }
@@ -67,7 +65,6 @@ func coverageOf(list []assignment, subID string) coverage {
 		switch k, _, _ := classifyScope(a.Scope, subID); k {
 		case scopeRoot, scopeManagementGroup, scopeSubscription:
 			cv.above = append(cv.above, a)
-			cv.abovePerms = append(cv.abovePerms, a.Perms...)
 		case scopeResourceGroup, scopeResource:
 			cv.partial = append(cv.partial, a)
 		}

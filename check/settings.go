@@ -18,7 +18,6 @@ type azureSettings struct {
 	ClientID, TenantID, SubscriptionID string
 	// Valid reports whether each value can be used in a request.
 	ClientOK, TenantOK, SubscriptionOK bool
-	EnvName                            string // public, usgovernment, china
 	Cloud                              cloud.Configuration
 }
 
@@ -117,7 +116,7 @@ func judgeAzureSettings(getenv func(string) string, offline bool) (azureSettings
 		c = cloud.Configuration{ActiveDirectoryAuthorityHost: h, Services: c.Services}
 		r.Facts = append(r.Facts, fact("AZURE_AUTHORITY_HOST", h))
 	}
-	s.EnvName, s.Cloud = name, c
+	s.Cloud = c
 	r.Facts = append(r.Facts, fact("cloud", name+" (login "+c.ActiveDirectoryAuthorityHost+")"))
 	switch u := strings.ToLower(getenv("ARM_USE_OIDC")); u {
 	case "":
