@@ -107,6 +107,7 @@ func TestRunExitCodes(t *testing.T) {
 		{"no token is a failed check", []string{"--offline", "--token-file", dir + "/missing"}, nil, 3},
 		{"unknown demo scenario", []string{"demo", "no-such-scenario"}, nil, 2},
 		{"explain nothing recognised", []string{"explain", dir + "/missing-file"}, nil, 2},
+		{"explain with no code in its input", []string{"explain", "-"}, nil, 3},
 		{"output to an unwritable path", []string{"--offline", "--fail-on", "never", "--token-file", dir + "/missing", "--output", dir + "/no/such/dir/r.txt"}, nil, 1},
 	}
 	for _, tt := range tests {
