@@ -252,10 +252,23 @@ func environment(cfg Config) []Fact {
 }
 
 func stripUserinfo(v string) string {
-	u, err := url.Parse(v)
-	if err != nil || u.User == nil {
+	s := v
+	if !strings.Contains(v, "://") {
+		s = "http://" + v // as net/http reads a proxy given without a scheme
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		if i := strings.LastIndexByte(v, '@'); i >= 0 {
+			return "REDACTED" + v[i:]
+		}
+		return v
+	}
+	if u.User == nil {
 		return v
 	}
 	u.User = url.User("REDACTED")
+	if s != v {
+		return strings.TrimPrefix(u.String(), "http://")
+	}
 	return u.String()
 }
