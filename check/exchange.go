@@ -244,7 +244,7 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 			out = append(out, sr)
 		}
 	case CauseAssertionExpired, CauseAssertionNotYetValid:
-		rr.Facts = append(rr.Facts, fact("now (local clock)", time.Now().UTC().Format(time.RFC3339)), fact("token valid from", timeStr(tok.NotBefore)), fact("token expires", timeStr(tok.Expiry)))
+		rr.Facts = append(rr.Facts, fact("now (local clock)", obs.now().UTC().Format(time.RFC3339)), fact("token valid from", timeStr(tok.NotBefore)), fact("token expires", timeStr(tok.Expiry)))
 	}
 	return out
 }
