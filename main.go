@@ -216,6 +216,8 @@ func validate(o options) error {
 		return fmt.Errorf("--color %q: want auto, always or never", o.color)
 	case o.failOn != "fail" && o.failOn != "warn" && o.failOn != "never":
 		return fmt.Errorf("--fail-on %q: want fail, warn or never", o.failOn)
+	case o.stack != "" && o.module != "":
+		return fmt.Errorf("--stack and --module: give one, a subject names either a stack or a module")
 	case o.timeout <= 0:
 		return fmt.Errorf("--timeout %s: want a positive duration such as 20s", o.timeout)
 	}

@@ -190,3 +190,11 @@ func mintForTest(t *testing.T) string {
 	}
 	return s
 }
+
+func TestSubjectsStackAndModuleIsUsageError(t *testing.T) {
+	var out, errb strings.Builder
+	got := run(t.Context(), []string{"subjects", "--space", "s", "--stack", "a", "--module", "b", "--account", "x.app.spacelift.io"}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	if got != 2 || !strings.Contains(errb.String(), "--stack and --module") {
+		t.Errorf("exit %d, stderr %q", got, errb.String())
+	}
+}
