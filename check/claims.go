@@ -116,20 +116,6 @@ func expDisplay(tm *time.Time, now time.Time) string {
 	return tm.Format(time.RFC3339) + " (expired " + humanDuration(now.Sub(*tm)) + " ago)"
 }
 
-// humanDuration renders 1h2m3s as "1h 2m", 59s as "59s".
-func humanDuration(d time.Duration) string {
-	d = d.Round(time.Second)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm %ds", int(d.Minutes()), int(d.Seconds())%60)
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh %dm", int(d.Hours()), int(d.Minutes())%60)
-	}
-	return fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
-}
-
 func checkClaims(t *Token, now time.Time) Result {
 	return Result{ID: "token-claims", Title: "Token claims", Status: StatusPass,
 		Summary: "issuer " + t.Issuer + ", subject " + t.Subject + " (decoded without verifying the signature)",

@@ -195,21 +195,3 @@ func (t *Token) readClaims(c jwt.MapClaims) {
 		t.Extra = append(t.Extra, fact(k, v))
 	}
 }
-
-func jsonType(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case json.Number, float64:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	case nil:
-		return "null"
-	}
-	return fmt.Sprintf("%T", v)
-}

@@ -249,13 +249,6 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 	return out
 }
 
-func timeStr(t *time.Time) string {
-	if t == nil {
-		return "(absent)"
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
 // subjectsResult lists every subject the token's stack or module needs.
 func subjectsResult(tok *Token, clientID string) (Result, bool) {
 	sc := tok.Spacelift

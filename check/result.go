@@ -4,99 +4,58 @@
 // lives in package report.
 package check
 
-import "time"
+import "github.com/oidc-doctor/oidc-doctor/check/diag"
 
-// Status is the outcome of one check. Values are stable; they appear in JSON.
-type Status string
-
-// The four outcomes of a check, from best to worst (skip aside).
-const (
-	StatusPass Status = "pass"
-	StatusWarn Status = "warn"
-	StatusFail Status = "fail"
-	// StatusSkip means an earlier failure removed this step's input, or the
-	// step does not apply. A step that started and could not finish is a fail.
-	StatusSkip Status = "skip"
+// The data types live in package diag; these names keep the rest of check
+// compiling while the steps move into their own packages.
+type (
+	Status = diag.Status
+	Fact   = diag.Fact
+	Fix    = diag.Fix
+	Result = diag.Result
+	Report = diag.Report
+	Cause  = diag.Cause
 )
 
-// Fact is one ordered piece of evidence, such as the token's issuer.
-type Fact struct {
-	Key   string
-	Value string
-}
+const (
+	StatusPass = diag.StatusPass
+	StatusWarn = diag.StatusWarn
+	StatusFail = diag.StatusFail
+	StatusSkip = diag.StatusSkip
+)
 
-// Fix is something to paste: a shell command, a Terraform block or a setting.
-type Fix struct {
-	// Title says what the fix does, e.g. "create the federated credential (az CLI)".
-	Title string
-	// Lang is the code-block language: "sh", "hcl", "yaml" or "text".
-	Lang string
-	// Text is the exact text to paste.
-	Text string
-}
+const (
+	CauseSubjectMismatch            = diag.CauseSubjectMismatch
+	CauseAudienceMismatch           = diag.CauseAudienceMismatch
+	CauseIssuerMismatch             = diag.CauseIssuerMismatch
+	CauseNoMatchingFIC              = diag.CauseNoMatchingFIC
+	CauseAppNotFound                = diag.CauseAppNotFound
+	CauseTenantNotFound             = diag.CauseTenantNotFound
+	CauseInvalidTenantFormat        = diag.CauseInvalidTenantFormat
+	CauseAssertionExpired           = diag.CauseAssertionExpired
+	CauseAssertionNotYetValid       = diag.CauseAssertionNotYetValid
+	CauseSignatureOrJWKS            = diag.CauseSignatureOrJWKS
+	CauseExternalOIDCUnreachable    = diag.CauseExternalOIDCUnreachable
+	CauseConditionalAccess          = diag.CauseConditionalAccess
+	CauseAppDisabled                = diag.CauseAppDisabled
+	CauseInvalidScope               = diag.CauseInvalidScope
+	CauseResourceNotFound           = diag.CauseResourceNotFound
+	CauseWrongTenantForSubscription = diag.CauseWrongTenantForSubscription
+	CauseAuthorizationFailed        = diag.CauseAuthorizationFailed
+	CauseProviderRegistration       = diag.CauseProviderRegistration
+	CauseSubscriptionNotFound       = diag.CauseSubscriptionNotFound
+	CauseInvalidClientSecret        = diag.CauseInvalidClientSecret
+	CauseOther                      = diag.CauseOther
+)
 
-// Result is what one check found.
-type Result struct {
-	// ID is stable, lower-kebab-case, and never changes once released.
-	ID string
-	// Title is a short human label.
-	Title  string
-	Status Status
-	// Summary is one sentence saying what was found.
-	Summary string
-	// Facts is the ordered evidence.
-	Facts []Fact
-	// ErrorCode is the service's error code (AADSTS700213, AuthorizationFailed), if any.
-	ErrorCode string
-	// Hint says what to do next; empty unless warn or fail.
-	Hint string
-	// Fixes are commands or configuration to paste.
-	Fixes []Fix
-	// Elapsed is how long the step took; zero for pure checks.
-	Elapsed time.Duration
-}
-
-// Report is the whole diagnosis, in the order the checks ran.
-type Report struct {
-	Results []Result
-	// Environment holds facts about where the doctor ran (run id, stack id,
-	// account host, proxy settings). Best effort; never secrets.
-	Environment []Fact
-	// Started is when the diagnosis began, from Config.Now.
-	Started time.Time
-}
-
-// Add appends r to the report.
-func (rep *Report) Add(r Result) { rep.Results = append(rep.Results, r) }
-
-// Status is the worst status of any check: fail, then warn, else pass.
-func (rep Report) Status() Status {
-	worst := StatusPass
-	for _, r := range rep.Results {
-		switch r.Status {
-		case StatusFail:
-			return StatusFail
-		case StatusWarn:
-			worst = StatusWarn
-		}
-	}
-	return worst
-}
-
-// Find returns the result with the given id, or nil.
-func (rep *Report) Find(id string) *Result {
-	for i := range rep.Results {
-		if rep.Results[i].ID == id {
-			return &rep.Results[i]
-		}
-	}
-	return nil
-}
-
-// fact is shorthand for building a Fact.
-func fact(k, v string) Fact { return Fact{Key: k, Value: v} }
-
-// skipped is the result of a step whose input an earlier failure removed.
-func skipped(id, title, why string) Result {
-	return Result{ID: id, Title: title, Status: StatusSkip, Summary: "skipped: " + why}
-}
+var (
+	fact          = diag.F
+	skipped       = diag.Skipped
+	truncate      = diag.Truncate
+	firstNonEmpty = diag.FirstNonEmpty
+	humanDuration = diag.Duration
+	timeStr       = diag.Time
+	jsonType      = diag.JSONType
+	Causes        = diag.Causes
+	KnownCause    = diag.KnownCause
+)

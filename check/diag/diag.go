@@ -1,0 +1,106 @@
+// Package diag holds the data every step of the diagnosis returns: a
+// Result per check, with its Status, Facts and Fixes, gathered in a Report.
+// It also holds the cause vocabulary shared by the live checks and
+// `oidc-doctor explain`, and the few wording helpers every step uses, so
+// that "(absent)", durations and times read the same everywhere.
+//
+// It imports nothing of the project: every other package may use it.
+package diag
+
+import "time"
+
+// Status is the outcome of one check. Values are stable; they appear in JSON.
+type Status string
+
+// The four outcomes of a check, from best to worst (skip aside).
+const (
+	StatusPass Status = "pass"
+	StatusWarn Status = "warn"
+	StatusFail Status = "fail"
+	// StatusSkip means an earlier failure removed this step's input, or the
+	// step does not apply. A step that started and could not finish is a fail.
+	StatusSkip Status = "skip"
+)
+
+// Fact is one ordered piece of evidence, such as the token's issuer.
+type Fact struct {
+	Key   string
+	Value string
+}
+
+// F is shorthand for building a Fact.
+func F(key, value string) Fact { return Fact{Key: key, Value: value} }
+
+// Fix is something to paste: a shell command, a Terraform block or a setting.
+type Fix struct {
+	// Title says what the fix does, e.g. "create the federated credential (az CLI)".
+	Title string
+	// Lang is the code-block language: "sh", "hcl", "yaml" or "text".
+	Lang string
+	// Text is the exact text to paste.
+	Text string
+}
+
+// Result is what one check found.
+type Result struct {
+	// ID is stable, lower-kebab-case, and never changes once released.
+	ID string
+	// Title is a short human label.
+	Title  string
+	Status Status
+	// Summary is one sentence saying what was found.
+	Summary string
+	// Facts is the ordered evidence.
+	Facts []Fact
+	// ErrorCode is the service's error code (AADSTS700213, AuthorizationFailed), if any.
+	ErrorCode string
+	// Hint says what to do next; empty unless warn or fail.
+	Hint string
+	// Fixes are commands or configuration to paste.
+	Fixes []Fix
+	// Elapsed is how long the step took; zero for pure checks.
+	Elapsed time.Duration
+}
+
+// Skipped is the result of a check whose input an earlier failure removed,
+// or that does not apply; why says which.
+func Skipped(id, title, why string) Result {
+	return Result{ID: id, Title: title, Status: StatusSkip, Summary: "skipped: " + why}
+}
+
+// Report is the whole diagnosis, in the order the checks ran.
+type Report struct {
+	Results []Result
+	// Environment holds facts about where the doctor ran (run id, stack id,
+	// account host, proxy settings). Best effort; never secrets.
+	Environment []Fact
+	// Started is when the diagnosis began, from the run's clock.
+	Started time.Time
+}
+
+// Add appends results to the report.
+func (rep *Report) Add(rs ...Result) { rep.Results = append(rep.Results, rs...) }
+
+// Status is the worst status of any check: fail, then warn, else pass.
+func (rep Report) Status() Status {
+	worst := StatusPass
+	for _, r := range rep.Results {
+		switch r.Status {
+		case StatusFail:
+			return StatusFail
+		case StatusWarn:
+			worst = StatusWarn
+		}
+	}
+	return worst
+}
+
+// Find returns the result with the given id, or nil.
+func (rep *Report) Find(id string) *Result {
+	for i := range rep.Results {
+		if rep.Results[i].ID == id {
+			return &rep.Results[i]
+		}
+	}
+	return nil
+}
