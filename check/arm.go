@@ -26,6 +26,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
+	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
 // armClients are the ARM clients of one RBAC step. They share one pipeline
@@ -92,44 +93,49 @@ type permissionsPage struct {
 	NextLink string `json:"nextLink"`
 }
 
-// maxPages bounds every pager, in case a service hands back nextLinks forever.
-const maxPages = 100
-
 // listPermissions returns the caller's effective permissions at subscription
 // scope. armauthorization/v2 has PermissionsClient calls only for resource
 // groups and resources, so this sends the subscription-scope GET through the
 // same ARM pipeline (bearer token, retry, no RP registration).
 func (c *armClients) listPermissions(ctx context.Context, subscriptionID string) ([]Permission, error) {
-	next := runtime.JoinPaths(c.raw.Endpoint(),
+	first := runtime.JoinPaths(c.raw.Endpoint(),
 		"/subscriptions/"+url.PathEscape(subscriptionID)+"/providers/Microsoft.Authorization/permissions") +
 		"?api-version=2022-04-01"
+	pager := runtime.NewPager(runtime.PagingHandler[permissionsPage]{
+		More: func(p permissionsPage) bool { return p.NextLink != "" },
+		Fetcher: func(ctx context.Context, p *permissionsPage) (permissionsPage, error) {
+			next := first
+			if p != nil {
+				next = p.NextLink
+			}
+			req, err := runtime.NewRequest(ctx, http.MethodGet, next)
+			if err != nil {
+				return permissionsPage{}, fmt.Errorf("listing permissions: %w", err)
+			}
+			req.Raw().Header.Set("Accept", "application/json")
+			resp, err := c.raw.Pipeline().Do(req)
+			if err != nil {
+				return permissionsPage{}, err
+			}
+			if !runtime.HasStatusCode(resp, http.StatusOK) {
+				return permissionsPage{}, runtime.NewResponseError(resp)
+			}
+			var page permissionsPage
+			if err := runtime.UnmarshalAsJSON(resp, &page); err != nil {
+				return permissionsPage{}, fmt.Errorf("decoding permissions: %w", err)
+			}
+			return page, nil
+		},
+	})
+	pages, err := transport.Collect(ctx, pager, "listing permissions", func(p permissionsPage) string { return p.NextLink })
 	var perms []Permission
-	seen := map[string]bool{}
-	for page := 0; next != ""; page++ {
-		if seen[next] || page == maxPages {
-			return perms, fmt.Errorf("listing permissions: paging did not end after %d pages", page)
-		}
-		seen[next] = true
-		req, err := runtime.NewRequest(ctx, http.MethodGet, next)
-		if err != nil {
-			return nil, fmt.Errorf("listing permissions: %w", err)
-		}
-		req.Raw().Header.Set("Accept", "application/json")
-		resp, err := c.raw.Pipeline().Do(req)
-		if err != nil {
-			return nil, err
-		}
-		if !runtime.HasStatusCode(resp, http.StatusOK) {
-			return nil, runtime.NewResponseError(resp)
-		}
-		var p permissionsPage
-		if err := runtime.UnmarshalAsJSON(resp, &p); err != nil {
-			return nil, fmt.Errorf("decoding permissions: %w", err)
-		}
+	for _, p := range pages {
 		for _, v := range p.Value {
 			perms = append(perms, Permission{Actions: v.Actions, NotActions: v.NotActions})
 		}
-		next = p.NextLink
+	}
+	if err != nil {
+		return nil, err
 	}
 	return perms, nil
 }
@@ -282,18 +288,18 @@ func failedCall(id, title, step, host string, err error) Result {
 	if errors.As(err, &afe) {
 		r.Summary = "getting an access token for " + host + " failed during " + step
 		r.Hint = "The token exchange worked earlier in the run, so a refresh failed; see entra-exchange and rerun."
-		r.Facts = []Fact{fact("request", step), fact("host", host), fact("error", truncate(netSafeCause(err), 500))}
+		r.Facts = []Fact{fact("request", step), fact("host", host), fact("error", truncate(transport.SafeCause(err), 500))}
 		return r
 	}
 	// A network failure or an expired deadline: the step started and did
 	// not finish, which is a fail (never a skip).
-	summary, hint := describeNetErr(host, err)
+	summary, hint := transport.Describe(host, err)
 	r.Summary = step + " did not finish: " + summary
 	if errors.Is(err, context.DeadlineExceeded) {
 		r.Summary = step + " did not finish: no answer from " + host + " before the deadline"
 	}
 	r.Hint = hint
-	r.Facts = []Fact{fact("request", step), fact("host", host), fact("error", truncate(netSafeCause(err), 500))}
+	r.Facts = []Fact{fact("request", step), fact("host", host), fact("error", truncate(transport.SafeCause(err), 500))}
 	return r
 }
 
@@ -350,29 +356,20 @@ func fetchAssignments(ctx context.Context, c *armClients, objectID string) (out 
 	// and leaves a GUID unchanged.
 	filter := "assignedTo('" + url.QueryEscape(objectID) + "')"
 	pager := c.assignments.NewListForSubscriptionPager(&armauthorization.RoleAssignmentsClientListForSubscriptionOptions{Filter: to.Ptr(filter)})
-	seenLink := map[string]bool{}
-	for pages := 0; pager.More(); pages++ {
-		if pages == maxPages {
-			out.err = fmt.Errorf("listing role assignments: paging did not end after %d pages", pages)
-			return out
-		}
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			out.err = err
-			return out
-		}
+	pages, err := transport.Collect(ctx, pager, "listing role assignments",
+		func(p armauthorization.RoleAssignmentsClientListForSubscriptionResponse) string {
+			return armVal(p.NextLink)
+		})
+	if err != nil {
+		out.err = err
+		return out
+	}
+	for _, page := range pages {
 		for _, ra := range page.Value {
 			if ra == nil || ra.Properties == nil {
 				continue
 			}
 			out.list = append(out.list, assignment{Scope: armVal(ra.Properties.Scope), RoleDefinitionID: armVal(ra.Properties.RoleDefinitionID)})
-		}
-		if next := armVal(page.NextLink); next != "" {
-			if seenLink[next] {
-				out.err = fmt.Errorf("listing role assignments: the service repeated nextLink %s", next)
-				return out
-			}
-			seenLink[next] = true
 		}
 	}
 	out.defErr = resolveRoles(ctx, c, out.list)
@@ -463,17 +460,10 @@ type providersOutcome struct {
 func fetchProviders(ctx context.Context, c *armClients) providersOutcome {
 	start := time.Now()
 	out := providersOutcome{}
-	pager := c.providers.NewListPager(nil)
-	for pages := 0; pager.More(); pages++ {
-		if pages == maxPages {
-			out.err = fmt.Errorf("listing resource providers: paging did not end after %d pages", pages)
-			break
-		}
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			out.err = err
-			break
-		}
+	pages, err := transport.Collect(ctx, c.providers.NewListPager(nil), "listing resource providers",
+		func(p armresources.ProvidersClientListResponse) string { return armVal(p.NextLink) })
+	out.err = err
+	for _, page := range pages {
 		for _, p := range page.Value {
 			if p != nil {
 				out.list = append(out.list, providerState{armVal(p.Namespace), armVal(p.RegistrationState)})

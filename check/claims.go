@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/oidc-doctor/oidc-doctor/check/redact"
 )
 
 // Lifetime thresholds for a plan followed by an apply.
@@ -58,7 +60,7 @@ func judgeFormat(src *tokenSource) (*Token, Result) {
 		return tok, r
 	}
 	r.Status, r.Summary = StatusPass, "a compact JWS of three parts (claims decoded; signature not verified here)"
-	r.Facts = []Fact{fact("fingerprint", fingerprint(v)), fact("length", fmt.Sprintf("%d bytes", len(v)))}
+	r.Facts = []Fact{fact("fingerprint", redact.Fingerprint(v)), fact("length", fmt.Sprintf("%d bytes", len(v)))}
 	return tok, r
 }
 

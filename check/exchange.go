@@ -17,20 +17,11 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
 // exchangeTimeout bounds the Entra exchange (discovery + token), retries included.
 const exchangeTimeout = 15 * time.Second
-
-// retryOptions bound azcore's retries (which MSAL's requests go through too)
-// so that their sum fits a step: a Retry-After longer than MaxRetryDelay is
-// not honoured and the 429 is reported instead of waited out.
-var retryOptions = policy.RetryOptions{
-	MaxRetries:    2,
-	RetryDelay:    400 * time.Millisecond,
-	MaxRetryDelay: 2 * time.Second,
-	TryTimeout:    10 * time.Second,
-}
 
 // Principal is who Entra says the token made us, from the ARM access token's
 // claims (decoded, never printed).
@@ -60,7 +51,7 @@ func armScope(c cloud.Configuration) string {
 // use it: default options (instance discovery on), the shared client.
 func newCredential(s azureSettings, client *http.Client, raw string) (azcore.TokenCredential, error) {
 	opts := &azidentity.ClientAssertionCredentialOptions{ClientOptions: azcore.ClientOptions{
-		Cloud: s.Cloud, Transport: transporter{client}, Retry: retryOptions,
+		Cloud: s.Cloud, Transport: transport.SDK(client), Retry: transport.RetryOptions,
 		Logging: policy.LogOptions{IncludeBody: false},
 	}}
 	return azidentity.NewClientAssertionCredential(s.TenantID, s.ClientID,
@@ -68,7 +59,7 @@ func newCredential(s azureSettings, client *http.Client, raw string) (azcore.Tok
 }
 
 // exchange swaps the Spacelift token for an ARM token with Entra ID.
-func exchange(ctx context.Context, s azureSettings, tok *Token, raw string, client *http.Client, obs *observer) (azcore.TokenCredential, *Principal, []Result) {
+func exchange(ctx context.Context, s azureSettings, tok *Token, raw string, client *http.Client, obs *transport.Observer) (azcore.TokenCredential, *Principal, []Result) {
 	const id, title = "entra-exchange", "Entra ID token exchange"
 	start := time.Now()
 	r := Result{ID: id, Title: title, Facts: []Fact{
@@ -81,7 +72,7 @@ func exchange(ctx context.Context, s azureSettings, tok *Token, raw string, clie
 		r.Hint = "check ARM_TENANT_ID and ARM_CLIENT_ID"
 		return nil, nil, []Result{r}
 	}
-	sctx, cancel := stepContext(ctx, exchangeTimeout)
+	sctx, cancel := context.WithTimeout(ctx, exchangeTimeout)
 	defer cancel()
 	at, err := cred.GetToken(sctx, policy.TokenRequestOptions{Scopes: []string{armScope(s.Cloud)}, EnableCAE: true})
 	r.Elapsed = time.Since(start)
@@ -120,18 +111,18 @@ var (
 
 // explainExchangeError turns a failed GetToken into findings: which stage
 // failed, Entra's code, which setting is wrong, and the fixes.
-func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *Token, obs *observer, r Result) []Result {
+func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *Token, obs *transport.Observer, r Result) []Result {
 	r.Status = StatusFail
 	var afe *azidentity.AuthenticationFailedError
 	if !errors.As(err, &afe) || afe.RawResponse == nil {
 		host := hostOf(s.Cloud.ActiveDirectoryAuthorityHost)
-		cause := obs.lastErr(host)
+		cause := obs.LastErr(host)
 		if cause == nil {
 			cause = ctx.Err()
 		}
 		if cause == nil {
 			// A response arrived but MSAL could not read it (HTML, truncated JSON).
-			if st, ct, ok := obs.lastResponse(host); ok {
+			if st, ct, ok := obs.LastResponse(host); ok {
 				r.Facts = append(r.Facts, fact("last response", fmt.Sprintf("HTTP %d, Content-Type %s", st, orNone(ct))))
 				r.Summary = fmt.Sprintf("%s answered, but not with Entra's JSON (HTTP %d, %s): the response could not be read", host, st, orNone(ct))
 				r.Hint = "a proxy, captive portal or TLS-inspecting firewall may be answering for " + host + ": check HTTPS_PROXY/NO_PROXY, and run `curl -sSI https://" + host + "/common/discovery/instance?api-version=1.1` on the worker"
@@ -139,7 +130,7 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 			}
 			cause = err
 		}
-		sum, hint := describeNetErr(host, cause)
+		sum, hint := transport.Describe(host, cause)
 		r.Summary = "no answer from Entra ID: " + sum
 		r.Hint = hint
 		return []Result{r}
@@ -244,7 +235,7 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 			out = append(out, sr)
 		}
 	case CauseAssertionExpired, CauseAssertionNotYetValid:
-		rr.Facts = append(rr.Facts, fact("now (local clock)", obs.now().UTC().Format(time.RFC3339)), fact("token valid from", timeStr(tok.NotBefore)), fact("token expires", timeStr(tok.Expiry)))
+		rr.Facts = append(rr.Facts, fact("now (local clock)", obs.Now().UTC().Format(time.RFC3339)), fact("token valid from", timeStr(tok.NotBefore)), fact("token expires", timeStr(tok.Expiry)))
 	}
 	return out
 }

@@ -13,11 +13,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/http/httptrace"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
+
+	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
 // Limits of every request to the issuer. Entra's own limits are not
@@ -61,17 +61,17 @@ func fetchFailure(what, u, host string, err error) (summary, hint string) {
 	case errors.As(err, &re):
 		return "fetching " + what + " failed: " + re.Error(), re.hint(u)
 	}
-	kind := classifyNetErr(err)
-	summary, hint = describeNetErr(host, err)
+	kind := transport.Classify(err)
+	summary, hint = transport.Describe(host, err)
 	summary = "fetching " + what + " failed: " + summary
 	switch {
-	case kind.certificate():
+	case kind.Certificate():
 		summary += "; if the issuer really serves this certificate, Entra rejects it too"
-	case kind == netReset || kind == netEOF:
+	case kind == transport.KindReset || kind == transport.KindEOF:
 		summary += "; if the issuer itself cuts connections, Entra fails the same way"
-	case kind.unreachable() && isSpaceliftHost(host):
+	case kind.Unreachable() && isSpaceliftHost(host):
 		hint += ". Spacelift's issuer is public, so Entra can probably reach it; the problem is this worker's network"
-	case kind.unreachable():
+	case kind.Unreachable():
 		hint += ". If this worker cannot reach the issuer, Entra, on the public internet, most likely cannot either"
 	}
 	return summary, hint
@@ -81,12 +81,12 @@ func fetchFailure(what, u, host string, err error) (summary, hint string) {
 // would most likely see the same failure.
 func entraExpectation(host string, err error) []Fact {
 	var re *redirectError
-	switch kind := classifyNetErr(err); {
-	case kind == netCancelled, kind == netProxy:
+	switch kind := transport.Classify(err); {
+	case kind == transport.KindCancelled, kind == transport.KindProxy:
 		// The worker's own problem: says nothing about Entra.
-	case kind.unreachable() && isSpaceliftHost(host):
+	case kind.Unreachable() && isSpaceliftHost(host):
 		// Spacelift's SaaS issuer is public: the worker's network is at fault.
-	case kind == netOther && !errors.Is(err, errTooLarge) && !errors.As(err, &re):
+	case kind == transport.KindOther && !errors.Is(err, errTooLarge) && !errors.As(err, &re):
 	default:
 		return []Fact{fact("entra expects", entraFetchFailed)}
 	}
@@ -168,9 +168,9 @@ func issuerGet(ctx context.Context, client *http.Client, u string) (issuerRespon
 	var res issuerResponse
 	ctx, cancel := context.WithTimeout(ctx, issuerStepTimeout)
 	defer cancel()
-	ctx, stop := singleAttempt(ctx)
+	ctx, stop := transport.SingleAttempt(ctx)
 	defer stop()
-	ctx, tr := traceRequest(ctx)
+	ctx, tr := transport.Trace(ctx)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return res, fmt.Errorf("building the request: %w", err)
@@ -180,54 +180,33 @@ func issuerGet(ctx context.Context, client *http.Client, u string) (issuerRespon
 	resp, err := client.Do(req)
 	res.elapsed = time.Since(start)
 	if err != nil {
-		return res, tr.wrap(err)
+		return res, tr.Wrap(err)
 	}
 	defer resp.Body.Close()
 	// A response can race the deadline inside net/http (the server answers
 	// as the connection is being torn down); past the deadline it is out of
 	// budget, whatever it says.
 	if err := context.Cause(ctx); err != nil {
-		return res, tr.wrap(err)
+		return res, tr.Wrap(err)
 	}
 	res.status, res.header, res.tls = resp.StatusCode, resp.Header, resp.TLS
-	res.finalURL = redactURL(resp.Request.URL)
+	res.finalURL = transport.RedactURL(resp.Request.URL)
 	for r := resp.Request; r.Response != nil; r = r.Response.Request {
 		res.redirects++
 	}
-	tr.reading()
+	tr.Reading()
 	res.body, err = io.ReadAll(io.LimitReader(resp.Body, issuerMaxBody+1))
 	res.elapsed = time.Since(start)
 	if err == nil {
 		err = context.Cause(ctx)
 	}
 	if err != nil {
-		return res, tr.wrap(err)
+		return res, tr.Wrap(err)
 	}
 	if len(res.body) > issuerMaxBody {
 		return res, errTooLarge
 	}
 	return res, nil
-}
-
-// singleAttempt keeps each request to the issuer to one attempt. net/http
-// replays an idempotent GET on a new connection when a reused keep-alive
-// connection dies before the first response byte; that would be a third
-// request to an issuer that is already failing. A second GetConn with no
-// response since the first is that replay: it is cancelled (with cause
-// errNotReplayed) before a request is written. A response in between means
-// the next GetConn is a redirect, which boundedClient judges.
-func singleAttempt(ctx context.Context) (context.Context, func()) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	var conns atomic.Int32
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GetConn: func(string) {
-			if conns.Add(1) > 1 {
-				cancel(errNotReplayed)
-			}
-		},
-		GotFirstResponseByte: func() { conns.Store(0) },
-	})
-	return ctx, func() { cancel(nil) }
 }
 
 // redirectError is a redirect the issuer checks refuse to follow.
@@ -262,7 +241,7 @@ func boundedClient(client *http.Client) *http.Client {
 	}
 	c := *client
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		to := redactURL(req.URL)
+		to := transport.RedactURL(req.URL)
 		if req.URL.Scheme != "https" {
 			return &redirectError{"scheme", to}
 		}

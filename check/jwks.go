@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
 // entraKeyLimit is how many signing keys Entra keeps from a JWKS (azure.md §1.3).
@@ -97,7 +98,7 @@ func fetchJWKS(ctx context.Context, client *http.Client, r Result, jwksURI strin
 	if err != nil {
 		return fail("the jwks_uri is not a URL", "set jwks_uri to an https URL")
 	}
-	host, shown := u.Hostname(), redactURL(u)
+	host, shown := u.Hostname(), transport.RedactURL(u)
 	r.Facts = append(r.Facts, fact("jwks_uri", shown))
 	res, ok := fetchDocument(ctx, client, &r, "the JWKS", jwksURI, shown, host)
 	if !ok {

@@ -15,6 +15,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
+	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
 // Result ids of the RBAC step. They are API: never change them.
@@ -264,15 +266,15 @@ func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runN
 			"Set ARM_SUBSCRIPTION_ID to the subscription's id (az account list --query '[].{name:name,id:id}').", nil
 	}
 	var visible []string
-	pager := c.subs.NewListPager(nil)
-	for pages := 0; pager.More() && pages < maxPages; pages++ {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			r.Facts = append(r.Facts, fact("visible subscriptions", "unknown: listing them failed too"))
-			return fmt.Sprintf("subscription %s was not found in tenant %s: a typo, or the identity has no role on it", in.SubscriptionID, in.TenantID),
-				"Check ARM_SUBSCRIPTION_ID, then give the identity a role on the subscription. " + rbacDelayNote,
-				RoleAssignmentFixes(in.ObjectID, need.role(), in.subscriptionScope())
-		}
+	pages, err := transport.Collect(ctx, c.subs.NewListPager(nil), "listing subscriptions",
+		func(p armsubscriptions.ClientListResponse) string { return armVal(p.NextLink) })
+	if err != nil {
+		r.Facts = append(r.Facts, fact("visible subscriptions", "unknown: listing them failed too"))
+		return fmt.Sprintf("subscription %s was not found in tenant %s: a typo, or the identity has no role on it", in.SubscriptionID, in.TenantID),
+			"Check ARM_SUBSCRIPTION_ID, then give the identity a role on the subscription. " + rbacDelayNote,
+			RoleAssignmentFixes(in.ObjectID, need.role(), in.subscriptionScope())
+	}
+	for _, page := range pages {
 		for _, s := range page.Value {
 			if s != nil {
 				visible = append(visible, fmt.Sprintf("%s (%s)", armVal(s.SubscriptionID), armVal(s.DisplayName)))

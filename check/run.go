@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
 // Run performs the whole diagnosis as a dependent chain: find the token,
@@ -62,9 +63,9 @@ func Run(ctx context.Context, cfg Config) Report {
 	}
 	base := cfg.HTTPClient
 	if base == nil {
-		base = newDefaultClient()
+		base = transport.NewDefaultClient()
 	}
-	obs, client := newObserver(base, cfg.now)
+	obs, client := transport.NewObserver(base, cfg.now)
 
 	// The issuer check and the exchange are independent: run them together.
 	var issuerResults []Result
@@ -91,8 +92,8 @@ func Run(ctx context.Context, cfg Config) Report {
 				TenantID: pr.TenantID, ObjectID: pr.ObjectID, ClientID: pr.AppID,
 				RunType: tok.Spacelift.RunType, Scope: tok.Spacelift.Scope, Getenv: cfg.env}
 			rbacIn.ClientOptions.Cloud = settings.Cloud
-			rbacIn.ClientOptions.Transport = transporter{client}
-			rbacIn.ClientOptions.Retry = retryOptions
+			rbacIn.ClientOptions.Transport = transport.SDK(client)
+			rbacIn.ClientOptions.Retry = transport.RetryOptions
 		}
 	}
 	wg.Wait()
@@ -121,7 +122,7 @@ func Run(ctx context.Context, cfg Config) Report {
 			rep.Add(r)
 		}
 	default:
-		rctx, cancel := stepContext(ctx, rbacTimeout)
+		rctx, cancel := context.WithTimeout(ctx, rbacTimeout)
 		for _, r := range checkRBAC(rctx, *rbacIn) {
 			rep.Add(r)
 		}
@@ -175,25 +176,18 @@ func titleOf(id string) string { return titles[id] }
 
 // checkClock compares the local clock with the Date headers of responses the
 // run already received (issuer, Entra, ARM): no extra request.
-func checkClock(obs *observer, tok *Token, now time.Time) Result {
+func checkClock(obs *transport.Observer, tok *Token, now time.Time) Result {
 	r := Result{ID: "clock-skew", Title: titleOf("clock-skew")}
-	obs.mu.Lock()
-	hosts := make([]string, 0, len(obs.dates))
-	for h := range obs.dates {
-		hosts = append(hosts, h)
-	}
-	sort.Strings(hosts)
+	dates := obs.Dates()
 	var worst time.Duration
-	for _, h := range hosts {
-		d := obs.dates[h]
-		skew := d[0].Sub(d[1]) // server minus local
+	for _, d := range dates {
+		skew := d.Server.Sub(d.Local) // server minus local
 		if abs(skew) > abs(worst) {
 			worst = skew
 		}
-		r.Facts = append(r.Facts, fact(h, fmt.Sprintf("server Date %s, local clock %s (%s)", d[0].UTC().Format(time.RFC3339), d[1].UTC().Format(time.RFC3339), skewWords(skew))))
+		r.Facts = append(r.Facts, fact(d.Host, fmt.Sprintf("server Date %s, local clock %s (%s)", d.Server.UTC().Format(time.RFC3339), d.Local.UTC().Format(time.RFC3339), skewWords(skew))))
 	}
-	obs.mu.Unlock()
-	if len(hosts) == 0 {
+	if len(dates) == 0 {
 		r.Status, r.Summary = StatusSkip, "skipped: no server answered with a Date header"
 		return r
 	}

@@ -1,8 +1,6 @@
 package check
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -33,12 +31,6 @@ func (s tokenSource) label() string {
 		return s.Name + " (" + s.Path + ")"
 	}
 	return s.Name
-}
-
-// fingerprint identifies a token without revealing it: sha256, first 8 hex.
-func fingerprint(v string) string {
-	h := sha256.Sum256([]byte(v))
-	return "sha256:" + hex.EncodeToString(h[:4])
 }
 
 // readTokenFile reads at most maxTokenBytes from path.
@@ -78,7 +70,7 @@ func gatherSources(cfg Config) []tokenSource {
 			// ARM_OIDC_TOKEN_FILE_PATH=eyJ...): never open it nor show it.
 			// Terraform would try to open it and fail, so it counts as present.
 			out = append(out, tokenSource{Name: name, Desc: desc, exists: true,
-				Err: fmt.Errorf("the value is a token (%s), not a file path", fingerprint(path))})
+				Err: fmt.Errorf("the value is a token (%s), not a file path", redact.Fingerprint(path))})
 			return
 		}
 		s := tokenSource{Name: name, Desc: desc, Path: path}
@@ -146,7 +138,7 @@ func resolveToken(cfg Config) (*tokenSource, Result) {
 		case s.Value == "":
 			r.Facts = append(r.Facts, fact(s.Name, "present but empty"))
 		default:
-			r.Facts = append(r.Facts, fact(s.Name, "present, "+fingerprint(s.Value)))
+			r.Facts = append(r.Facts, fact(s.Name, "present, "+redact.Fingerprint(s.Value)))
 		}
 	}
 	if chosen == nil {
@@ -173,7 +165,7 @@ func resolveToken(cfg Config) (*tokenSource, Result) {
 		case s.exists && s.Err != nil:
 			problems = append(problems, s.label()+" exists but is unreadable")
 		case s.exists && s.Value != "" && s.Value != chosen.Value:
-			problems = append(problems, s.label()+" holds a different token ("+fingerprint(s.Value)+", a stale copy?)")
+			problems = append(problems, s.label()+" holds a different token ("+redact.Fingerprint(s.Value)+", a stale copy?)")
 		}
 	}
 	if chosen.Err != nil {

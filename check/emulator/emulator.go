@@ -42,6 +42,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"regexp"
@@ -104,7 +105,7 @@ func Start(s Scenario, o Options) (*Emulator, error) {
 	e := &Emulator{
 		opts:      o,
 		scn:       cloneScenario(s),
-		env:       copyMap(s.Env),
+		env:       maps.Clone(s.Env),
 		done:      make(chan struct{}),
 		faultHits: map[string]int{},
 	}
@@ -177,7 +178,7 @@ func (e *Emulator) Addr() string { return e.ln.Addr().String() }
 func (e *Emulator) Token() string { return e.token }
 
 // Env returns a copy of the scenario's environment.
-func (e *Emulator) Env() map[string]string { return copyMap(e.env) }
+func (e *Emulator) Env() map[string]string { return maps.Clone(e.env) }
 
 // Scenario returns a copy of the live scenario, including credentials and
 // role assignments added since Start.
@@ -287,19 +288,3 @@ func (e *Emulator) AddRoleAssignment(ra RoleAssignment) {
 // now is the worker clock; serviceNow the services' clock.
 func (e *Emulator) now() time.Time        { return e.opts.Now() }
 func (e *Emulator) serviceNow() time.Time { return e.opts.Now().Add(e.scn.ServiceClockAhead) }
-
-func fingerprint(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return "sha256:" + hex.EncodeToString(sum[:4])
-}
-
-func copyMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}

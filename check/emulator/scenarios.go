@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -263,22 +264,22 @@ func Lookup(name string) (Scenario, bool) {
 // cloneScenario deep-copies the mutable parts of s.
 func cloneScenario(s Scenario) Scenario {
 	out := s
-	out.Env = copyMap(s.Env)
+	out.Env = maps.Clone(s.Env)
 	if s.Faults != nil {
 		out.Faults = make(map[string]Fault, len(s.Faults))
 		for k, v := range s.Faults {
 			out.Faults[k] = v
 		}
 	}
-	out.Token.Claims = copyAny(s.Token.Claims)
-	out.Token.Header = copyAny(s.Token.Header)
+	out.Token.Claims = maps.Clone(s.Token.Claims)
+	out.Token.Header = maps.Clone(s.Token.Header)
 	out.Entra.Tenants = nil
 	for _, t := range s.Entra.Tenants {
 		out.Entra.Tenants = append(out.Entra.Tenants, cloneTenant(t))
 	}
 	out.ARM.Subscriptions = nil
 	for _, sub := range s.ARM.Subscriptions {
-		sub.Providers = copyMap(sub.Providers)
+		sub.Providers = maps.Clone(sub.Providers)
 		out.ARM.Subscriptions = append(out.ARM.Subscriptions, sub)
 	}
 	out.ARM.RoleAssignments = append([]RoleAssignment(nil), s.ARM.RoleAssignments...)
@@ -304,15 +305,4 @@ func cloneTenant(t Tenant) Tenant {
 		t.Apps = append(t.Apps, a)
 	}
 	return t
-}
-
-func copyAny(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oidc-doctor/oidc-doctor/check/redact"
 )
 
 // response is what a route handler produces; ServeHTTP applies faults to it
@@ -232,7 +234,7 @@ func (e *Emulator) record(r *http.Request, endpoint string) *Request {
 		}
 		if a := r.PostForm.Get("client_assertion"); a != "" {
 			rec.AssertionPresent = true
-			rec.AssertionFingerprint = fingerprint(a)
+			rec.AssertionFingerprint = redact.Fingerprint(a)
 		}
 	}
 	e.mu.Lock()

@@ -47,12 +47,20 @@ func mayHoldSecret(s string) bool {
 
 // mask is the replacement for secret, whose kind is JWT when it looks like one.
 func mask(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	kind := "[REDACTED sha256:"
+	kind := "[REDACTED "
 	if strings.HasPrefix(secret, "eyJ") {
-		kind = "[REDACTED JWT sha256:"
+		kind = "[REDACTED JWT "
 	}
-	return kind + hex.EncodeToString(sum[:4]) + "]"
+	return kind + Fingerprint(secret) + "]"
+}
+
+// Fingerprint names a secret without revealing it: "sha256:" and the first
+// 8 hex digits of its SHA-256. Masks, the token-source facts and the
+// emulator's request log all use it, so the same token reads the same
+// everywhere.
+func Fingerprint(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return "sha256:" + hex.EncodeToString(sum[:4])
 }
 
 // isB64URL reports whether c can appear in a base64url segment.

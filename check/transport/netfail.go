@@ -1,4 +1,4 @@
-package check
+package transport
 
 import (
 	"context"
@@ -12,34 +12,35 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
 
-// netErrKind names the cause of a failed request. Values are stable.
-type netErrKind string
+// Kind names the cause of a failed request. Values are stable.
+type Kind string
 
 const (
-	netCancelled    netErrKind = "cancelled"
-	netProxy        netErrKind = "proxy"
-	netDNS          netErrKind = "dns"
-	netUnknownCA    netErrKind = "tls-unknown-authority"
-	netCertExpired  netErrKind = "tls-expired"
-	netCertInvalid  netErrKind = "tls-invalid"
-	netCertHostname netErrKind = "tls-hostname"
-	netNotTLS       netErrKind = "tls-not-tls"
-	netTLSAlert     netErrKind = "tls-alert"
-	netRefused      netErrKind = "refused"
-	netReset        netErrKind = "reset"
-	netEOF          netErrKind = "eof"
-	netTimeout      netErrKind = "timeout"
-	netUnreachable  netErrKind = "unreachable"
-	netOther        netErrKind = "other"
+	KindCancelled    Kind = "cancelled"
+	KindProxy        Kind = "proxy"
+	KindDNS          Kind = "dns"
+	KindUnknownCA    Kind = "tls-unknown-authority"
+	KindCertExpired  Kind = "tls-expired"
+	KindCertInvalid  Kind = "tls-invalid"
+	KindCertHostname Kind = "tls-hostname"
+	KindNotTLS       Kind = "tls-not-tls"
+	KindTLSAlert     Kind = "tls-alert"
+	KindRefused      Kind = "refused"
+	KindReset        Kind = "reset"
+	KindEOF          Kind = "eof"
+	KindTimeout      Kind = "timeout"
+	KindUnreachable  Kind = "unreachable"
+	KindOther        Kind = "other"
 )
 
-// classifyNetErr finds the cause of err from its types and sentinel values
+// Classify finds the cause of err from its types and sentinel values
 // (errors.As / errors.Is), never from its Error() text.
-func classifyNetErr(err error) netErrKind {
+func Classify(err error) Kind {
 	var (
 		dnsErr    *net.DNSError
 		opErr     *net.OpError
@@ -50,67 +51,67 @@ func classifyNetErr(err error) netErrKind {
 		alertErr  tls.AlertError
 	)
 	switch {
-	case errors.Is(err, errNotReplayed):
-		return netEOF
+	case errors.Is(err, ErrNotReplayed):
+		return KindEOF
 	case errors.Is(err, context.Canceled):
-		return netCancelled
+		return KindCancelled
 	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
-		return netProxy
+		return KindProxy
 	case errors.As(err, &dnsErr):
-		return netDNS
+		return KindDNS
 	case errors.As(err, &unknownCA):
-		return netUnknownCA
+		return KindUnknownCA
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		return netCertExpired
+		return KindCertExpired
 	case errors.As(err, &invalid):
-		return netCertInvalid
+		return KindCertInvalid
 	case errors.As(err, &hostErr):
-		return netCertHostname
+		return KindCertHostname
 	case errors.As(err, &recordErr):
-		return netNotTLS
+		return KindNotTLS
 	case errors.As(err, &alertErr):
-		return netTLSAlert
+		return KindTLSAlert
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return netRefused
+		return KindRefused
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
-		return netReset
+		return KindReset
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return netEOF
-	case netIsTimeout(err):
-		return netTimeout
+		return KindEOF
+	case IsTimeout(err):
+		return KindTimeout
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
-		return netUnreachable
+		return KindUnreachable
 	}
-	return netOther
+	return KindOther
 }
 
 // unreachable reports whether kind means no HTTP exchange happened with the
 // host at all: the worker could not get to it.
-func (k netErrKind) unreachable() bool {
+func (k Kind) Unreachable() bool {
 	switch k {
-	case netDNS, netRefused, netTimeout, netUnreachable, netProxy:
+	case KindDNS, KindRefused, KindTimeout, KindUnreachable, KindProxy:
 		return true
 	}
 	return false
 }
 
 // certificate reports whether kind is a problem with the server's certificate.
-func (k netErrKind) certificate() bool {
+func (k Kind) Certificate() bool {
 	switch k {
-	case netUnknownCA, netCertExpired, netCertInvalid, netCertHostname:
+	case KindUnknownCA, KindCertExpired, KindCertInvalid, KindCertHostname:
 		return true
 	}
 	return false
 }
 
-// describeNetErr turns a failed HTTP request to host into one sentence saying
+// Describe turns a failed HTTP request to host into one sentence saying
 // what went wrong and a hint saying what to try. It works on error types and
 // sentinel values, never on Error() text, and never puts the token or a URL
 // query in either string. The issuer, Entra and ARM checks share it.
 //
 // A timeout, reset or early close names the step that did not finish when err
-// carries a *netStepError (see traceRequest).
-func describeNetErr(host string, err error) (summary, hint string) {
+// carries a *StepError (see Trace).
+func Describe(host string, err error) (summary, hint string) {
 	if err == nil {
 		return "", ""
 	}
@@ -118,7 +119,7 @@ func describeNetErr(host string, err error) (summary, hint string) {
 		host = "the server"
 	}
 	var (
-		stepErr  *netStepError
+		stepErr  *StepError
 		dnsErr   *net.DNSError
 		opErr    *net.OpError
 		unknown  x509.UnknownAuthorityError
@@ -128,16 +129,16 @@ func describeNetErr(host string, err error) (summary, hint string) {
 	)
 	errors.As(err, &stepErr)
 	s := " -connect " + host + ":443 -servername " + host
-	switch classifyNetErr(err) {
-	case netCancelled:
+	switch Classify(err) {
+	case KindCancelled:
 		return "the request to " + host + " was cancelled", "the run was interrupted; run oidc-doctor again"
-	case netProxy:
+	case KindProxy:
 		errors.As(err, &opErr)
-		return "could not connect to the HTTPS proxy on the way to " + host + ": " + netProxyCause(opErr.Err),
+		return "could not connect to the HTTPS proxy on the way to " + host + ": " + KindProxyCause(opErr.Err),
 			"check HTTPS_PROXY and NO_PROXY (hosts that bypass the proxy) in this run's environment with " +
 				"`env | grep -i _proxy`; a private worker's launcher passes its own variables to runs only " +
 				"when they are listed in SPACELIFT_WHITELIST_ENVS"
-	case netDNS:
+	case KindDNS:
 		errors.As(err, &dnsErr)
 		if dnsErr.IsNotFound {
 			return "DNS lookup of " + host + " failed: no such host",
@@ -150,52 +151,52 @@ func describeNetErr(host string, err error) (summary, hint string) {
 		}
 		return "DNS lookup of " + host + " failed: " + why,
 			"check the worker's DNS configuration (/etc/resolv.conf); try `nslookup " + host + "`"
-	case netUnknownCA:
+	case KindUnknownCA:
 		errors.As(err, &unknown)
 		return "the TLS certificate of " + host + " is signed by an authority this worker does not trust" + netIssuedBy(unknown.Cert),
 			"a corporate TLS-inspecting proxy often causes this: set SSL_CERT_FILE to a bundle holding the " +
 				"standard roots plus the proxy's CA. If the server itself uses a private CA, Entra will not trust it either"
-	case netCertExpired:
+	case KindCertExpired:
 		errors.As(err, &invalid)
 		return "the TLS certificate of " + host + " is expired or not yet valid" + netValidity(invalid.Cert),
 			"renew the server's certificate; if it looks valid, check this worker's clock with `date -u`"
-	case netCertInvalid:
+	case KindCertInvalid:
 		errors.As(err, &invalid)
-		return "the TLS certificate of " + host + " is invalid (" + netStripURLs(invalid.Error()) + ")",
+		return "the TLS certificate of " + host + " is invalid (" + StripURLs(invalid.Error()) + ")",
 			"inspect the chain with `openssl s_client" + s + "`"
-	case netCertHostname:
+	case KindCertHostname:
 		errors.As(err, &hostErr)
 		return "the TLS certificate presented for " + host + " is not valid for that name" + netCertNames(hostErr.Certificate),
 			"the server, or a proxy in between, serves a certificate for another host; inspect it with " +
 				"`openssl s_client" + s + "`"
-	case netNotTLS:
+	case KindNotTLS:
 		return host + " did not answer with TLS (it may speak plain HTTP on this port)",
 			"serve the endpoint over HTTPS on port 443; check the load balancer's listener"
-	case netTLSAlert:
+	case KindTLSAlert:
 		errors.As(err, &alertErr)
 		return "the TLS handshake with " + host + " failed: the server sent alert \"" + alertErr.Error() + "\"",
 			"the server may not offer TLS 1.2 or later; inspect it with `openssl s_client" + s + "`"
-	case netRefused:
+	case KindRefused:
 		return "connection to " + host + " was refused: nothing listens on that port, or a firewall rejects it",
 			"check that the service is up and that port 443 is open to this worker: `curl -sSI https://" + host + "/`"
-	case netReset:
+	case KindReset:
 		return "the connection to " + host + " was reset" + netDuring(stepErr),
 			"a firewall or proxy in between may be dropping the connection; retry, then try `curl -sSI https://" + host + "/`"
-	case netEOF:
+	case KindEOF:
 		return host + " closed the connection before the response was complete" + netDuring(stepErr),
 			"a proxy or load balancer in between may be cutting connections; retry, then try `curl -sSI https://" + host + "/`"
-	case netTimeout:
-		return "the request to " + host + " timed out" + netDuring(stepErr), netTimeoutHint(host, stepErr)
-	case netUnreachable:
+	case KindTimeout:
+		return "the request to " + host + " timed out" + netDuring(stepErr), KindTimeoutHint(host, stepErr)
+	case KindUnreachable:
 		return "no route to " + host + " from this worker",
 			"the worker's network cannot reach that address; check routing, VPN and firewall egress rules"
 	}
-	return "the request to " + host + " failed: " + netSafeCause(err),
+	return "the request to " + host + " failed: " + SafeCause(err),
 		"retry; if it persists, try `curl -sSI https://" + host + "/` from the worker"
 }
 
-// netIsTimeout reports a deadline or a network timeout.
-func netIsTimeout(err error) bool {
+// IsTimeout reports a deadline or a network timeout.
+func IsTimeout(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
 		return true
 	}
@@ -203,7 +204,7 @@ func netIsTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-func netTimeoutHint(host string, s *netStepError) string {
+func KindTimeoutHint(host string, s *StepError) string {
 	if s != nil && s.Step == netStepDNS {
 		return "the DNS resolver did not answer; check /etc/resolv.conf and try `nslookup " + host + "`"
 	}
@@ -215,27 +216,27 @@ func netTimeoutHint(host string, s *netStepError) string {
 		"`curl -sS --max-time 10 -o /dev/null -w '%{time_total}\\n' https://" + host + "/`"
 }
 
-func netDuring(s *netStepError) string {
+func netDuring(s *StepError) string {
 	if s == nil {
 		return ""
 	}
 	return " (while " + s.Step + ")"
 }
 
-// netProxyCause says why connecting to the proxy failed, without its address's credentials.
-func netProxyCause(err error) string {
+// KindProxyCause says why connecting to the proxy failed, without its address's credentials.
+func KindProxyCause(err error) string {
 	var dnsErr *net.DNSError
 	switch {
 	case errors.As(err, &dnsErr):
 		return "its host name does not resolve"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused"
-	case netIsTimeout(err):
+	case IsTimeout(err):
 		return "timed out"
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF):
 		return "the proxy closed the connection"
 	}
-	return netSafeCause(err)
+	return SafeCause(err)
 }
 
 func netIssuedBy(c *x509.Certificate) string {
@@ -269,18 +270,18 @@ func netCertNames(c *x509.Certificate) string {
 	return " (it names " + strings.Join(names, ", ") + ")"
 }
 
-// netSafeCause is err's text with any URL's query, fragment and userinfo removed.
+// SafeCause is err's text with any URL's query, fragment and userinfo removed.
 // *url.Error is unwrapped first, since it repeats the full request URL.
-func netSafeCause(err error) string {
+func SafeCause(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return netStripURLs(err.Error())
+	return StripURLs(err.Error())
 }
 
-// netStripURLs removes the query, fragment and userinfo of every http(s) URL in s.
-func netStripURLs(s string) string {
+// StripURLs removes the query, fragment and userinfo of every http(s) URL in s.
+func StripURLs(s string) string {
 	var b strings.Builder
 	for {
 		i := strings.Index(s, "http")
@@ -296,7 +297,7 @@ func netStripURLs(s string) string {
 		}
 		word := s[:end]
 		if u, err := url.Parse(word); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
-			b.WriteString(redactURL(u))
+			b.WriteString(RedactURL(u))
 		} else {
 			b.WriteString(word[:min(4, len(word))])
 			end = min(4, len(word))
@@ -305,8 +306,8 @@ func netStripURLs(s string) string {
 	}
 }
 
-// redactURL is u without userinfo, query and fragment.
-func redactURL(u *url.URL) string {
+// RedactURL is u without userinfo, query and fragment.
+func RedactURL(u *url.URL) string {
 	c := *u
 	c.User, c.RawQuery, c.Fragment, c.RawFragment, c.ForceQuery = nil, "", "", "", false
 	return c.String()
@@ -322,30 +323,30 @@ const (
 	netStepBody    = "reading the response body"
 )
 
-// errNotReplayed is the cause of a request stopped before net/http could
+// ErrNotReplayed is the cause of a request stopped before net/http could
 // replay it on a new connection: the reused connection closed before any
-// response (see singleAttempt in issuer.go).
-var errNotReplayed = errors.New("the connection closed before any response, and the request was not sent again")
+// response (see SingleAttempt).
+var ErrNotReplayed = errors.New("the connection closed before any response, and the request was not sent again")
 
-// netStepError is a request failure together with the step it failed in.
-type netStepError struct {
+// StepError is a request failure together with the step it failed in.
+type StepError struct {
 	Step string
 	Err  error
 }
 
-func (e *netStepError) Error() string { return e.Step + ": " + e.Err.Error() }
-func (e *netStepError) Unwrap() error { return e.Err }
+func (e *StepError) Error() string { return e.Step + ": " + e.Err.Error() }
+func (e *StepError) Unwrap() error { return e.Err }
 
-// requestTrace follows one request through DNS, connect, TLS, send and wait
+// RequestTrace follows one request through DNS, connect, TLS, send and wait
 // with net/http/httptrace, so that a failure can say where it stopped.
-type requestTrace struct {
+type RequestTrace struct {
 	mu   sync.Mutex
 	step string
 }
 
-// traceRequest returns ctx instrumented to record the request's progress.
-func traceRequest(ctx context.Context) (context.Context, *requestTrace) {
-	t := &requestTrace{step: netStepConnect}
+// Trace returns ctx instrumented to record the request's progress.
+func Trace(ctx context.Context) (context.Context, *RequestTrace) {
+	t := &RequestTrace{step: netStepConnect}
 	set := func(s string) func() {
 		return func() { t.set(s) }
 	}
@@ -361,21 +362,42 @@ func traceRequest(ctx context.Context) (context.Context, *requestTrace) {
 	return httptrace.WithClientTrace(ctx, ct), t
 }
 
-func (t *requestTrace) set(s string) {
+func (t *RequestTrace) set(s string) {
 	t.mu.Lock()
 	t.step = s
 	t.mu.Unlock()
 }
 
 // reading marks that the headers arrived and the body is being read.
-func (t *requestTrace) reading() { t.set(netStepBody) }
+func (t *RequestTrace) Reading() { t.set(netStepBody) }
 
 // wrap attaches the current step to err; nil stays nil.
-func (t *requestTrace) wrap(err error) error {
+func (t *RequestTrace) Wrap(err error) error {
 	if err == nil {
 		return nil
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return &netStepError{Step: t.step, Err: err}
+	return &StepError{Step: t.step, Err: err}
+}
+
+// SingleAttempt keeps each request (the issuer checks use it) to one attempt. net/http
+// replays an idempotent GET on a new connection when a reused keep-alive
+// connection dies before the first response byte; that would be a third
+// request to an issuer that is already failing. A second GetConn with no
+// response since the first is that replay: it is cancelled (with cause
+// ErrNotReplayed) before a request is written. A response in between means
+// the next GetConn is a redirect, which the caller's redirect policy judges.
+func SingleAttempt(ctx context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	var conns atomic.Int32
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn: func(string) {
+			if conns.Add(1) > 1 {
+				cancel(ErrNotReplayed)
+			}
+		},
+		GotFirstResponseByte: func() { conns.Store(0) },
+	})
+	return ctx, func() { cancel(nil) }
 }

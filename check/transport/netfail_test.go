@@ -1,4 +1,4 @@
-package check
+package transport
 
 import (
 	"context"
@@ -38,53 +38,53 @@ func TestDescribeNetErr(t *testing.T) {
 	tests := []struct {
 		name    string
 		err     error
-		kind    netErrKind
+		kind    Kind
 		summary []string // substrings
 		hint    []string
 	}{
 		{"dns not found", urlErr(&net.DNSError{Err: "no such host", Name: "id.example.com", IsNotFound: true}),
-			netDNS, []string{"DNS lookup of id.example.com", "no such host"}, []string{"nslookup id.example.com"}},
+			KindDNS, []string{"DNS lookup of id.example.com", "no such host"}, []string{"nslookup id.example.com"}},
 		{"dns timeout", urlErr(&net.DNSError{Err: "i/o timeout", Name: "id.example.com", IsTimeout: true}),
-			netDNS, []string{"resolver timed out"}, []string{"resolv.conf"}},
+			KindDNS, []string{"resolver timed out"}, []string{"resolv.conf"}},
 		{"refused", urlErr(dialErr(syscall.ECONNREFUSED)),
-			netRefused, []string{"refused", "id.example.com"}, []string{"port 443"}},
-		{"reset while waiting", urlErr(&netStepError{Step: netStepWait, Err: dialErr(syscall.ECONNRESET)}),
-			netReset, []string{"reset", "while waiting for the response headers"}, []string{"firewall or proxy"}},
+			KindRefused, []string{"refused", "id.example.com"}, []string{"port 443"}},
+		{"reset while waiting", urlErr(&StepError{Step: netStepWait, Err: dialErr(syscall.ECONNRESET)}),
+			KindReset, []string{"reset", "while waiting for the response headers"}, []string{"firewall or proxy"}},
 		{"eof", urlErr(io.EOF),
-			netEOF, []string{"closed the connection"}, nil},
-		{"unexpected eof in body", &netStepError{Step: netStepBody, Err: io.ErrUnexpectedEOF},
-			netEOF, []string{"closed the connection", "while reading the response body"}, nil},
+			KindEOF, []string{"closed the connection"}, nil},
+		{"unexpected eof in body", &StepError{Step: netStepBody, Err: io.ErrUnexpectedEOF},
+			KindEOF, []string{"closed the connection", "while reading the response body"}, nil},
 		{"unknown authority", urlErr(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{Cert: cert}}),
-			netUnknownCA, []string{"authority this worker does not trust", "Corp Inspection CA"}, []string{"TLS-inspecting proxy", "SSL_CERT_FILE"}},
+			KindUnknownCA, []string{"authority this worker does not trust", "Corp Inspection CA"}, []string{"TLS-inspecting proxy", "SSL_CERT_FILE"}},
 		{"expired", urlErr(&tls.CertificateVerificationError{Err: x509.CertificateInvalidError{Cert: cert, Reason: x509.Expired}}),
-			netCertExpired, []string{"expired or not yet valid", "2021-01-01T00:00:00Z"}, []string{"renew", "date -u"}},
+			KindCertExpired, []string{"expired or not yet valid", "2021-01-01T00:00:00Z"}, []string{"renew", "date -u"}},
 		{"hostname mismatch", urlErr(&tls.CertificateVerificationError{Err: x509.HostnameError{Certificate: cert, Host: "id.example.com"}}),
-			netCertHostname, []string{"not valid for that name", "other.example.com"}, []string{"openssl s_client -connect id.example.com:443"}},
+			KindCertHostname, []string{"not valid for that name", "other.example.com"}, []string{"openssl s_client -connect id.example.com:443"}},
 		{"not tls", urlErr(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}),
-			netNotTLS, []string{"did not answer with TLS"}, nil},
-		{"deadline while connecting", urlErr(&netStepError{Step: netStepConnect, Err: context.DeadlineExceeded}),
-			netTimeout, []string{"timed out", "while connecting"}, []string{"silently drop"}},
-		{"deadline waiting", urlErr(&netStepError{Step: netStepWait, Err: context.DeadlineExceeded}),
-			netTimeout, []string{"timed out", "while waiting for the response headers"}, []string{"slow to answer"}},
+			KindNotTLS, []string{"did not answer with TLS"}, nil},
+		{"deadline while connecting", urlErr(&StepError{Step: netStepConnect, Err: context.DeadlineExceeded}),
+			KindTimeout, []string{"timed out", "while connecting"}, []string{"silently drop"}},
+		{"deadline waiting", urlErr(&StepError{Step: netStepWait, Err: context.DeadlineExceeded}),
+			KindTimeout, []string{"timed out", "while waiting for the response headers"}, []string{"slow to answer"}},
 		{"os deadline", urlErr(os.ErrDeadlineExceeded),
-			netTimeout, []string{"timed out"}, nil},
+			KindTimeout, []string{"timed out"}, nil},
 		{"proxy refused", urlErr(&net.OpError{Op: "proxyconnect", Net: "tcp", Err: dialErr(syscall.ECONNREFUSED)}),
-			netProxy, []string{"HTTPS proxy", "id.example.com", "connection refused"}, []string{"HTTPS_PROXY", "NO_PROXY", "SPACELIFT_WHITELIST_ENVS"}},
+			KindProxy, []string{"HTTPS proxy", "id.example.com", "connection refused"}, []string{"HTTPS_PROXY", "NO_PROXY", "SPACELIFT_WHITELIST_ENVS"}},
 		{"proxy dns", urlErr(&net.OpError{Op: "proxyconnect", Net: "tcp", Err: &net.DNSError{Name: "proxy", IsNotFound: true}}),
-			netProxy, []string{"HTTPS proxy", "does not resolve"}, []string{"HTTPS_PROXY"}},
+			KindProxy, []string{"HTTPS proxy", "does not resolve"}, []string{"HTTPS_PROXY"}},
 		{"unreachable", urlErr(dialErr(syscall.EHOSTUNREACH)),
-			netUnreachable, []string{"no route to id.example.com"}, nil},
+			KindUnreachable, []string{"no route to id.example.com"}, nil},
 		{"cancelled", urlErr(context.Canceled),
-			netCancelled, []string{"cancelled"}, nil},
+			KindCancelled, []string{"cancelled"}, nil},
 		{"other keeps cause without query", urlErr(fmt.Errorf("stopped after https://id.example.com/x?token=SECRETQUERY#frag")),
-			netOther, []string{"failed: stopped after https://id.example.com/x"}, nil},
+			KindOther, []string{"failed: stopped after https://id.example.com/x"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := classifyNetErr(tt.err); got != tt.kind {
-				t.Errorf("classifyNetErr = %q, want %q", got, tt.kind)
+			if got := Classify(tt.err); got != tt.kind {
+				t.Errorf("Classify = %q, want %q", got, tt.kind)
 			}
-			summary, hint := describeNetErr("id.example.com", tt.err)
+			summary, hint := Describe("id.example.com", tt.err)
 			for _, s := range tt.summary {
 				if !strings.Contains(summary, s) {
 					t.Errorf("summary %q lacks %q", summary, s)
@@ -108,8 +108,8 @@ func TestDescribeNetErr(t *testing.T) {
 }
 
 func TestDescribeNetErrNil(t *testing.T) {
-	if s, h := describeNetErr("x", nil); s != "" || h != "" {
-		t.Errorf("describeNetErr(nil) = %q, %q; want empty", s, h)
+	if s, h := Describe("x", nil); s != "" || h != "" {
+		t.Errorf("Describe(nil) = %q, %q; want empty", s, h)
 	}
 }
 
@@ -121,15 +121,15 @@ func TestNetStripURLs(t *testing.T) {
 		{"httpd says hi", "httpd says hi"},
 	}
 	for _, tt := range tests {
-		if got := netStripURLs(tt.in); got != tt.want {
-			t.Errorf("netStripURLs(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := StripURLs(tt.in); got != tt.want {
+			t.Errorf("StripURLs(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
 func TestNetStepErrorUnwraps(t *testing.T) {
-	err := &netStepError{Step: netStepTLS, Err: context.DeadlineExceeded}
+	err := &StepError{Step: netStepTLS, Err: context.DeadlineExceeded}
 	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatal("netStepError does not unwrap")
+		t.Fatal("StepError does not unwrap")
 	}
 }
