@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oidc-doctor/oidc-doctor/check/redact"
+	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 )
 
 // Lifetime thresholds for a plan followed by an apply.
@@ -232,11 +233,11 @@ func checkAudience(t *Token) Result {
 // checkSubject parses sub in Spacelift's default format, or reports a custom template.
 func checkSubject(t *Token) Result {
 	r := Result{ID: "claim-sub", Title: "Subject claim", Facts: []Fact{fact("sub", t.Subject)}}
-	rebuilt := SubjectFromClaims(t.Spacelift)
-	if _, err := ParseSubject(rebuilt.String()); err == nil {
+	rebuilt := spacelift.FromClaims(t.Spacelift)
+	if _, err := spacelift.ParseSubject(rebuilt.String()); err == nil {
 		r.Facts = append(r.Facts, fact("default subject from claims", rebuilt.String()))
 	}
-	switch s, err := ParseSubject(t.Subject); {
+	switch s, err := spacelift.ParseSubject(t.Subject); {
 	case t.Subject == "":
 		r.Status, r.Summary = StatusFail, "the token has no sub claim"
 		r.Hint = "this is not a token Spacelift issued; use " + DefaultTokenPath
@@ -260,7 +261,7 @@ func checkSubject(t *Token) Result {
 func checkScope(t *Token) Result {
 	sc := t.Spacelift
 	r := Result{ID: "claim-scope", Title: "Run type and scope", Facts: []Fact{fact("runType", orNone(sc.RunType)), fact("scope", orNone(sc.Scope))}}
-	write := SubjectFromClaims(sc)
+	write := spacelift.FromClaims(sc)
 	write.Scope = "write"
 	switch {
 	case sc.RunType == "" || sc.Scope == "":
@@ -269,7 +270,7 @@ func checkScope(t *Token) Result {
 		r.Status = StatusWarn
 		r.Summary = "TRACKED run with read scope: the planning phase of a stack without autodeploy; the apply phase will present a different subject with write scope"
 		r.Hint = "create a second federated credential for the apply phase, and run oidc-doctor in before_apply too"
-		if t.Subject == SubjectFromClaims(sc).String() {
+		if t.Subject == spacelift.FromClaims(sc).String() {
 			r.Facts = append(r.Facts, fact("apply-phase subject", write.String()))
 		}
 	case sc.RunType == "PROPOSED" && sc.Scope == "read",

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 )
 
 // Token is the decoded Spacelift OIDC token. The raw compact form is kept
@@ -29,17 +30,12 @@ type Token struct {
 	Expiry    *time.Time
 	ID        string // jti
 
-	Spacelift SpaceliftClaims
+	Spacelift spacelift.Claims
 	// Extra lists claims that neither the JWT standard nor Spacelift defines,
 	// sorted by name, values as compact JSON.
 	Extra []Fact
 	// TypeErrors lists claims present with the wrong JSON type (e.g. exp as a string).
 	TypeErrors []string
-}
-
-// SpaceliftClaims are Spacelift's custom claims (spacelift.md §1).
-type SpaceliftClaims struct {
-	SpaceID, SpacePath, CallerType, CallerID, RunType, RunID, Scope string
 }
 
 // Raw returns the compact token for sending to Entra. Never render it.
@@ -175,7 +171,7 @@ func (t *Token) readClaims(c jwt.MapClaims) {
 		t.TypeErrors = append(t.TypeErrors, "aud is "+jsonType(a)+", want a string or an array of strings")
 	}
 	t.IssuedAt, t.NotBefore, t.Expiry = tm("iat"), tm("nbf"), tm("exp")
-	t.Spacelift = SpaceliftClaims{
+	t.Spacelift = spacelift.Claims{
 		SpaceID: str("spaceId"), SpacePath: str("spacePath"), CallerType: str("callerType"),
 		CallerID: str("callerId"), RunType: str("runType"), RunID: str("runId"), Scope: str("scope"),
 	}

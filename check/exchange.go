@@ -17,6 +17,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/oidc-doctor/oidc-doctor/check/fixes"
+	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -219,18 +221,18 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 		if !strings.Contains(rr.Hint, "propagat") {
 			rr.Hint += " If a credential with exactly these values was created in the last few minutes, wait and retry: new credentials take minutes to propagate."
 		}
-		fixes := FICFixes(s.ClientID, tok.Issuer, tok.Subject, aud)
+		fs := fixes.FIC(s.ClientID, tok.Issuer, tok.Subject, aud)
 		switch {
 		case info.Cause == CauseAudienceMismatch:
 			// A credential with this issuer (and most likely this subject)
 			// exists with another audience: Entra refuses a second one with
 			// the same issuer and subject, so correcting it comes first.
-			fixes = append(fixes[:1:1], append([]Fix{FICUpdateFix(s.ClientID, tok.Issuer, tok.Subject, aud)}, fixes[1:]...)...)
+			fs = append(fs[:1:1], append([]Fix{fixes.FICUpdate(s.ClientID, tok.Issuer, tok.Subject, aud)}, fs[1:]...)...)
 		case info.Cause == CauseIssuerMismatch || code == 7002138:
 			// A near-miss credential may exist: correcting it is an option.
-			fixes = append(fixes[:2:2], append([]Fix{FICUpdateFix(s.ClientID, tok.Issuer, tok.Subject, aud)}, fixes[2:]...)...)
+			fs = append(fs[:2:2], append([]Fix{fixes.FICUpdate(s.ClientID, tok.Issuer, tok.Subject, aud)}, fs[2:]...)...)
 		}
-		rr.Fixes = append(rr.Fixes, fixes...)
+		rr.Fixes = append(rr.Fixes, fs...)
 		if sr, ok := subjectsResult(tok, s.ClientID); ok && info.Cause != CauseAudienceMismatch && info.Cause != CauseIssuerMismatch {
 			out = append(out, sr)
 		}
@@ -246,7 +248,7 @@ func subjectsResult(tok *Token, clientID string) (Result, bool) {
 	if sc.SpaceID == "" || sc.CallerID == "" || sc.CallerType == "" {
 		return Result{}, false
 	}
-	if _, err := ParseSubject(tok.Subject); err != nil {
+	if _, err := spacelift.ParseSubject(tok.Subject); err != nil {
 		return Result{}, false // a custom template: the default variants would be wrong
 	}
 	return SubjectsReport(tok.Issuer, tok.FirstAudience(), clientID, sc.SpaceID, sc.CallerType, sc.CallerID), true
@@ -255,20 +257,20 @@ func subjectsResult(tok *Token, clientID string) (Result, bool) {
 // SubjectsReport is the "fic-subjects" result: every subject a stack or
 // module can present, counted against Entra's limit, with the commands.
 func SubjectsReport(issuer, audience, clientID, spaceID, callerType, callerID string) Result {
-	vs := AllSubjects(spaceID, callerType, callerID)
+	vs := spacelift.AllSubjects(spaceID, callerType, callerID)
 	r := Result{ID: "fic-subjects", Title: "All subjects this " + callerType + " needs", Status: StatusWarn}
-	var subs []Subject
+	var subs []string
 	for _, v := range vs {
 		note := v.Why
 		if v.Uncertain != "" {
 			note += " (" + v.Uncertain + ")"
 		}
 		r.Facts = append(r.Facts, fact(v.Subject.String(), note))
-		subs = append(subs, v.Subject)
+		subs = append(subs, v.Subject.String())
 	}
 	r.Summary = fmt.Sprintf("%s %s presents up to %d different subjects, one federated credential each (Entra allows at most 20 per identity and has no wildcards)", callerType, callerID, len(vs))
 	r.Hint = "create all of them now, so the next run type or the apply phase does not fail the same way"
-	r.Fixes = FICFixesAll(clientID, issuer, audience, subs)
+	r.Fixes = fixes.FICAll(clientID, issuer, audience, subs)
 	return r
 }
 

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 )
 
 // Explain reads pasted error output (Terraform with its │ borders, az CLI,
@@ -145,7 +147,7 @@ func enrich(f *Finding, tok *Token) {
 			}
 		}
 		if iss, sub, aud := val("issuer"), val("subject"), val("audience"); iss != "" && sub != "" && aud != "" {
-			f.Fixes = FICFixes(f.Field("client_id"), iss, sub, aud)
+			f.Fixes = fixes.FIC(f.Field("client_id"), iss, sub, aud)
 		}
 	}
 	if exp := f.Field("expected_subject"); exp != "" {
@@ -154,17 +156,17 @@ func enrich(f *Finding, tok *Token) {
 	switch f.Cause {
 	case CauseAuthorizationFailed:
 		if f.Code == "AuthorizationFailed" || f.Code == "NoSubscriptionsFound" {
-			f.Fixes = RoleAssignmentFixes(f.Field("object_id"), roleFor(f.Field("action")), f.Field("scope"))
+			f.Fixes = fixes.RoleAssignment(f.Field("object_id"), roleFor(f.Field("action")), f.Field("scope"))
 		}
 	case CauseProviderRegistration:
 		var ns []string
 		if n := f.Field("namespace"); n != "" {
 			ns = []string{n}
 		}
-		f.Fixes = ProviderRegisterFixes(ns)
+		f.Fixes = fixes.ProviderRegister(ns)
 	case CauseSubscriptionNotFound:
 		if f.Code == "NoSubscriptionsFound" {
-			f.Fixes = RoleAssignmentFixes("", "Reader", "/subscriptions/<subscription-id>")
+			f.Fixes = fixes.RoleAssignment("", "Reader", "/subscriptions/<subscription-id>")
 		}
 	}
 	if f.Comparison == nil {

@@ -3,6 +3,8 @@ package check
 import (
 	"fmt"
 	"strings"
+
+	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 )
 
 // MismatchShapes lists the likely ways a federated credential's field differs
@@ -84,9 +86,9 @@ func audienceShapes(aud string, tok *Token) []string {
 }
 
 func subjectShapes(sub string, tok *Token) []string {
-	s, err := ParseSubject(sub)
+	s, err := spacelift.ParseSubject(sub)
 	if err != nil {
-		if ls, err2 := ParseSubject(fixSubjectCase(sub)); err2 == nil {
+		if ls, err2 := spacelift.ParseSubject(spacelift.FixCase(sub)); err2 == nil {
 			return []string{fmt.Sprintf("The presented subject has unusual letter case in its fixed words; Spacelift's default form is %s, and the credential must equal what the token presents.", ls.String())}
 		}
 		return []string{
@@ -109,7 +111,7 @@ func subjectShapes(sub string, tok *Token) []string {
 		out = append(out, fmt.Sprintf("The credential may have scope:write (%s); this run presents scope:read.", other("write")))
 	}
 	out = append(out, fmt.Sprintf("The credential may be for another run type; this run presents run_type:%s, and each run type (PROPOSED, TRACKED, TASK, TESTING, DESTROY) needs its own credential.", s.RunType))
-	if slug, ok := spaceSlug(s.SpaceID); ok {
+	if slug, ok := spacelift.SpaceSlug(s.SpaceID); ok {
 		t := s
 		t.SpaceID = slug
 		out = append(out, fmt.Sprintf("The credential may use the space name without its ID suffix (%s instead of %s).", t.String(), s.SpaceID))
@@ -126,35 +128,6 @@ func subjectShapes(sub string, tok *Token) []string {
 		out = append(out, "The error's subject is not the given token's: the failing run was a different run type, stack or scope.")
 	}
 	return out
-}
-
-// fixSubjectCase puts the fixed words of a default-format subject in
-// Spacelift's case (run type upper, the rest lower), leaving the ids alone.
-func fixSubjectCase(sub string) string {
-	f := strings.Split(sub, ":")
-	if len(f) != 8 {
-		return sub
-	}
-	for _, i := range []int{0, 2, 4, 6, 7} {
-		f[i] = strings.ToLower(f[i])
-	}
-	f[5] = strings.ToUpper(f[5])
-	return strings.Join(f, ":")
-}
-
-// spaceSlug splits a Spacelift space id "production-01HND497T9JKR76MR3KA2CDJHP"
-// into its name, reporting whether it had a ULID suffix.
-func spaceSlug(id string) (string, bool) {
-	i := strings.LastIndexByte(id, '-')
-	if i <= 0 || len(id)-i-1 != 26 {
-		return "", false
-	}
-	for _, c := range id[i+1:] {
-		if !strings.ContainsRune("0123456789ABCDEFGHJKMNPQRSTVWXYZ", c) {
-			return "", false
-		}
-	}
-	return id[:i], true
 }
 
 // CompareValues describes, at the byte level, how presented differs from

@@ -16,6 +16,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
+	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -248,7 +249,7 @@ func subscriptionFailure(ctx context.Context, c *armClients, in RBACInput, need 
 	case "authorizationfailed":
 		r.Summary = fmt.Sprintf("the identity may not read subscription %s: it has no role that allows %s there", in.SubscriptionID, firstNonEmpty(f.Action, "Microsoft.Resources/subscriptions/read"))
 		r.Hint += " See rbac-role-assignments for the roles it does have."
-		r.Fixes = RoleAssignmentFixes(in.ObjectID, need.role(), in.subscriptionScope())
+		r.Fixes = fixes.RoleAssignment(in.ObjectID, need.role(), in.subscriptionScope())
 		return r, true
 	case "expiredauthenticationtoken", "invalidauthenticationtoken":
 		// The token is the input of every later call; they would fail alike.
@@ -260,7 +261,7 @@ func subscriptionFailure(ctx context.Context, c *armClients, in RBACInput, need 
 // no role at all: ARM answers SubscriptionNotFound for both. The list of
 // subscriptions the identity can see decides: other subscriptions mean the id
 // is wrong; none means the identity has no role anywhere in the tenant.
-func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runNeeds, r *Result) (summary, hint string, fixes []Fix) {
+func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runNeeds, r *Result) (summary, hint string, fs []Fix) {
 	if !guidRE.MatchString(in.SubscriptionID) {
 		return fmt.Sprintf("subscription %q is not a GUID: ARM_SUBSCRIPTION_ID has a typo", in.SubscriptionID),
 			"Set ARM_SUBSCRIPTION_ID to the subscription's id (az account list --query '[].{name:name,id:id}').", nil
@@ -272,7 +273,7 @@ func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runN
 		r.Facts = append(r.Facts, fact("visible subscriptions", "unknown: listing them failed too"))
 		return fmt.Sprintf("subscription %s was not found in tenant %s: a typo, or the identity has no role on it", in.SubscriptionID, in.TenantID),
 			"Check ARM_SUBSCRIPTION_ID, then give the identity a role on the subscription. " + rbacDelayNote,
-			RoleAssignmentFixes(in.ObjectID, need.role(), in.subscriptionScope())
+			fixes.RoleAssignment(in.ObjectID, need.role(), in.subscriptionScope())
 	}
 	for _, page := range pages {
 		for _, s := range page.Value {
@@ -285,7 +286,7 @@ func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runN
 		r.Facts = append(r.Facts, fact("visible subscriptions", "none"))
 		return fmt.Sprintf("subscription %s was not found, and the identity can see no subscription at all: it has no role in tenant %s", in.SubscriptionID, in.TenantID),
 			"A subscription the identity has no role on looks the same as one that does not exist. If the id is right, assign the role (the subscription's owner runs the command below). " + rbacDelayNote,
-			RoleAssignmentFixes(in.ObjectID, need.role(), in.subscriptionScope())
+			fixes.RoleAssignment(in.ObjectID, need.role(), in.subscriptionScope())
 	}
 	r.Facts = append(r.Facts, fact("visible subscriptions", strings.Join(armCap(visible, 10), ", ")))
 	return fmt.Sprintf("subscription %s was not found, but the identity can see %d other subscription(s): ARM_SUBSCRIPTION_ID is probably wrong", in.SubscriptionID, len(visible)),

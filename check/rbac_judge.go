@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 )
 
 // Scope kinds of a role assignment, relative to the run's subscription.
@@ -201,7 +203,7 @@ func judgePermissions(in RBACInput, need runNeeds, po permissionsOutcome, ras as
 	r.Summary = strings.Join(warns, "; ")
 	r.Hint = strings.Join(hints, " ")
 	if need.applyLater && !writeOK {
-		r.Fixes = RoleAssignmentFixes(in.ObjectID, "Contributor", in.subscriptionScope())
+		r.Fixes = fixes.RoleAssignment(in.ObjectID, "Contributor", in.subscriptionScope())
 	}
 	return r
 }
@@ -220,7 +222,7 @@ func missingPermissions(in RBACInput, need runNeeds, r Result, missing []string,
 		r.Facts = append(r.Facts, fact("roles on the subscription", held))
 	}
 	r.Hint = fmt.Sprintf("Grant %s on %s to the service principal (object id %s).", role, in.subscriptionScope(), in.ObjectID)
-	r.Fixes = RoleAssignmentFixes(in.ObjectID, role, in.subscriptionScope())
+	r.Fixes = fixes.RoleAssignment(in.ObjectID, role, in.subscriptionScope())
 
 	if rgs := cv.groupsAllowing(in.SubscriptionID, missing...); len(rgs) > 0 {
 		r.Status = StatusWarn
@@ -263,7 +265,7 @@ func judgeAssignments(in RBACInput, need runNeeds, ras assignmentsOutcome, po pe
 		if po.err == nil && len(po.perms) == 0 {
 			r.Summary = "the identity has no role on this subscription or above it: its effective permissions there are empty, and ARM will not even list its role assignments"
 			r.Hint = fmt.Sprintf("Assign %s on %s to the service principal's object id %s (not the client id). Roles on single resource groups do not show from here: az role assignment list --assignee %s --all. %s", role, scope, in.ObjectID, in.ObjectID, rbacDelayNote)
-			r.Fixes = RoleAssignmentFixes(in.ObjectID, role, scope)
+			r.Fixes = fixes.RoleAssignment(in.ObjectID, role, scope)
 			return r
 		}
 		r.Status = StatusWarn
@@ -285,13 +287,13 @@ func judgeAssignments(in RBACInput, need runNeeds, ras assignmentsOutcome, po pe
 		r.Status = StatusFail
 		r.Summary = "the identity has no role assignment on this subscription, above it or below it"
 		r.Hint = fmt.Sprintf("Assign %s on %s to the service principal's object id %s (not the client id). %s", role, scope, in.ObjectID, rbacDelayNote)
-		r.Fixes = RoleAssignmentFixes(in.ObjectID, role, scope)
+		r.Fixes = fixes.RoleAssignment(in.ObjectID, role, scope)
 	case len(cv.above) == 0:
 		r.Status = StatusWarn
 		groups := partialGroups(cv.partial, in.SubscriptionID)
 		r.Summary = "the identity has roles only on resource group(s) " + strings.Join(groups, ", ") + ", nothing on the whole subscription"
 		r.Hint = fmt.Sprintf("Runs that stay inside %s can work; anything else (new resource groups, other groups, provider registration) fails. For the whole subscription assign %s on %s.", strings.Join(groups, ", "), role, scope)
-		r.Fixes = RoleAssignmentFixes(in.ObjectID, role, scope)
+		r.Fixes = fixes.RoleAssignment(in.ObjectID, role, scope)
 	case (need.write || need.applyLater) && !cvWrites(cv):
 		r.Status = StatusWarn
 		r.Summary = "no role on the subscription grants write (" + roleNames(cv.above) + ")"

@@ -6,6 +6,8 @@ package check
 import (
 	"fmt"
 	"strings"
+
+	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 )
 
 // registration says whether the azurerm provider will try to register
@@ -75,11 +77,11 @@ func judgeProviders(in RBACInput, po permissionsOutcome, pv providersOutcome, ho
 		r.Status = StatusWarn
 		r.Summary = fmt.Sprintf("%d resource provider(s) are not registered; whether the identity may register them is unknown", len(unregistered))
 		r.Hint = "See rbac-permissions. If the stack uses these namespaces, register them once as an administrator."
-		r.Fixes = ProviderRegisterFixes(unknown)
+		r.Fixes = fixes.ProviderRegister(unknown)
 		return r
 	}
 	r.Facts = append(r.Facts, fact("identity may register them", "no: "+strings.Join(armCap(cannot, 20), ", ")))
-	r.Fixes = ProviderRegisterFixes(cannot)
+	r.Fixes = fixes.ProviderRegister(cannot)
 	switch reg.attempt {
 	case "yes":
 		r.Status = StatusFail

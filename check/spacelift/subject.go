@@ -1,4 +1,9 @@
-package check
+// Package spacelift knows what Spacelift's OIDC tokens say about a run: the
+// custom claims and the default subject format
+// space:<spaceId>:(stack|module):<callerId>:run_type:<runType>:scope:<scope>
+// (reference/spacelift.md §1 and §2). It imports nothing of the project:
+// the token step, the fixes and the explanations all read subjects with it.
+package spacelift
 
 import (
 	"fmt"
@@ -59,13 +64,13 @@ func knownRunType(rt string) bool {
 	return false
 }
 
-// SubjectFromClaims rebuilds the default subject from the token's Spacelift claims.
-func SubjectFromClaims(c SpaceliftClaims) Subject {
+// FromClaims rebuilds the default subject from the token's Spacelift claims.
+func FromClaims(c Claims) Subject {
 	return Subject{SpaceID: c.SpaceID, CallerType: c.CallerType, CallerID: c.CallerID, RunType: c.RunType, Scope: c.Scope}
 }
 
-// SubjectVariant is one subject a caller may present, and why.
-type SubjectVariant struct {
+// Variant is one subject a caller may present, and why.
+type Variant struct {
 	Subject Subject
 	// Why says which runs present it.
 	Why string
@@ -75,24 +80,61 @@ type SubjectVariant struct {
 
 // AllSubjects lists every subject a stack or module can present under the
 // default template: one federated credential each, since Entra has no wildcards.
-func AllSubjects(spaceID, callerType, callerID string) []SubjectVariant {
+func AllSubjects(spaceID, callerType, callerID string) []Variant {
 	mk := func(rt, scope string) Subject {
 		return Subject{SpaceID: spaceID, CallerType: callerType, CallerID: callerID, RunType: rt, Scope: scope}
 	}
 	if callerType == "module" {
 		const why = "Spacelift's Azure page writes module subjects with a \"stack\" segment; the general format says \"module\": both are listed until a real token settles it"
-		return []SubjectVariant{
+		return []Variant{
 			{Subject: mk("TESTING", "write"), Why: "module test cases (testing runs get write scope)"},
 			{Subject: mk("TESTING", "read"), Why: "listed by Spacelift's Azure page; the scopes section says testing runs get write", Uncertain: "TESTING with read scope is unconfirmed"},
 			{Subject: Subject{SpaceID: spaceID, CallerType: "stack", CallerID: callerID, RunType: "TESTING", Scope: "write"}, Why: "module tests, as Spacelift's Azure page writes them", Uncertain: why},
 			{Subject: Subject{SpaceID: spaceID, CallerType: "stack", CallerID: callerID, RunType: "TESTING", Scope: "read"}, Why: "as Spacelift's Azure page writes them", Uncertain: why},
 		}
 	}
-	return []SubjectVariant{
+	return []Variant{
 		{Subject: mk("PROPOSED", "read"), Why: "proposed runs (pull requests, drift detection)"},
 		{Subject: mk("TRACKED", "read"), Why: "planning phase of tracked runs on stacks without autodeploy"},
 		{Subject: mk("TRACKED", "write"), Why: "tracked runs: autodeployed, and the apply phase"},
 		{Subject: mk("TASK", "write"), Why: "tasks"},
 		{Subject: mk("DESTROY", "write"), Why: "destroy runs (stack deletion)"},
 	}
+}
+
+// Claims are Spacelift's custom claims (spacelift.md §1).
+type Claims struct {
+	SpaceID, SpacePath, CallerType, CallerID, RunType, RunID, Scope string
+}
+
+// TokenPath is where Spacelift writes the run's OIDC token.
+const TokenPath = "/mnt/workspace/spacelift.oidc"
+
+// FixCase puts the fixed words of a default-format subject in
+// Spacelift's case (run type upper, the rest lower), leaving the ids alone.
+func FixCase(sub string) string {
+	f := strings.Split(sub, ":")
+	if len(f) != 8 {
+		return sub
+	}
+	for _, i := range []int{0, 2, 4, 6, 7} {
+		f[i] = strings.ToLower(f[i])
+	}
+	f[5] = strings.ToUpper(f[5])
+	return strings.Join(f, ":")
+}
+
+// SpaceSlug splits a Spacelift space id "production-01HND497T9JKR76MR3KA2CDJHP"
+// into its name, reporting whether it had a ULID suffix.
+func SpaceSlug(id string) (string, bool) {
+	i := strings.LastIndexByte(id, '-')
+	if i <= 0 || len(id)-i-1 != 26 {
+		return "", false
+	}
+	for _, c := range id[i+1:] {
+		if !strings.ContainsRune("0123456789ABCDEFGHJKMNPQRSTVWXYZ", c) {
+			return "", false
+		}
+	}
+	return id[:i], true
 }

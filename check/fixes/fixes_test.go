@@ -1,4 +1,4 @@
-package check
+package fixes
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 )
 
 var ficNameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-_]{2,119}$`)
@@ -76,7 +77,7 @@ func TestFICFixesJSONRoundTrip(t *testing.T) {
 		sub = "space:root:stack:infra:run_type:TRACKED:scope:write"
 		aud = "acme.app.spacelift.io"
 	)
-	fixes := FICFixes("11111111-2222-3333-4444-555555555555", iss, sub, aud)
+	fixes := FIC("11111111-2222-3333-4444-555555555555", iss, sub, aud)
 	if len(fixes) != 5 {
 		t.Fatalf("got %d fixes, want 5", len(fixes))
 	}
@@ -111,7 +112,7 @@ func TestFICFixesHostileValues(t *testing.T) {
 	}
 	iss := `https://it's $HOME "x"`
 	sub := "a b;`rm -rf`"
-	fixes := FICFixes("id with space", iss, sub, "aud'$(x)")
+	fixes := FIC("id with space", iss, sub, "aud'$(x)")
 	out, err := exec.Command(sh, "-c", `az() { for a in "$@"; do printf '%s\n' "$a"; done; }; `+fixes[1].Text).Output()
 	if err != nil {
 		t.Fatal(err)
@@ -130,17 +131,17 @@ func TestFICFixesHostileValues(t *testing.T) {
 	if !strings.Contains(fixes[3].Text, `"https://it's $HOME \"x\""`) {
 		t.Errorf("HCL escaping:\n%s", fixes[3].Text)
 	}
-	if got := hclString("${var.x} %{if}"); got != `"$${var.x} %%{if}"` {
-		t.Errorf("hclString = %s", got)
+	if got := HCL("${var.x} %{if}"); got != `"$${var.x} %%{if}"` {
+		t.Errorf("HCL = %s", got)
 	}
 }
 
 func TestFICFixesAll(t *testing.T) {
-	var subs []Subject
-	for _, v := range AllSubjects("root", "stack", "infra") {
-		subs = append(subs, v.Subject)
+	var subs []string
+	for _, v := range spacelift.AllSubjects("root", "stack", "infra") {
+		subs = append(subs, v.Subject.String())
 	}
-	fixes := FICFixesAll("", "https://acme.app.spacelift.io", "acme.app.spacelift.io", subs)
+	fixes := FICAll("", "https://acme.app.spacelift.io", "acme.app.spacelift.io", subs)
 	if len(fixes) != 4 {
 		t.Fatalf("got %d fixes", len(fixes))
 	}
@@ -149,7 +150,7 @@ func TestFICFixesAll(t *testing.T) {
 		t.Fatalf("az script has %d commands, want %d", len(lines), len(subs))
 	}
 	for i, l := range lines {
-		if p := azParams(t, l); p.Subject != subs[i].String() || !ficNameRE.MatchString(p.Name) {
+		if p := azParams(t, l); p.Subject != subs[i] || !ficNameRE.MatchString(p.Name) {
 			t.Errorf("command %d: %+v", i, p)
 		}
 		if !strings.Contains(l, "--id <client-id>") {
@@ -162,12 +163,12 @@ func TestFICFixesAll(t *testing.T) {
 }
 
 func TestRoleAssignmentFixes(t *testing.T) {
-	f := RoleAssignmentFixes("0f0e", "Contributor", "/subscriptions/abc")
+	f := RoleAssignment("0f0e", "Contributor", "/subscriptions/abc")
 	want := "az role assignment create --assignee-object-id 0f0e --assignee-principal-type ServicePrincipal --role Contributor --scope /subscriptions/abc\n"
 	if !strings.Contains(f[0].Text, want) {
 		t.Errorf("az:\n%s", f[0].Text)
 	}
-	f = RoleAssignmentFixes("", "Storage Blob Data Reader", "")
+	f = RoleAssignment("", "Storage Blob Data Reader", "")
 	if !strings.Contains(f[0].Text, "--assignee-object-id <service-principal-object-id>") || !strings.Contains(f[0].Text, "--role 'Storage Blob Data Reader' --scope <scope>") {
 		t.Errorf("placeholders:\n%s", f[0].Text)
 	}
@@ -177,7 +178,7 @@ func TestRoleAssignmentFixes(t *testing.T) {
 }
 
 func TestProviderRegisterFixes(t *testing.T) {
-	f := ProviderRegisterFixes([]string{"Microsoft.Compute", "Microsoft.Network"})
+	f := ProviderRegister([]string{"Microsoft.Compute", "Microsoft.Network"})
 	if !strings.Contains(f[0].Text, "az provider register --namespace Microsoft.Compute") || !strings.Contains(f[0].Text, "--namespace Microsoft.Network") {
 		t.Errorf("az:\n%s", f[0].Text)
 	}

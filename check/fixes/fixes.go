@@ -1,17 +1,20 @@
-package check
+// Package fixes writes paste-ready fixes for an administrator: the
+// federated credential's values, az CLI commands and Terraform. Shell
+// arguments are single-quoted whenever they hold anything but safe
+// characters; HCL strings are escaped, including template sequences. Values
+// that are not known are written as <placeholders> for the administrator to
+// fill in.
+package fixes
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"strings"
-)
 
-// This file writes paste-ready fixes for an administrator: the federated
-// credential's values, az CLI commands and Terraform. Shell arguments are
-// single-quoted whenever they hold anything but safe characters; HCL
-// strings are escaped, including template sequences. Values that are not
-// known are written as <placeholders> for the administrator to fill in.
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
+)
 
 const ficDescription = "Spacelift OIDC federation (written by oidc-doctor)"
 
@@ -24,7 +27,7 @@ const ficDescription = "Spacelift OIDC federation (written by oidc-doctor)"
 func FICName(sub string) string {
 	var readable string
 	lossless := false
-	if s, err := ParseSubject(sub); err == nil {
+	if s, err := spacelift.ParseSubject(sub); err == nil {
 		parts := []string{"spacelift"}
 		if s.CallerType == "module" {
 			parts = append(parts, "module")
@@ -129,9 +132,9 @@ func orPlaceholder(v, p string) string {
 	return v
 }
 
-// shellArg quotes s for a POSIX shell unless it is plainly safe or a
+// Shell quotes s for a POSIX shell unless it is plainly safe or a
 // <placeholder> to be replaced.
-func shellArg(s string) string {
+func Shell(s string) string {
 	if isPlaceholder(s) {
 		return s
 	}
@@ -145,8 +148,8 @@ func isPlaceholder(s string) bool {
 	return len(s) > 2 && s[0] == '<' && s[len(s)-1] == '>' && !strings.ContainsAny(s[1:len(s)-1], "<>'\"`$\\ \t\n;&|")
 }
 
-// hclString is s as an HCL quoted string, with template sequences escaped.
-func hclString(s string) string {
+// HCL is s as an HCL quoted string, with template sequences escaped.
+func HCL(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
@@ -181,41 +184,41 @@ func hclLabel(name string) string {
 	return l
 }
 
-// FICFixes is everything an administrator needs to create one federated
+// FIC is everything an administrator needs to create one federated
 // credential: the exact values, az CLI for an app registration and for a
 // user-assigned managed identity, and the Terraform for each. Empty inputs
 // become <placeholders>.
-func FICFixes(clientID, issuer, subject, audience string) []Fix {
+func FIC(clientID, issuer, subject, audience string) []diag.Fix {
 	issuer = orPlaceholder(issuer, "<issuer>")
 	subject = orPlaceholder(subject, "<subject>")
 	audience = orPlaceholder(audience, "<audience>")
 	clientID = orPlaceholder(clientID, "<client-id>")
 	name := FICName(subject)
 	label := hclLabel(name)
-	return []Fix{
+	return []diag.Fix{
 		{Title: "the federated credential's exact values (portal: Certificates & secrets > Federated credentials > Other issuer)", Lang: "text",
 			Text: "Name:     " + name + "\nIssuer:   " + issuer + "\nSubject:  " + subject + "\nAudience: " + audience + "\n"},
 		{Title: "create it on the app registration (az CLI)", Lang: "sh",
-			Text: "az ad app federated-credential create --id " + shellArg(clientID) + " --parameters " + shellArg(ficJSON(name, issuer, subject, audience)) + "\n"},
+			Text: "az ad app federated-credential create --id " + Shell(clientID) + " --parameters " + Shell(ficJSON(name, issuer, subject, audience)) + "\n"},
 		{Title: "or on a user-assigned managed identity (az CLI)", Lang: "sh",
-			Text: "az identity federated-credential create --name " + shellArg(name) +
+			Text: "az identity federated-credential create --name " + Shell(name) +
 				" --identity-name <identity-name> --resource-group <resource-group>" +
-				" --issuer " + shellArg(issuer) + " --subject " + shellArg(subject) + " --audiences " + shellArg(audience) + "\n"},
+				" --issuer " + Shell(issuer) + " --subject " + Shell(subject) + " --audiences " + Shell(audience) + "\n"},
 		{Title: "create it on the app registration (Terraform, azuread)", Lang: "hcl",
-			Text: "resource \"azuread_application_federated_identity_credential\" " + hclString(label) + " {\n" +
+			Text: "resource \"azuread_application_federated_identity_credential\" " + HCL(label) + " {\n" +
 				applicationIDLine +
-				"  display_name   = " + hclString(name) + "\n" +
-				"  description    = " + hclString(ficDescription) + "\n" +
-				"  audiences      = [" + hclString(audience) + "]\n" +
-				"  issuer         = " + hclString(issuer) + "\n" +
-				"  subject        = " + hclString(subject) + "\n}\n"},
+				"  display_name   = " + HCL(name) + "\n" +
+				"  description    = " + HCL(ficDescription) + "\n" +
+				"  audiences      = [" + HCL(audience) + "]\n" +
+				"  issuer         = " + HCL(issuer) + "\n" +
+				"  subject        = " + HCL(subject) + "\n}\n"},
 		{Title: "or on a user-assigned managed identity (Terraform, azurerm)", Lang: "hcl",
-			Text: "resource \"azurerm_federated_identity_credential\" " + hclString(label) + " {\n" +
+			Text: "resource \"azurerm_federated_identity_credential\" " + HCL(label) + " {\n" +
 				uamiIDLine +
-				"  name                      = " + hclString(name) + "\n" +
-				"  audience                  = [" + hclString(audience) + "]\n" +
-				"  issuer                    = " + hclString(issuer) + "\n" +
-				"  subject                   = " + hclString(subject) + "\n}\n"},
+				"  name                      = " + HCL(name) + "\n" +
+				"  audience                  = [" + HCL(audience) + "]\n" +
+				"  issuer                    = " + HCL(issuer) + "\n" +
+				"  subject                   = " + HCL(subject) + "\n}\n"},
 	}
 }
 
@@ -228,18 +231,14 @@ const uamiIDLine = "  # The identity's resource ID, or azurerm_user_assigned_ide
 	"  # azurerm 3.x and 4.x: parent_id = <identity-id> and resource_group_name instead.\n" +
 	"  user_assigned_identity_id = \"<user-assigned-identity-id>\"\n"
 
-// FICFixesAll writes the fixes for many subjects at once: the values, one
+// FICAll writes the fixes for many subjects at once: the values, one
 // az script for an app registration, one for a managed identity (commands
 // run one after another, since parallel writes to a managed identity
 // conflict), and one Terraform block using for_each.
-func FICFixesAll(clientID, issuer, audience string, subjects []Subject) []Fix {
+func FICAll(clientID, issuer, audience string, subs []string) []diag.Fix {
 	issuer = orPlaceholder(issuer, "<issuer>")
 	audience = orPlaceholder(audience, "<audience>")
 	clientID = orPlaceholder(clientID, "<client-id>")
-	subs := make([]string, len(subjects))
-	for i, s := range subjects {
-		subs[i] = s.String()
-	}
 	names := FICNames(subs)
 	var values, app, uami, tf strings.Builder
 	values.WriteString("Issuer:   " + issuer + "\nAudience: " + audience + "\n")
@@ -248,21 +247,21 @@ func FICFixesAll(clientID, issuer, audience string, subjects []Subject) []Fix {
 	tf.WriteString("locals {\n  # credential name => subject\n  spacelift_subjects = {\n")
 	for i, sub := range subs {
 		values.WriteString("\nName:     " + names[i] + "\nSubject:  " + sub + "\n")
-		app.WriteString("az ad app federated-credential create --id " + shellArg(clientID) + " --parameters " + shellArg(ficJSON(names[i], issuer, sub, audience)) + "\n")
-		uami.WriteString("az identity federated-credential create --name " + shellArg(names[i]) +
+		app.WriteString("az ad app federated-credential create --id " + Shell(clientID) + " --parameters " + Shell(ficJSON(names[i], issuer, sub, audience)) + "\n")
+		uami.WriteString("az identity federated-credential create --name " + Shell(names[i]) +
 			" --identity-name <identity-name> --resource-group <resource-group>" +
-			" --issuer " + shellArg(issuer) + " --subject " + shellArg(sub) + " --audiences " + shellArg(audience) + "\n")
-		tf.WriteString("    " + hclString(names[i]) + " = " + hclString(sub) + "\n")
+			" --issuer " + Shell(issuer) + " --subject " + Shell(sub) + " --audiences " + Shell(audience) + "\n")
+		tf.WriteString("    " + HCL(names[i]) + " = " + HCL(sub) + "\n")
 	}
 	tf.WriteString("  }\n}\n\nresource \"azuread_application_federated_identity_credential\" \"spacelift\" {\n" +
 		"  for_each = local.spacelift_subjects\n\n" +
 		applicationIDLine +
 		"  display_name   = each.key\n" +
-		"  description    = " + hclString(ficDescription) + "\n" +
-		"  audiences      = [" + hclString(audience) + "]\n" +
-		"  issuer         = " + hclString(issuer) + "\n" +
+		"  description    = " + HCL(ficDescription) + "\n" +
+		"  audiences      = [" + HCL(audience) + "]\n" +
+		"  issuer         = " + HCL(issuer) + "\n" +
 		"  subject        = each.value\n}\n")
-	return []Fix{
+	return []diag.Fix{
 		{Title: "the federated credentials' exact values", Lang: "text", Text: values.String()},
 		{Title: "create them on the app registration (az CLI)", Lang: "sh", Text: app.String()},
 		{Title: "or on a user-assigned managed identity (az CLI)", Lang: "sh", Text: uami.String()},
@@ -270,31 +269,31 @@ func FICFixesAll(clientID, issuer, audience string, subjects []Subject) []Fix {
 	}
 }
 
-// RoleAssignmentFixes grants role at scope to the service principal whose
+// RoleAssignment grants role at scope to the service principal whose
 // object id is objectID (the enterprise application's object id, the oid
 // of its access token; not the client ID).
-func RoleAssignmentFixes(objectID, role, scope string) []Fix {
+func RoleAssignment(objectID, role, scope string) []diag.Fix {
 	objectID = orPlaceholder(objectID, "<service-principal-object-id>")
 	role = orPlaceholder(role, "<role>")
 	scope = orPlaceholder(scope, "<scope>")
-	return []Fix{
+	return []diag.Fix{
 		{Title: "assign the role (az CLI)", Lang: "sh",
 			Text: "# Role changes can take up to about 10 minutes to apply.\n" +
-				"az role assignment create --assignee-object-id " + shellArg(objectID) +
-				" --assignee-principal-type ServicePrincipal --role " + shellArg(role) + " --scope " + shellArg(scope) + "\n" +
-				"# check: az role assignment list --assignee " + shellArg(objectID) + " --scope " + shellArg(scope) + " --include-inherited\n"},
+				"az role assignment create --assignee-object-id " + Shell(objectID) +
+				" --assignee-principal-type ServicePrincipal --role " + Shell(role) + " --scope " + Shell(scope) + "\n" +
+				"# check: az role assignment list --assignee " + Shell(objectID) + " --scope " + Shell(scope) + " --include-inherited\n"},
 		{Title: "assign the role (Terraform, azurerm)", Lang: "hcl",
 			Text: "resource \"azurerm_role_assignment\" \"spacelift\" {\n" +
-				"  scope                = " + hclString(scope) + "\n" +
-				"  role_definition_name = " + hclString(role) + "\n" +
-				"  principal_id         = " + hclString(objectID) + "\n" +
+				"  scope                = " + HCL(scope) + "\n" +
+				"  role_definition_name = " + HCL(role) + "\n" +
+				"  principal_id         = " + HCL(objectID) + "\n" +
 				"  principal_type       = \"ServicePrincipal\"\n}\n"},
 	}
 }
 
-// ProviderRegisterFixes registers resource provider namespaces once, as an
+// ProviderRegister registers resource provider namespaces once, as an
 // administrator, so the identity does not need <namespace>/register/action.
-func ProviderRegisterFixes(namespaces []string) []Fix {
+func ProviderRegister(namespaces []string) []diag.Fix {
 	if len(namespaces) == 0 {
 		namespaces = []string{"<namespace>"}
 	}
@@ -303,31 +302,31 @@ func ProviderRegisterFixes(namespaces []string) []Fix {
 	tf.WriteString("# Register once, and stop the provider registering on every run\n" +
 		"# (provider \"azurerm\" { resource_provider_registrations = \"none\" }; azurerm 4.x+).\n")
 	for i, ns := range namespaces {
-		sh.WriteString("az provider register --namespace " + shellArg(ns) + " --subscription <subscription-id>\n")
+		sh.WriteString("az provider register --namespace " + Shell(ns) + " --subscription <subscription-id>\n")
 		if i > 0 {
 			tf.WriteString("\n")
 		}
-		tf.WriteString("resource \"azurerm_resource_provider_registration\" " + hclString(hclLabel(sanitizeName(ns))) + " {\n" +
-			"  name = " + hclString(ns) + "\n}\n")
+		tf.WriteString("resource \"azurerm_resource_provider_registration\" " + HCL(hclLabel(sanitizeName(ns))) + " {\n" +
+			"  name = " + HCL(ns) + "\n}\n")
 	}
-	return []Fix{
+	return []diag.Fix{
 		{Title: "register the resource providers (az CLI)", Lang: "sh", Text: sh.String()},
 		{Title: "register the resource providers (Terraform, azurerm)", Lang: "hcl", Text: tf.String()},
 	}
 }
 
-// FICUpdateFix corrects a near-miss credential in place: when a credential
+// FICUpdate corrects a near-miss credential in place: when a credential
 // already has this issuer and subject (an audience left at the portal
 // default) Entra refuses to create a second one, so it must be updated. The
 // administrator finds its name with the list command; names cannot change.
-func FICUpdateFix(clientID, issuer, subject, audience string) Fix {
+func FICUpdate(clientID, issuer, subject, audience string) diag.Fix {
 	clientID = orPlaceholder(clientID, "<client-id>")
 	params, _ := json.Marshal(struct {
 		Issuer    string   `json:"issuer"`
 		Subject   string   `json:"subject"`
 		Audiences []string `json:"audiences"`
 	}{orPlaceholder(issuer, "<issuer>"), orPlaceholder(subject, "<subject>"), []string{orPlaceholder(audience, "<audience>")}})
-	return Fix{Title: "or correct the existing credential in place (az CLI; needed when one already has this issuer and subject)", Lang: "sh",
-		Text: "az ad app federated-credential list --id " + shellArg(clientID) + " --query \"[].{name:name, issuer:issuer, subject:subject, audiences:join(',', audiences)}\" -o table\n" +
-			"az ad app federated-credential update --id " + shellArg(clientID) + " --federated-credential-id <existing-name> --parameters " + shellArg(string(params)) + "\n"}
+	return diag.Fix{Title: "or correct the existing credential in place (az CLI; needed when one already has this issuer and subject)", Lang: "sh",
+		Text: "az ad app federated-credential list --id " + Shell(clientID) + " --query \"[].{name:name, issuer:issuer, subject:subject, audiences:join(',', audiences)}\" -o table\n" +
+			"az ad app federated-credential update --id " + Shell(clientID) + " --federated-credential-id <existing-name> --parameters " + Shell(string(params)) + "\n"}
 }
