@@ -297,11 +297,10 @@ func explain(args []string, stdin io.Reader, stdout, stderr io.Writer, o options
 		fmt.Fprintf(stderr, "oidc-doctor: error: reading %s: %v\n", name, err)
 		return 1
 	}
-	var tok *check.Token
-	if o.tokenFile != "" {
-		tok, _ = check.LoadToken(cfg)
+	findings, err := check.ExplainPaste(string(text), cfg)
+	if err != nil {
+		return usageErr(stderr, err.Error(), "give --token-file a readable Spacelift token, or leave it out")
 	}
-	findings := check.Explain(string(text), tok)
 	if err := report.RenderExplain(stdout, o.format, findings, meta, topts); err != nil {
 		fmt.Fprintf(stderr, "oidc-doctor: error: writing the report: %v\n", err)
 		return 1

@@ -108,6 +108,7 @@ func TestRunExitCodes(t *testing.T) {
 		{"unknown demo scenario", []string{"demo", "no-such-scenario"}, nil, 2},
 		{"explain nothing recognised", []string{"explain", dir + "/missing-file"}, nil, 2},
 		{"explain with no code in its input", []string{"explain", "-"}, nil, 3},
+		{"explain with an unreadable --token-file", []string{"explain", "--token-file", dir + "/missing", "-"}, nil, 2},
 		{"output to an unwritable path", []string{"--offline", "--fail-on", "never", "--token-file", dir + "/missing", "--output", dir + "/no/such/dir/r.txt"}, nil, 1},
 	}
 	for _, tt := range tests {

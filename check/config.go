@@ -1,12 +1,16 @@
 package check
 
 import (
+	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
+	"github.com/oidc-doctor/oidc-doctor/check/token"
 )
 
 // DefaultTokenPath is where Spacelift writes the run's OIDC token.
-const DefaultTokenPath = "/mnt/workspace/spacelift.oidc"
+const DefaultTokenPath = spacelift.TokenPath
 
 // Config is everything the diagnosis reads from the outside world. Tests and
 // the demo inject the emulator's HTTP client and a fixed clock here; nothing
@@ -44,4 +48,26 @@ func (c Config) env(k string) string {
 		return ""
 	}
 	return c.Getenv(k)
+}
+
+func (c Config) tokenInput() token.Input {
+	return token.Input{Getenv: c.Getenv, TokenFile: c.TokenFile, DefaultPath: c.DefaultTokenPath}
+}
+
+// LoadToken finds and decodes the token as Run would, for commands that only
+// need its claims (explain, subjects).
+func LoadToken(cfg Config) (*token.Token, error) { return token.Load(cfg.tokenInput()) }
+
+// ExplainPaste explains pasted error output. With Config.TokenFile set it
+// compares the values the errors quote with that token's; a token file that
+// cannot be read or decoded is an error, never silently ignored.
+func ExplainPaste(text string, cfg Config) ([]Finding, error) {
+	var tok *token.Token
+	if cfg.TokenFile != "" {
+		var err error
+		if tok, err = token.Load(cfg.tokenInput()); err != nil {
+			return nil, fmt.Errorf("--token-file %s: %v", cfg.TokenFile, err)
+		}
+	}
+	return Explain(text, tok), nil
 }

@@ -17,8 +17,10 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
+	"github.com/oidc-doctor/oidc-doctor/check/token"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -61,7 +63,7 @@ func newCredential(s azureSettings, client *http.Client, raw string) (azcore.Tok
 }
 
 // exchange swaps the Spacelift token for an ARM token with Entra ID.
-func exchange(ctx context.Context, s azureSettings, tok *Token, raw string, client *http.Client, obs *transport.Observer) (azcore.TokenCredential, *Principal, []Result) {
+func exchange(ctx context.Context, s azureSettings, tok *token.Token, raw string, client *http.Client, obs *transport.Observer) (azcore.TokenCredential, *Principal, []Result) {
 	const id, title = "entra-exchange", "Entra ID token exchange"
 	start := time.Now()
 	r := Result{ID: id, Title: title, Facts: []Fact{
@@ -81,9 +83,9 @@ func exchange(ctx context.Context, s azureSettings, tok *Token, raw string, clie
 	if err == nil {
 		p := principalFromToken(at.Token)
 		r.Status = StatusPass
-		r.Summary = fmt.Sprintf("Entra accepted the token: signed in as %s (object id %s) in tenant %s", orNone(p.DisplayName), p.ObjectID, p.TenantID)
-		r.Facts = append(r.Facts, fact("principal", orNone(p.DisplayName)), fact("tid", p.TenantID),
-			fact("oid", p.ObjectID), fact("appid", p.AppID), fact("idtyp", orNone(p.IDType)),
+		r.Summary = fmt.Sprintf("Entra accepted the token: signed in as %s (object id %s) in tenant %s", diag.Absent(p.DisplayName), p.ObjectID, p.TenantID)
+		r.Facts = append(r.Facts, fact("principal", diag.Absent(p.DisplayName)), fact("tid", p.TenantID),
+			fact("oid", p.ObjectID), fact("appid", p.AppID), fact("idtyp", diag.Absent(p.IDType)),
 			fact("access token expires", at.ExpiresOn.UTC().Format(time.RFC3339)))
 		if p.AppID != "" && !strings.EqualFold(p.AppID, s.ClientID) {
 			r.Status = StatusWarn
@@ -113,7 +115,7 @@ var (
 
 // explainExchangeError turns a failed GetToken into findings: which stage
 // failed, Entra's code, which setting is wrong, and the fixes.
-func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *Token, obs *transport.Observer, r Result) []Result {
+func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *token.Token, obs *transport.Observer, r Result) []Result {
 	r.Status = StatusFail
 	var afe *azidentity.AuthenticationFailedError
 	if !errors.As(err, &afe) || afe.RawResponse == nil {
@@ -125,8 +127,8 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 		if cause == nil {
 			// A response arrived but MSAL could not read it (HTML, truncated JSON).
 			if st, ct, ok := obs.LastResponse(host); ok {
-				r.Facts = append(r.Facts, fact("last response", fmt.Sprintf("HTTP %d, Content-Type %s", st, orNone(ct))))
-				r.Summary = fmt.Sprintf("%s answered, but not with Entra's JSON (HTTP %d, %s): the response could not be read", host, st, orNone(ct))
+				r.Facts = append(r.Facts, fact("last response", fmt.Sprintf("HTTP %d, Content-Type %s", st, diag.Absent(ct))))
+				r.Summary = fmt.Sprintf("%s answered, but not with Entra's JSON (HTTP %d, %s): the response could not be read", host, st, diag.Absent(ct))
 				r.Hint = "a proxy, captive portal or TLS-inspecting firewall may be answering for " + host + ": check HTTPS_PROXY/NO_PROXY, and run `curl -sSI https://" + host + "/common/discovery/instance?api-version=1.1` on the worker"
 				return []Result{r}
 			}
@@ -146,7 +148,7 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 		r.Summary = fmt.Sprintf("Entra ID answered the %s with HTTP %d and no Entra error body (%s)", stage, resp.StatusCode, contentKind(resp, body))
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests:
-			r.Hint = "Entra is throttling this client (Retry-After " + orNone(resp.Header.Get("Retry-After")) + "); retry the run later"
+			r.Hint = "Entra is throttling this client (Retry-After " + diag.Absent(resp.Header.Get("Retry-After")) + "); retry the run later"
 		case resp.StatusCode >= 500:
 			r.Hint = "Entra ID had a server error; retry, and check https://status.azure.com if it persists"
 		default:
@@ -243,7 +245,7 @@ func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *
 }
 
 // subjectsResult lists every subject the token's stack or module needs.
-func subjectsResult(tok *Token, clientID string) (Result, bool) {
+func subjectsResult(tok *token.Token, clientID string) (Result, bool) {
 	sc := tok.Spacelift
 	if sc.SpaceID == "" || sc.CallerID == "" || sc.CallerType == "" {
 		return Result{}, false
@@ -299,7 +301,7 @@ func contentKind(resp *http.Response, body []byte) string {
 	case strings.Contains(ct, "html") || strings.HasPrefix(strings.TrimSpace(string(body[:min(len(body), 64)])), "<"):
 		return "an HTML page: a proxy, captive portal or firewall answered"
 	}
-	return "body of type " + orNone(ct)
+	return "body of type " + diag.Absent(ct)
 }
 
 func hostOf(u string) string {

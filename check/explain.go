@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/fixes"
+	"github.com/oidc-doctor/oidc-doctor/check/token"
 )
 
 // Explain reads pasted error output (Terraform with its │ borders, az CLI,
@@ -42,7 +43,7 @@ type Finding struct {
 var fieldOrder = []string{"issuer", "subject", "audience", "expected_subject", "client_id", "object_id", "tenant", "token_tenant", "subscription", "action", "scope", "namespace"}
 
 // Explain finds, explains and de-duplicates every error code in text. tok may be nil.
-func Explain(text string, tok *Token) []Finding {
+func Explain(text string, tok *token.Token) []Finding {
 	s := normalize(text)
 	aad := findAADSTS(s)
 	armf := findARM(s)
@@ -113,7 +114,7 @@ var ficCauses = map[Cause]bool{CauseSubjectMismatch: true, CauseAudienceMismatch
 
 // enrich compares the finding with the token, adds the likely shapes of a
 // credential mismatch, and writes the fixes.
-func enrich(f *Finding, tok *Token) {
+func enrich(f *Finding, tok *token.Token) {
 	tokVal := map[string]string{}
 	if tok != nil {
 		tokVal = map[string]string{"issuer": tok.Issuer, "subject": tok.Subject, "audience": tok.FirstAudience()}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/oidc-doctor/oidc-doctor/check/token"
 )
 
 func facts(kv ...string) []Fact {
@@ -209,7 +210,7 @@ func TestExplainAzCLIDedupAndOrder(t *testing.T) {
 }
 
 func TestExplainWithToken(t *testing.T) {
-	tok := &Token{Issuer: "https://acme.app.spacelift.io", Audience: []string{"acme.app.spacelift.io"},
+	tok := &token.Token{Issuer: "https://acme.app.spacelift.io", Audience: []string{"acme.app.spacelift.io"},
 		Subject: "space:root:stack:infra:run_type:TRACKED:scope:write"}
 	text := `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: 'https://acme.app.spacelift.io'. Assertion Subject: 'space:root:stack:infra:run_type:TRACKED:scope:read'. Assertion Audience: 'acme.app.spacelift.io'.`
 	got := Explain(text, tok)
@@ -288,9 +289,9 @@ func FuzzExplain(f *testing.F) {
 	f.Add(`{"error":{"code":"AuthorizationFailed","message":"The client 'x' with object id 'y' does not have authorization to perform action 'Microsoft.Compute/register/action' over scope '/s'."}}`)
 	f.Add("│ AADSTS700024: Current time: 2025-08-29T05:47:32Z, assertion valid from\n│ 1970-01-01T00:00:00Z, expiry time of assertion 2025-08-29T00:30:05Z.")
 	f.Add(`\u0027\\r\\n\"code\":\"X\" AADSTS1 '`)
-	tok := &Token{Issuer: "https://a.app.spacelift.io", Audience: []string{"a.app.spacelift.io"}, Subject: "space:root:stack:s:run_type:TRACKED:scope:read"}
+	tok := &token.Token{Issuer: "https://a.app.spacelift.io", Audience: []string{"a.app.spacelift.io"}, Subject: "space:root:stack:s:run_type:TRACKED:scope:read"}
 	f.Fuzz(func(t *testing.T, text string) {
-		for _, k := range []*Token{nil, tok} {
+		for _, k := range []*token.Token{nil, tok} {
 			for _, fd := range Explain(text, k) {
 				if !KnownCause(fd.Cause) || fd.Code == "" || fd.Title == "" {
 					t.Fatalf("bad finding %+v", fd)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oidc-doctor/oidc-doctor/check/token"
 )
 
 // entraFetchFailed is what Entra answers when it cannot fetch the issuer's
@@ -20,7 +22,7 @@ const entraFetchFailed = "AADSTS50166 or AADSTS90061: Request to External OIDC e
 // verifies the token's RS256 signature, as Entra will before it looks at any
 // federated credential. It returns the issuer-discovery and issuer-signature
 // results; a failure of either is evidence, never a reason to stop.
-func checkIssuer(ctx context.Context, client *http.Client, tok *Token) []Result {
+func checkIssuer(ctx context.Context, client *http.Client, tok *token.Token) []Result {
 	if tok == nil {
 		return []Result{
 			skipped("issuer-discovery", titleDiscovery, "needs a decoded token"),
@@ -40,7 +42,7 @@ const (
 // discover fetches and judges the discovery document. It returns the
 // jwks_uri whenever the document names a usable one, even when the result is
 // a failure, so the signature can still be judged.
-func discover(ctx context.Context, client *http.Client, tok *Token) (Result, string) {
+func discover(ctx context.Context, client *http.Client, tok *token.Token) (Result, string) {
 	r := Result{ID: "issuer-discovery", Title: titleDiscovery,
 		Facts: []Fact{fact("token iss", issuerOrNone(tok.Issuer))}}
 	u, summary, hint := parseIssuer(tok.Issuer)

@@ -21,6 +21,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/oidc-doctor/oidc-doctor/check/emulator"
+	"github.com/oidc-doctor/oidc-doctor/check/token"
 )
 
 var (
@@ -42,7 +43,7 @@ func issuerTestKey(t *testing.T) *rsa.PrivateKey {
 
 // mintTestToken signs claims {iss, sub, aud, exp} with method and key,
 // setting kid when non-empty, and decodes it unverified.
-func mintTestToken(t *testing.T, method jwt.SigningMethod, key any, kid, iss string) *Token {
+func mintTestToken(t *testing.T, method jwt.SigningMethod, key any, kid, iss string) *token.Token {
 	t.Helper()
 	tk := jwt.NewWithClaims(method, jwt.MapClaims{
 		"iss": iss, "sub": "space:root:stack:s:run_type:TRACKED:scope:write", "aud": "demo.app.spacelift.io",
@@ -55,7 +56,7 @@ func mintTestToken(t *testing.T, method jwt.SigningMethod, key any, kid, iss str
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := decodeUnverified(raw)
+	tok, err := token.DecodeUnverified(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func rawHandler(status int, ct, body string) http.HandlerFunc {
 	}
 }
 
-func runIssuer(t *testing.T, client *http.Client, tok *Token) (disc, sig Result) {
+func runIssuer(t *testing.T, client *http.Client, tok *token.Token) (disc, sig Result) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -508,11 +509,11 @@ func issuerRequestCount(e *emulator.Emulator) int {
 
 // runEmulated runs checkIssuer on the emulator's own token and checks the
 // request budget: at most discovery plus JWKS.
-func runEmulated(t *testing.T, e *emulator.Emulator, tok *Token) (disc, sig Result) {
+func runEmulated(t *testing.T, e *emulator.Emulator, tok *token.Token) (disc, sig Result) {
 	t.Helper()
 	if tok == nil {
 		var err error
-		if tok, err = decodeUnverified(e.Token()); err != nil {
+		if tok, err = token.DecodeUnverified(e.Token()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -620,7 +621,7 @@ func TestIssuerEmulatorFaults(t *testing.T) {
 func TestIssuerEmulatorSlow(t *testing.T) {
 	for _, f := range []emulator.Fault{{Hang: true}, {Delay: time.Minute}} {
 		e := startIssuerEmulator(t, withFault(lookupPreset(t, "ok"), "issuer-discovery", f))
-		tok, err := decodeUnverified(e.Token())
+		tok, err := token.DecodeUnverified(e.Token())
 		if err != nil {
 			t.Fatal(err)
 		}

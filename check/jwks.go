@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/oidc-doctor/oidc-doctor/check/token"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -25,7 +26,7 @@ const entraKeyLimit = 100
 
 // verifySignature fetches the JWKS at jwksURI, picks the token's key and
 // verifies the RS256 signature. Any alg but RS256 fails without a request.
-func verifySignature(ctx context.Context, client *http.Client, tok *Token, jwksURI string) Result {
+func verifySignature(ctx context.Context, client *http.Client, tok *token.Token, jwksURI string) Result {
 	r := Result{ID: "issuer-signature", Title: titleSignature,
 		Facts: []Fact{fact("alg", issuerOrNone(tok.Alg)), fact("kid", issuerOrNone(tok.Kid))}}
 	fail := func(summary, hint string) Result {
@@ -115,7 +116,7 @@ func fetchJWKS(ctx context.Context, client *http.Client, r Result, jwksURI strin
 
 // verifyWithoutKid handles a token without kid: the only key, or the first
 // key of several that verifies.
-func verifyWithoutKid(r Result, tok *Token, keys []map[string]json.RawMessage, kids []string) Result {
+func verifyWithoutKid(r Result, tok *token.Token, keys []map[string]json.RawMessage, kids []string) Result {
 	if len(keys) == 0 {
 		r.Status, r.Summary = StatusFail, "the issuer's JWKS is empty"
 		r.Hint = "the issuer publishes no keys, so nobody can verify its tokens (Entra fails with AADSTS7000272)"
@@ -161,7 +162,7 @@ func signatureFailure(r Result, err error) Result {
 		r.Summary = "the token could not be parsed for verification: it is malformed"
 		r.Hint = "pass the token exactly as Spacelift wrote it"
 	default:
-		r.Summary = "the token's signature could not be verified: " + jwtErrText(err)
+		r.Summary = "the token's signature could not be verified: undecodable token"
 		r.Hint = "pass the token exactly as Spacelift wrote it"
 	}
 	return r
@@ -169,7 +170,7 @@ func signatureFailure(r Result, err error) Result {
 
 // verifyRS256 checks the signature only: claims (exp, nbf) are judged
 // elsewhere, so an expired token still gets its signature judged.
-func verifyRS256(tok *Token, pub *rsa.PublicKey) error {
+func verifyRS256(tok *token.Token, pub *rsa.PublicKey) error {
 	_, err := jwt.Parse(tok.Raw(), func(*jwt.Token) (any, error) { return pub, nil },
 		jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
 	return err

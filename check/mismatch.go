@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
+	"github.com/oidc-doctor/oidc-doctor/check/token"
 )
 
 // MismatchShapes lists the likely ways a federated credential's field differs
@@ -13,7 +14,7 @@ import (
 // Entra quoted (or the token's, when empty and tok is given). tok may be nil.
 // Entra never tells which credential value it compared against, so these are
 // the common mistakes, checked against the presented value where possible.
-func MismatchShapes(field, presented string, tok *Token) []string {
+func MismatchShapes(field, presented string, tok *token.Token) []string {
 	if presented == "" && tok != nil {
 		switch field {
 		case "issuer":
@@ -40,7 +41,7 @@ func MismatchShapes(field, presented string, tok *Token) []string {
 	return out
 }
 
-func issuerShapes(iss string, tok *Token) []string {
+func issuerShapes(iss string, tok *token.Token) []string {
 	var out []string
 	if strings.HasSuffix(iss, "/") {
 		out = append(out, fmt.Sprintf("The presented issuer %q ends in a slash; the credential must end in one too, or the issuer must drop it.", iss))
@@ -67,7 +68,7 @@ func issuerShapes(iss string, tok *Token) []string {
 	return out
 }
 
-func audienceShapes(aud string, tok *Token) []string {
+func audienceShapes(aud string, tok *token.Token) []string {
 	var out []string
 	if aud != "api://AzureADTokenExchange" {
 		out = append(out, fmt.Sprintf("The credential's audience may still be the portal default api://AzureADTokenExchange; Spacelift tokens carry the account host, %s.", aud))
@@ -85,7 +86,7 @@ func audienceShapes(aud string, tok *Token) []string {
 	return out
 }
 
-func subjectShapes(sub string, tok *Token) []string {
+func subjectShapes(sub string, tok *token.Token) []string {
 	s, err := spacelift.ParseSubject(sub)
 	if err != nil {
 		if ls, err2 := spacelift.ParseSubject(spacelift.FixCase(sub)); err2 == nil {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oidc-doctor/oidc-doctor/check/token"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -27,34 +28,10 @@ func Run(ctx context.Context, cfg Config) Report {
 	defer cancel()
 
 	rep := Report{Started: now, Environment: environment(cfg)}
-	src, res := resolveToken(cfg)
-	rep.Add(res)
-	var tok *Token
-	if src != nil && src.Err == nil && src.Value != "" {
-		tok, res = judgeFormat(src)
-		rep.Add(res)
-	} else {
-		rep.Add(skipped("token-format", "Token format", "no token was read"))
-	}
-	tokenIDs := []string{"token-claims", "token-header", "token-lifetime", "claim-iss", "claim-aud", "claim-sub", "claim-scope", "claim-run-env"}
-	if tok != nil {
-		rep.Add(checkClaims(tok, now))
-		rep.Add(checkHeader(tok))
-		rep.Add(checkLifetime(tok, now))
-		rep.Add(checkIssuerClaim(tok))
-		rep.Add(checkAudience(tok))
-		rep.Add(checkSubject(tok))
-		rep.Add(checkScope(tok))
-		rep.Add(checkSpaceliftEnv(tok, cfg.env))
-	} else {
-		for _, id := range tokenIDs {
-			rep.Add(skipped(id, titleOf(id), "the token could not be decoded"))
-		}
-	}
+	tok, results := token.Check(cfg.tokenInput(), now)
+	rep.Add(results...)
 	settings, results := judgeAzureSettings(cfg.env, cfg.Offline)
-	for _, r := range results {
-		rep.Add(r)
-	}
+	rep.Add(results...)
 	if cfg.Offline {
 		for _, id := range []string{"issuer-discovery", "issuer-signature", "entra-exchange", "arm-subscription", "rbac-permissions", "rbac-role-assignments", "rbac-providers"} {
 			rep.Add(skipped(id, titleOf(id), "--offline"))
@@ -85,7 +62,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	case !settings.ClientOK || !settings.TenantOK:
 		exResults = []Result{skipped("entra-exchange", titleOf("entra-exchange"), "ARM_CLIENT_ID and ARM_TENANT_ID must both be valid (see azure-settings)")}
 	default:
-		cred, pr, rs := exchange(ctx, settings, tok, src.Value, client, obs)
+		cred, pr, rs := exchange(ctx, settings, tok, tok.Raw(), client, obs)
 		exResults = rs
 		if cred != nil {
 			rbacIn = &RBACInput{Cred: cred, SubscriptionID: settings.SubscriptionID,
@@ -176,7 +153,7 @@ func titleOf(id string) string { return titles[id] }
 
 // checkClock compares the local clock with the Date headers of responses the
 // run already received (issuer, Entra, ARM): no extra request.
-func checkClock(obs *transport.Observer, tok *Token, now time.Time) Result {
+func checkClock(obs *transport.Observer, tok *token.Token, now time.Time) Result {
 	r := Result{ID: "clock-skew", Title: titleOf("clock-skew")}
 	dates := obs.Dates()
 	var worst time.Duration

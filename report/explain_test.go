@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/oidc-doctor/oidc-doctor/check/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,7 @@ var explainMeta = Meta{Tool: "oidc-doctor", Version: "v0.0.0-test", GoVersion: "
 	Generated: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
 
 // explainToken stands in for a decoded token in the "-token" scenarios.
-var explainToken = &check.Token{Issuer: "https://acme.app.spacelift.io", Audience: []string{"acme.app.spacelift.io"},
+var explainToken = &token.Token{Issuer: "https://acme.app.spacelift.io", Audience: []string{"acme.app.spacelift.io"},
 	Subject: "space:root:stack:infra:run_type:TRACKED:scope:write"}
 
 // TestExplainGolden explains each testdata/explain/*.input paste (with the
@@ -34,7 +35,7 @@ func TestExplainGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var tok *check.Token
+			var tok *token.Token
 			if strings.HasSuffix(name, "-token") {
 				tok = explainToken
 			}

@@ -1,4 +1,4 @@
-package check
+package token
 
 import (
 	"errors"
@@ -9,15 +9,17 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/redact"
+	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 )
 
 // maxTokenBytes bounds every token read. A Spacelift token is about 1 KiB;
 // a custom subject template can add at most 2 KiB.
 const maxTokenBytes = 64 << 10
 
-// tokenSource is one place a token may come from, and what was found there.
-type tokenSource struct {
+// source is one place a token may come from, and what was found there.
+type source struct {
 	Name   string // "--token-file", "ARM_OIDC_TOKEN", "SPACELIFT_OIDC_TOKEN", a path ...
 	Desc   string // human description: "file named by ARM_OIDC_TOKEN_FILE_PATH"
 	Path   string // file path, "" for values
@@ -26,7 +28,7 @@ type tokenSource struct {
 	exists bool   // set, or the file exists
 }
 
-func (s tokenSource) label() string {
+func (s source) label() string {
 	if s.Path != "" && s.Path != s.Name {
 		return s.Name + " (" + s.Path + ")"
 	}
@@ -62,18 +64,18 @@ func readTokenFile(path string) (string, error) {
 // gatherSources lists every token source in the order azurerm and Spacelift
 // use them: --token-file; ARM_OIDC_TOKEN and ARM_OIDC_TOKEN_FILE_PATH;
 // SPACELIFT_OIDC_TOKEN; the workspace root's file; /mnt/workspace's file.
-func gatherSources(cfg Config) []tokenSource {
-	var out []tokenSource
+func gatherSources(in Input) []source {
+	var out []source
 	addFile := func(name, desc, path string) {
 		if redact.String(path) != path {
 			// The token itself where its path belongs (--token-file "$TOKEN",
 			// ARM_OIDC_TOKEN_FILE_PATH=eyJ...): never open it nor show it.
 			// Terraform would try to open it and fail, so it counts as present.
-			out = append(out, tokenSource{Name: name, Desc: desc, exists: true,
+			out = append(out, source{Name: name, Desc: desc, exists: true,
 				Err: fmt.Errorf("the value is a token (%s), not a file path", redact.Fingerprint(path))})
 			return
 		}
-		s := tokenSource{Name: name, Desc: desc, Path: path}
+		s := source{Name: name, Desc: desc, Path: path}
 		v, err := readTokenFile(path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -86,23 +88,23 @@ func gatherSources(cfg Config) []tokenSource {
 		out = append(out, s)
 	}
 	addValue := func(name string) {
-		if v := cfg.env(name); v != "" {
-			out = append(out, tokenSource{Name: name, Desc: "environment variable " + name, Value: strings.TrimSpace(v), exists: true})
+		if v := in.env(name); v != "" {
+			out = append(out, source{Name: name, Desc: "environment variable " + name, Value: strings.TrimSpace(v), exists: true})
 		}
 	}
-	if cfg.TokenFile != "" {
-		addFile("--token-file", "file named by --token-file", cfg.TokenFile)
+	if in.TokenFile != "" {
+		addFile("--token-file", "file named by --token-file", in.TokenFile)
 	}
 	addValue("ARM_OIDC_TOKEN")
-	if p := cfg.env("ARM_OIDC_TOKEN_FILE_PATH"); p != "" {
+	if p := in.env("ARM_OIDC_TOKEN_FILE_PATH"); p != "" {
 		addFile("ARM_OIDC_TOKEN_FILE_PATH", "file named by ARM_OIDC_TOKEN_FILE_PATH", p)
 	}
 	addValue("SPACELIFT_OIDC_TOKEN")
-	def := cfg.DefaultTokenPath
+	def := in.DefaultPath
 	if def == "" {
-		def = DefaultTokenPath
+		def = spacelift.TokenPath
 	}
-	if root := cfg.env("TF_VAR_spacelift_workspace_root"); root != "" {
+	if root := in.env("TF_VAR_spacelift_workspace_root"); root != "" {
 		p := filepath.Join(root, "spacelift.oidc")
 		if p != def {
 			addFile("workspace-root", "$TF_VAR_spacelift_workspace_root/spacelift.oidc", p)
@@ -114,10 +116,10 @@ func gatherSources(cfg Config) []tokenSource {
 
 // resolveToken picks the token Terraform will use and judges the sources.
 // It returns the chosen source (nil when none exists) and the token-source result.
-func resolveToken(cfg Config) (*tokenSource, Result) {
-	const id, title = "token-source", "Token source"
-	srcs := gatherSources(cfg)
-	var chosen *tokenSource
+func resolveToken(in Input) (*source, diag.Result) {
+	const id = "token-source"
+	srcs := gatherSources(in)
+	var chosen *source
 	for i := range srcs {
 		if srcs[i].exists {
 			chosen = &srcs[i]
@@ -125,27 +127,27 @@ func resolveToken(cfg Config) (*tokenSource, Result) {
 		}
 	}
 	// --token-file is explicit: never fall back past it.
-	if cfg.TokenFile != "" && !srcs[0].exists {
+	if in.TokenFile != "" && !srcs[0].exists {
 		chosen = nil
 	}
-	r := Result{ID: id, Title: title}
+	r := diag.Result{ID: id, Title: title(id)}
 	for _, s := range srcs {
 		switch {
 		case s.Err != nil && !s.exists:
-			r.Facts = append(r.Facts, fact(s.Name, "not present: "+s.Err.Error()))
+			r.Facts = append(r.Facts, diag.F(s.Name, "not present: "+s.Err.Error()))
 		case s.Err != nil:
-			r.Facts = append(r.Facts, fact(s.Name, "unreadable: "+s.Err.Error()))
+			r.Facts = append(r.Facts, diag.F(s.Name, "unreadable: "+s.Err.Error()))
 		case s.Value == "":
-			r.Facts = append(r.Facts, fact(s.Name, "present but empty"))
+			r.Facts = append(r.Facts, diag.F(s.Name, "present but empty"))
 		default:
-			r.Facts = append(r.Facts, fact(s.Name, "present, "+redact.Fingerprint(s.Value)))
+			r.Facts = append(r.Facts, diag.F(s.Name, "present, "+redact.Fingerprint(s.Value)))
 		}
 	}
 	if chosen == nil {
-		r.Status = StatusFail
-		if cfg.TokenFile != "" {
+		r.Status = diag.StatusFail
+		if in.TokenFile != "" {
 			r.Summary = "no token: " + srcs[0].Err.Error()
-			r.Hint = "check the path given to --token-file; on Spacelift the token is at " + DefaultTokenPath
+			r.Hint = "check the path given to --token-file; on Spacelift the token is at " + spacelift.TokenPath
 			return nil, r
 		}
 		r.Summary = "no OIDC token found in any of the places Terraform and Spacelift use"
@@ -155,7 +157,7 @@ func resolveToken(cfg Config) (*tokenSource, Result) {
 			"Outside Spacelift, pass --token-file or run `oidc-doctor demo`"
 		return nil, r
 	}
-	r.Facts = append([]Fact{fact("used", chosen.label())}, r.Facts...)
+	r.Facts = append([]diag.Fact{diag.F("used", chosen.label())}, r.Facts...)
 	var problems []string
 	for _, s := range srcs {
 		if s.Name == chosen.Name {
@@ -169,17 +171,17 @@ func resolveToken(cfg Config) (*tokenSource, Result) {
 		}
 	}
 	if chosen.Err != nil {
-		r.Status, r.Summary = StatusFail, chosen.label()+" is unreadable: "+chosen.Err.Error()
-		r.Hint = "Terraform would fail to read it too; point ARM_OIDC_TOKEN_FILE_PATH (or oidc_token_file_path) at " + DefaultTokenPath
+		r.Status, r.Summary = diag.StatusFail, chosen.label()+" is unreadable: "+chosen.Err.Error()
+		r.Hint = "Terraform would fail to read it too; point ARM_OIDC_TOKEN_FILE_PATH (or oidc_token_file_path) at " + spacelift.TokenPath
 		return chosen, r
 	}
 	if chosen.Value == "" {
-		r.Status, r.Summary = StatusFail, chosen.label()+" is empty"
+		r.Status, r.Summary = diag.StatusFail, chosen.label()+" is empty"
 		r.Hint = "Spacelift writes the token at the start of each phase; an empty value usually means a variable set to \"\" on the stack or a context shadows it"
 		return chosen, r
 	}
 	// azurerm requires ARM_OIDC_TOKEN and the file it names to agree.
-	var v, fp *tokenSource
+	var v, fp *source
 	for i := range srcs {
 		switch srcs[i].Name {
 		case "ARM_OIDC_TOKEN":
@@ -189,30 +191,16 @@ func resolveToken(cfg Config) (*tokenSource, Result) {
 		}
 	}
 	if v != nil && fp != nil && fp.exists && fp.Err == nil && v.Value != fp.Value {
-		r.Status = StatusFail
+		r.Status = diag.StatusFail
 		r.Summary = "ARM_OIDC_TOKEN and the file named by ARM_OIDC_TOKEN_FILE_PATH disagree: the azurerm provider refuses to start"
-		r.Hint = "set only one of them, preferably ARM_OIDC_TOKEN_FILE_PATH=" + DefaultTokenPath
+		r.Hint = "set only one of them, preferably ARM_OIDC_TOKEN_FILE_PATH=" + spacelift.TokenPath
 		return chosen, r
 	}
-	r.Status, r.Summary = StatusPass, "using the token from "+chosen.Desc
+	r.Status, r.Summary = diag.StatusPass, "using the token from "+chosen.Desc
 	if len(problems) > 0 {
-		r.Status = StatusWarn
+		r.Status = diag.StatusWarn
 		r.Summary += "; " + strings.Join(problems, "; ")
-		r.Hint = "Terraform reads " + chosen.label() + "; make sure every place that holds a token holds the current one (Spacelift rewrites " + DefaultTokenPath + " each phase)"
+		r.Hint = "Terraform reads " + chosen.label() + "; make sure every place that holds a token holds the current one (Spacelift rewrites " + spacelift.TokenPath + " each phase)"
 	}
 	return chosen, r
-}
-
-// LoadToken finds and decodes the token as Run would, for commands that only
-// need its claims (explain, subjects).
-func LoadToken(cfg Config) (*Token, error) {
-	src, r := resolveToken(cfg)
-	if src == nil || src.Err != nil || src.Value == "" {
-		return nil, fmt.Errorf("%s", r.Summary)
-	}
-	tok, fr := judgeFormat(src)
-	if tok == nil {
-		return nil, fmt.Errorf("%s", fr.Summary)
-	}
-	return tok, nil
 }

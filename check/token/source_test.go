@@ -1,10 +1,12 @@
-package check
+package token
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -29,27 +31,27 @@ func TestResolveToken(t *testing.T) {
 		name       string
 		tokenFile  string
 		env        map[string]string
-		wantStatus Status
+		wantStatus diag.Status
 		wantUsed   string // Name of the chosen source, "" for none
 		wantInSum  string
 	}{
-		{"token-file", good, nil, StatusPass, "--token-file", "--token-file"},
-		{"token-file missing never falls back", missing, map[string]string{"SPACELIFT_OIDC_TOKEN": tok}, StatusFail, "", "does not exist"},
-		{"spacelift env", "", map[string]string{"SPACELIFT_OIDC_TOKEN": tok}, StatusPass, "SPACELIFT_OIDC_TOKEN", "SPACELIFT_OIDC_TOKEN"},
-		{"arm value and file agree", "", map[string]string{"ARM_OIDC_TOKEN": tok, "ARM_OIDC_TOKEN_FILE_PATH": good}, StatusPass, "ARM_OIDC_TOKEN", ""},
-		{"arm value and file disagree", "", map[string]string{"ARM_OIDC_TOKEN": tok, "ARM_OIDC_TOKEN_FILE_PATH": stale}, StatusFail, "ARM_OIDC_TOKEN", "disagree"},
-		{"stale copy in workspace root", "", map[string]string{"SPACELIFT_OIDC_TOKEN": tok, "TF_VAR_spacelift_workspace_root": dir}, StatusPass, "SPACELIFT_OIDC_TOKEN", ""},
-		{"file path names a directory", "", map[string]string{"ARM_OIDC_TOKEN_FILE_PATH": dir}, StatusFail, "ARM_OIDC_TOKEN_FILE_PATH", "directory"},
-		{"empty file", empty, nil, StatusFail, "--token-file", "empty"},
-		{"huge file", big, nil, StatusFail, "--token-file", "larger than"},
-		{"nothing anywhere", "", nil, StatusFail, "", "paid Spacelift accounts"},
-		{"different token elsewhere warns", "", map[string]string{"SPACELIFT_OIDC_TOKEN": tok, "ARM_OIDC_TOKEN_FILE_PATH": stale}, StatusWarn, "ARM_OIDC_TOKEN_FILE_PATH", "different token"},
-		{"token given as the file path", "", map[string]string{"ARM_OIDC_TOKEN_FILE_PATH": tok}, StatusFail, "ARM_OIDC_TOKEN_FILE_PATH", "is a token"},
-		{"token given as --token-file", tok, nil, StatusFail, "--token-file", "is a token"},
+		{"token-file", good, nil, diag.StatusPass, "--token-file", "--token-file"},
+		{"token-file missing never falls back", missing, map[string]string{"SPACELIFT_OIDC_TOKEN": tok}, diag.StatusFail, "", "does not exist"},
+		{"spacelift env", "", map[string]string{"SPACELIFT_OIDC_TOKEN": tok}, diag.StatusPass, "SPACELIFT_OIDC_TOKEN", "SPACELIFT_OIDC_TOKEN"},
+		{"arm value and file agree", "", map[string]string{"ARM_OIDC_TOKEN": tok, "ARM_OIDC_TOKEN_FILE_PATH": good}, diag.StatusPass, "ARM_OIDC_TOKEN", ""},
+		{"arm value and file disagree", "", map[string]string{"ARM_OIDC_TOKEN": tok, "ARM_OIDC_TOKEN_FILE_PATH": stale}, diag.StatusFail, "ARM_OIDC_TOKEN", "disagree"},
+		{"stale copy in workspace root", "", map[string]string{"SPACELIFT_OIDC_TOKEN": tok, "TF_VAR_spacelift_workspace_root": dir}, diag.StatusPass, "SPACELIFT_OIDC_TOKEN", ""},
+		{"file path names a directory", "", map[string]string{"ARM_OIDC_TOKEN_FILE_PATH": dir}, diag.StatusFail, "ARM_OIDC_TOKEN_FILE_PATH", "directory"},
+		{"empty file", empty, nil, diag.StatusFail, "--token-file", "empty"},
+		{"huge file", big, nil, diag.StatusFail, "--token-file", "larger than"},
+		{"nothing anywhere", "", nil, diag.StatusFail, "", "paid Spacelift accounts"},
+		{"different token elsewhere warns", "", map[string]string{"SPACELIFT_OIDC_TOKEN": tok, "ARM_OIDC_TOKEN_FILE_PATH": stale}, diag.StatusWarn, "ARM_OIDC_TOKEN_FILE_PATH", "different token"},
+		{"token given as the file path", "", map[string]string{"ARM_OIDC_TOKEN_FILE_PATH": tok}, diag.StatusFail, "ARM_OIDC_TOKEN_FILE_PATH", "is a token"},
+		{"token given as --token-file", tok, nil, diag.StatusFail, "--token-file", "is a token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := Config{TokenFile: tt.tokenFile, Getenv: envOf(tt.env), DefaultTokenPath: filepath.Join(dir, "nope")}
+			cfg := Input{TokenFile: tt.tokenFile, Getenv: envOf(tt.env), DefaultPath: filepath.Join(dir, "nope")}
 			src, r := resolveToken(cfg)
 			if r.Status != tt.wantStatus {
 				t.Errorf("status = %s, want %s (%s)", r.Status, tt.wantStatus, r.Summary)
@@ -66,7 +68,7 @@ func TestResolveToken(t *testing.T) {
 			}
 			for _, f := range r.Facts {
 				if strings.Contains(f.Value, "eyJ") {
-					t.Errorf("fact %s holds a token", f.Key)
+					t.Errorf("diag.F %s holds a token", f.Key)
 				}
 			}
 			if strings.Contains(r.Summary+r.Hint, "eyJ") {
@@ -83,9 +85,9 @@ func TestStaleWorkspaceCopyWarns(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "spacelift.oidc"), []byte(other), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Getenv: envOf(map[string]string{"SPACELIFT_OIDC_TOKEN": tok, "TF_VAR_spacelift_workspace_root": dir}), DefaultTokenPath: filepath.Join(dir, "nope")}
+	cfg := Input{Getenv: envOf(map[string]string{"SPACELIFT_OIDC_TOKEN": tok, "TF_VAR_spacelift_workspace_root": dir}), DefaultPath: filepath.Join(dir, "nope")}
 	_, r := resolveToken(cfg)
-	if r.Status != StatusWarn || !strings.Contains(r.Summary, "different token") {
+	if r.Status != diag.StatusWarn || !strings.Contains(r.Summary, "different token") {
 		t.Fatalf("got %s %q, want a warning about the different token", r.Status, r.Summary)
 	}
 }
@@ -95,24 +97,24 @@ func TestJudgeFormat(t *testing.T) {
 	parts := strings.Split(tok, ".")
 	tests := []struct {
 		name, value string
-		want        Status
+		want        diag.Status
 		wantInSum   string
 	}{
-		{"good", tok, StatusPass, "three parts"},
-		{"quoted", `"` + tok + `"`, StatusFail, "quotes"},
-		{"bearer", "Bearer " + tok, StatusFail, "Bearer"},
-		{"two lines", tok + "\n" + tok, StatusFail, "more than one line"},
-		{"json file", `{"token":"x"}`, StatusFail, "JSON document"},
-		{"jwe", "eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d", StatusFail, "JWE"},
-		{"opaque", "0123456789abcdef", StatusFail, "not a JWT"},
-		{"binary garbage", "\x00\x01\x02.\xff\xfe.\x03", StatusFail, "base64url"},
-		{"broken base64", parts[0] + ".%%%%." + parts[2], StatusFail, "payload is not valid base64url"},
-		{"payload not json", parts[0] + ".bm90IGpzb24." + parts[2], StatusFail, "payload is not JSON"},
-		{"exp as string", mint(t, func(c map[string]any, _ map[string]any) { c["exp"] = "tomorrow" }), StatusFail, "exp is a string"},
+		{"good", tok, diag.StatusPass, "three parts"},
+		{"quoted", `"` + tok + `"`, diag.StatusFail, "quotes"},
+		{"bearer", "Bearer " + tok, diag.StatusFail, "Bearer"},
+		{"two lines", tok + "\n" + tok, diag.StatusFail, "more than one line"},
+		{"json file", `{"token":"x"}`, diag.StatusFail, "JSON document"},
+		{"jwe", "eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d", diag.StatusFail, "JWE"},
+		{"opaque", "0123456789abcdef", diag.StatusFail, "not a JWT"},
+		{"binary garbage", "\x00\x01\x02.\xff\xfe.\x03", diag.StatusFail, "base64url"},
+		{"broken base64", parts[0] + ".%%%%." + parts[2], diag.StatusFail, "payload is not valid base64url"},
+		{"payload not json", parts[0] + ".bm90IGpzb24." + parts[2], diag.StatusFail, "payload is not JSON"},
+		{"exp as string", mint(t, func(c map[string]any, _ map[string]any) { c["exp"] = "tomorrow" }), diag.StatusFail, "exp is a string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, r := judgeFormat(&tokenSource{Name: "--token-file", Value: tt.value})
+			_, r := judgeFormat(&source{Name: "--token-file", Value: tt.value})
 			if r.Status != tt.want || !strings.Contains(r.Summary, tt.wantInSum) {
 				t.Errorf("got %s %q, want %s containing %q", r.Status, r.Summary, tt.want, tt.wantInSum)
 			}
@@ -129,7 +131,7 @@ func TestDecodeUnverified(t *testing.T) {
 		c["custom"] = map[string]any{"a": 1}
 		delete(h, "typ")
 	})
-	tok, err := decodeUnverified(arr)
+	tok, err := DecodeUnverified(arr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package check
+package token
 
 import (
 	"strings"
@@ -11,7 +11,7 @@ func FuzzDecodeUnverified(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		tok, err := decodeUnverified(s)
+		tok, err := DecodeUnverified(s)
 		if err != nil {
 			if strings.Contains(err.Error(), s) && len(s) > 20 {
 				t.Fatalf("error repeats the input")

@@ -1,4 +1,4 @@
-package check
+package token
 
 import (
 	"encoding/base64"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 )
 
@@ -33,7 +34,7 @@ type Token struct {
 	Spacelift spacelift.Claims
 	// Extra lists claims that neither the JWT standard nor Spacelift defines,
 	// sorted by name, values as compact JSON.
-	Extra []Fact
+	Extra []diag.Fact
 	// TypeErrors lists claims present with the wrong JSON type (e.g. exp as a string).
 	TypeErrors []string
 }
@@ -66,10 +67,10 @@ var knownClaims = map[string]bool{
 	"runType": true, "runId": true, "scope": true,
 }
 
-// decodeUnverified decodes a compact JWS WITHOUT checking its signature: the
+// DecodeUnverified decodes a compact JWS WITHOUT checking its signature: the
 // claims it returns are only what the token says, not proof of anything. The
 // name carries the hazard, as kubelogin's DecodeWithoutVerify does.
-func decodeUnverified(raw string) (*Token, error) {
+func DecodeUnverified(raw string) (*Token, error) {
 	if raw == "" {
 		return nil, &TokenError{"empty", "the token is empty"}
 	}
@@ -128,7 +129,7 @@ func (t *Token) readClaims(c jwt.MapClaims) {
 		}
 		s, ok := v.(string)
 		if !ok {
-			t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is %s, want a string", k, jsonType(v)))
+			t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is %s, want a string", k, diag.JSONType(v)))
 		}
 		return s
 	}
@@ -139,7 +140,7 @@ func (t *Token) readClaims(c jwt.MapClaims) {
 		}
 		n, ok := v.(json.Number)
 		if !ok {
-			t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is %s, want a number of seconds", k, jsonType(v)))
+			t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is %s, want a number of seconds", k, diag.JSONType(v)))
 			return nil
 		}
 		f, err := n.Float64()
@@ -164,11 +165,11 @@ func (t *Token) readClaims(c jwt.MapClaims) {
 			if s, ok := v.(string); ok {
 				t.Audience = append(t.Audience, s)
 			} else {
-				t.TypeErrors = append(t.TypeErrors, "aud holds "+jsonType(v)+", want strings")
+				t.TypeErrors = append(t.TypeErrors, "aud holds "+diag.JSONType(v)+", want strings")
 			}
 		}
 	default:
-		t.TypeErrors = append(t.TypeErrors, "aud is "+jsonType(a)+", want a string or an array of strings")
+		t.TypeErrors = append(t.TypeErrors, "aud is "+diag.JSONType(a)+", want a string or an array of strings")
 	}
 	t.IssuedAt, t.NotBefore, t.Expiry = tm("iat"), tm("nbf"), tm("exp")
 	t.Spacelift = spacelift.Claims{
@@ -188,6 +189,6 @@ func (t *Token) readClaims(c jwt.MapClaims) {
 		if len(v) > 200 {
 			v = v[:200] + "…"
 		}
-		t.Extra = append(t.Extra, fact(k, v))
+		t.Extra = append(t.Extra, diag.F(k, v))
 	}
 }

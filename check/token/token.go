@@ -1,0 +1,103 @@
+// Package token finds the run's OIDC token, decodes it and judges it, the
+// way Terraform and Entra ID will see it. It makes no network request and
+// uses no Azure SDK: every check here is a pure function of the token, the
+// environment and the clock.
+//
+// It owns the check ids token-source, token-format, token-claims,
+// token-header, token-lifetime and claim-*.
+package token
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
+)
+
+// Input is where the token step looks.
+type Input struct {
+	// Getenv reads one environment variable ("" when unset).
+	Getenv func(string) string
+	// TokenFile is --token-file; empty means resolve from the environment.
+	TokenFile string
+	// DefaultPath replaces spacelift.TokenPath (tests, the demo); empty
+	// means the default.
+	DefaultPath string
+}
+
+func (in Input) env(k string) string {
+	if in.Getenv == nil {
+		return ""
+	}
+	return in.Getenv(k)
+}
+
+// Titles of the checks this step owns, in the order they run. A skipped
+// check carries the same title as a run one.
+var titles = []struct{ id, title string }{
+	{"token-source", "Token source"},
+	{"token-format", "Token format"},
+	{"token-claims", "Token claims"},
+	{"token-header", "Token header"},
+	{"token-lifetime", "Token lifetime"},
+	{"claim-iss", "Issuer claim"},
+	{"claim-aud", "Audience claim"},
+	{"claim-sub", "Subject claim"},
+	{"claim-scope", "Run type and scope"},
+	{"claim-run-env", "Claims vs this run"},
+}
+
+func title(id string) string {
+	for _, t := range titles {
+		if t.id == id {
+			return t.title
+		}
+	}
+	return ""
+}
+
+// Check finds, decodes and judges the token. It returns the decoded token
+// (nil when none could be read or decoded) and one result for each check it
+// owns, in order; those it could not run are skipped with the reason.
+func Check(in Input, now time.Time) (*Token, []diag.Result) {
+	src, res := resolveToken(in)
+	out := []diag.Result{res}
+	if src == nil || src.Err != nil || src.Value == "" {
+		for _, t := range titles[1:] {
+			out = append(out, diag.Skipped(t.id, t.title, "no token was read"))
+		}
+		return nil, out
+	}
+	tok, res := judgeFormat(src)
+	out = append(out, res)
+	if tok == nil {
+		for _, t := range titles[2:] {
+			out = append(out, diag.Skipped(t.id, t.title, "the token could not be decoded"))
+		}
+		return nil, out
+	}
+	return tok, append(out,
+		checkClaims(tok, now),
+		checkHeader(tok),
+		checkLifetime(tok, now),
+		checkIssuerClaim(tok),
+		checkAudience(tok),
+		checkSubject(tok),
+		checkScope(tok),
+		checkSpaceliftEnv(tok, in.env),
+	)
+}
+
+// Load finds and decodes the token as Check would, for commands that only
+// need its claims (explain, subjects). The error says why there is none.
+func Load(in Input) (*Token, error) {
+	src, r := resolveToken(in)
+	if src == nil || src.Err != nil || src.Value == "" {
+		return nil, fmt.Errorf("%s", r.Summary)
+	}
+	tok, fr := judgeFormat(src)
+	if tok == nil {
+		return nil, fmt.Errorf("%s", fr.Summary)
+	}
+	return tok, nil
+}
