@@ -19,6 +19,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/fixes"
+	"github.com/oidc-doctor/oidc-doctor/check/settings"
 	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 	"github.com/oidc-doctor/oidc-doctor/check/token"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
@@ -53,7 +54,7 @@ func armScope(c cloud.Configuration) string {
 
 // newCredential builds the ClientAssertionCredential exactly as the run will
 // use it: default options (instance discovery on), the shared client.
-func newCredential(s azureSettings, client *http.Client, raw string) (azcore.TokenCredential, error) {
+func newCredential(s settings.Azure, client *http.Client, raw string) (azcore.TokenCredential, error) {
 	opts := &azidentity.ClientAssertionCredentialOptions{ClientOptions: azcore.ClientOptions{
 		Cloud: s.Cloud, Transport: transport.SDK(client), Retry: transport.RetryOptions,
 		Logging: policy.LogOptions{IncludeBody: false},
@@ -63,7 +64,7 @@ func newCredential(s azureSettings, client *http.Client, raw string) (azcore.Tok
 }
 
 // exchange swaps the Spacelift token for an ARM token with Entra ID.
-func exchange(ctx context.Context, s azureSettings, tok *token.Token, raw string, client *http.Client, obs *transport.Observer) (azcore.TokenCredential, *Principal, []Result) {
+func exchange(ctx context.Context, s settings.Azure, tok *token.Token, raw string, client *http.Client, obs *transport.Observer) (azcore.TokenCredential, *Principal, []Result) {
 	const id, title = "entra-exchange", "Entra ID token exchange"
 	start := time.Now()
 	r := Result{ID: id, Title: title, Facts: []Fact{
@@ -115,7 +116,7 @@ var (
 
 // explainExchangeError turns a failed GetToken into findings: which stage
 // failed, Entra's code, which setting is wrong, and the fixes.
-func explainExchangeError(ctx context.Context, err error, s azureSettings, tok *token.Token, obs *transport.Observer, r Result) []Result {
+func explainExchangeError(ctx context.Context, err error, s settings.Azure, tok *token.Token, obs *transport.Observer, r Result) []Result {
 	r.Status = StatusFail
 	var afe *azidentity.AuthenticationFailedError
 	if !errors.As(err, &afe) || afe.RawResponse == nil {

@@ -262,10 +262,6 @@ func subscriptionFailure(ctx context.Context, c *armClients, in RBACInput, need 
 // subscriptions the identity can see decides: other subscriptions mean the id
 // is wrong; none means the identity has no role anywhere in the tenant.
 func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runNeeds, r *Result) (summary, hint string, fs []Fix) {
-	if !guidRE.MatchString(in.SubscriptionID) {
-		return fmt.Sprintf("subscription %q is not a GUID: ARM_SUBSCRIPTION_ID has a typo", in.SubscriptionID),
-			"Set ARM_SUBSCRIPTION_ID to the subscription's id (az account list --query '[].{name:name,id:id}').", nil
-	}
 	var visible []string
 	pages, err := transport.Collect(ctx, c.subs.NewListPager(nil), "listing subscriptions",
 		func(p armsubscriptions.ClientListResponse) string { return armVal(p.NextLink) })

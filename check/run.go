@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oidc-doctor/oidc-doctor/check/settings"
 	"github.com/oidc-doctor/oidc-doctor/check/token"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
@@ -30,7 +31,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	rep := Report{Started: now, Environment: environment(cfg)}
 	tok, results := token.Check(cfg.tokenInput(), now)
 	rep.Add(results...)
-	settings, results := judgeAzureSettings(cfg.env, cfg.Offline)
+	az, results := settings.Judge(cfg.env, cfg.Offline)
 	rep.Add(results...)
 	if cfg.Offline {
 		for _, id := range []string{"issuer-discovery", "issuer-signature", "entra-exchange", "arm-subscription", "rbac-permissions", "rbac-role-assignments", "rbac-providers"} {
@@ -59,16 +60,16 @@ func Run(ctx context.Context, cfg Config) Report {
 	switch {
 	case tok == nil:
 		exResults = []Result{skipped("entra-exchange", titleOf("entra-exchange"), "no usable token")}
-	case !settings.ClientOK || !settings.TenantOK:
+	case !az.ClientOK || !az.TenantOK:
 		exResults = []Result{skipped("entra-exchange", titleOf("entra-exchange"), "ARM_CLIENT_ID and ARM_TENANT_ID must both be valid (see azure-settings)")}
 	default:
-		cred, pr, rs := exchange(ctx, settings, tok, tok.Raw(), client, obs)
+		cred, pr, rs := exchange(ctx, az, tok, tok.Raw(), client, obs)
 		exResults = rs
 		if cred != nil {
-			rbacIn = &RBACInput{Cred: cred, SubscriptionID: settings.SubscriptionID,
+			rbacIn = &RBACInput{Cred: cred, SubscriptionID: az.SubscriptionID,
 				TenantID: pr.TenantID, ObjectID: pr.ObjectID, ClientID: pr.AppID,
 				RunType: tok.Spacelift.RunType, Scope: tok.Spacelift.Scope, Getenv: cfg.env}
-			rbacIn.ClientOptions.Cloud = settings.Cloud
+			rbacIn.ClientOptions.Cloud = az.Cloud
 			rbacIn.ClientOptions.Transport = transport.SDK(client)
 			rbacIn.ClientOptions.Retry = transport.RetryOptions
 		}
@@ -90,11 +91,11 @@ func Run(ctx context.Context, cfg Config) Report {
 		for _, id := range rbacIDs {
 			rep.Add(skipped(id, titleOf(id), "needs a successful entra-exchange"))
 		}
-	case !settings.SubscriptionOK:
+	case !az.SubscriptionOK:
 		for _, id := range rbacIDs {
 			r := skipped(id, titleOf(id), "ARM_SUBSCRIPTION_ID is not set or not valid")
 			if id == "arm-subscription" {
-				r.Hint = "set ARM_SUBSCRIPTION_ID on the stack to check RBAC: " + lookupHint["ARM_SUBSCRIPTION_ID"]
+				r.Hint = "set ARM_SUBSCRIPTION_ID on the stack to check RBAC: " + settings.Hint("ARM_SUBSCRIPTION_ID")
 			}
 			rep.Add(r)
 		}

@@ -1,4 +1,8 @@
-package check
+// Package settings judges the Azure settings Terraform will use: the client,
+// tenant and subscription ids, the cloud, and other sign-in methods that
+// would take the place of OIDC. It owns the check ids azure-settings and
+// azure-auth-method.
+package settings
 
 import (
 	"fmt"
@@ -6,6 +10,13 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
+)
+
+// Titles of the checks this step owns.
+const (
+	titleSettings   = "Azure settings"
+	titleAuthMethod = "Other Azure sign-in settings"
 )
 
 var (
@@ -13,16 +24,16 @@ var (
 	domainRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
 )
 
-// azureSettings are the ARM_* values Terraform will use, cleaned and judged.
-type azureSettings struct {
+// Azure holds the ARM_* values Terraform will use, cleaned and judged.
+type Azure struct {
 	ClientID, TenantID, SubscriptionID string
 	// Valid reports whether each value can be used in a request.
 	ClientOK, TenantOK, SubscriptionOK bool
 	Cloud                              cloud.Configuration
 }
 
-// cloudByEnv maps azurerm's ARM_ENVIRONMENT names (go-azure-sdk FromName) to clouds.
-func cloudByEnv(name string) (string, cloud.Configuration, bool) {
+// CloudByEnv maps azurerm's ARM_ENVIRONMENT names (go-azure-sdk FromName) to clouds.
+func CloudByEnv(name string) (string, cloud.Configuration, bool) {
 	switch strings.ToLower(name) {
 	case "", "public", "global", "canary":
 		return "public", cloud.AzurePublic, true
@@ -60,18 +71,20 @@ func judgeID(name, raw, kind string) (clean, problem string) {
 	return "", "is not a GUID (it should look like 00000000-0000-0000-0000-000000000000)"
 }
 
-// lookupHint says where to find each id.
+// Hint says where to find the id named by an ARM_* variable.
+func Hint(name string) string { return lookupHint[name] }
+
 var lookupHint = map[string]string{
 	"ARM_CLIENT_ID":       "the app registration's Application (client) ID: az ad app list --display-name <name> --query '[].appId' -o tsv (for a managed identity: az identity show -n <name> -g <rg> --query clientId -o tsv)",
 	"ARM_TENANT_ID":       "the tenant's Directory (tenant) ID: az account show --query tenantId -o tsv",
 	"ARM_SUBSCRIPTION_ID": "the subscription's ID: az account list --query '[].{name:name, id:id}' -o table",
 }
 
-// judgeAzureSettings checks the ARM_* settings Terraform will use. Missing
+// Judge checks the ARM_* settings Terraform will use. Missing
 // client and tenant ids fail when the exchange needs them, and warn offline.
-func judgeAzureSettings(getenv func(string) string, offline bool) (azureSettings, []Result) {
-	var s azureSettings
-	r := Result{ID: "azure-settings", Title: "Azure settings"}
+func Judge(getenv func(string) string, offline bool) (Azure, []diag.Result) {
+	var s Azure
+	r := diag.Result{ID: "azure-settings", Title: titleSettings}
 	var fails, warns, hints []string
 	for _, v := range []struct {
 		name, kind string
@@ -88,9 +101,9 @@ func judgeAzureSettings(getenv func(string) string, offline bool) (azureSettings
 		*v.dst, *v.ok = clean, problem == ""
 		switch {
 		case problem == "":
-			r.Facts = append(r.Facts, fact(v.name, clean))
+			r.Facts = append(r.Facts, diag.F(v.name, clean))
 		case raw == "":
-			r.Facts = append(r.Facts, fact(v.name, "(not set)"))
+			r.Facts = append(r.Facts, diag.F(v.name, "(not set)"))
 			msg := v.name + " is not set"
 			if v.needed && !offline {
 				fails = append(fails, msg)
@@ -99,13 +112,13 @@ func judgeAzureSettings(getenv func(string) string, offline bool) (azureSettings
 			}
 			hints = append(hints, "set "+v.name+" on the stack to "+lookupHint[v.name])
 		default:
-			r.Facts = append(r.Facts, fact(v.name, fmt.Sprintf("%q: %s", raw, problem)))
+			r.Facts = append(r.Facts, diag.F(v.name, fmt.Sprintf("%q: %s", raw, problem)))
 			fails = append(fails, v.name+" "+problem)
 			hints = append(hints, "set "+v.name+" to "+lookupHint[v.name])
 		}
 	}
 	env := getenv("ARM_ENVIRONMENT")
-	name, c, ok := cloudByEnv(env)
+	name, c, ok := CloudByEnv(env)
 	if !ok {
 		fails = append(fails, fmt.Sprintf("ARM_ENVIRONMENT %q is not a cloud the azurerm provider knows", env))
 		hints = append(hints, "set ARM_ENVIRONMENT to public, usgovernment or china (or unset it for public)")
@@ -114,17 +127,17 @@ func judgeAzureSettings(getenv func(string) string, offline bool) (azureSettings
 	if h := getenv("AZURE_AUTHORITY_HOST"); h != "" && name == "public" {
 		// azidentity uses AZURE_AUTHORITY_HOST when no cloud is configured.
 		c = cloud.Configuration{ActiveDirectoryAuthorityHost: h, Services: c.Services}
-		r.Facts = append(r.Facts, fact("AZURE_AUTHORITY_HOST", h))
+		r.Facts = append(r.Facts, diag.F("AZURE_AUTHORITY_HOST", h))
 	}
 	s.Cloud = c
-	r.Facts = append(r.Facts, fact("cloud", name+" (login "+c.ActiveDirectoryAuthorityHost+")"))
+	r.Facts = append(r.Facts, diag.F("cloud", name+" (login "+c.ActiveDirectoryAuthorityHost+")"))
 	switch u := strings.ToLower(getenv("ARM_USE_OIDC")); u {
 	case "":
-		r.Facts = append(r.Facts, fact("ARM_USE_OIDC", "(not set: fine when the provider block sets use_oidc = true)"))
+		r.Facts = append(r.Facts, diag.F("ARM_USE_OIDC", "(not set: fine when the provider block sets use_oidc = true)"))
 	case "true", "1":
-		r.Facts = append(r.Facts, fact("ARM_USE_OIDC", u))
+		r.Facts = append(r.Facts, diag.F("ARM_USE_OIDC", u))
 	default:
-		r.Facts = append(r.Facts, fact("ARM_USE_OIDC", u))
+		r.Facts = append(r.Facts, diag.F("ARM_USE_OIDC", u))
 		warns = append(warns, "ARM_USE_OIDC is "+u+": Terraform will not use the OIDC token unless the provider block sets use_oidc = true")
 		hints = append(hints, "set ARM_USE_OIDC=true")
 	}
@@ -134,21 +147,21 @@ func judgeAzureSettings(getenv func(string) string, offline bool) (azureSettings
 			warns = append(warns, p+" ("+a+") differs from "+arm+" ("+b+"): tools that read AZURE_* (az, azidentity) act as another identity than Terraform")
 		}
 	}
-	r.Status, r.Summary = StatusPass, "client, tenant and subscription ids are well formed"
+	r.Status, r.Summary = diag.StatusPass, "client, tenant and subscription ids are well formed"
 	switch {
 	case len(fails) > 0:
-		r.Status, r.Summary = StatusFail, strings.Join(append(fails, warns...), "; ")
+		r.Status, r.Summary = diag.StatusFail, strings.Join(append(fails, warns...), "; ")
 	case len(warns) > 0:
-		r.Status, r.Summary = StatusWarn, strings.Join(warns, "; ")
+		r.Status, r.Summary = diag.StatusWarn, strings.Join(warns, "; ")
 	}
 	r.Hint = strings.Join(hints, "; ")
-	return s, []Result{r, judgeAuthConflicts(getenv)}
+	return s, []diag.Result{r, judgeAuthConflicts(getenv)}
 }
 
 // judgeAuthConflicts names settings that make Terraform authenticate some
 // other way than OIDC. Their values are never read into the report.
-func judgeAuthConflicts(getenv func(string) string) Result {
-	r := Result{ID: "azure-auth-method", Title: "Other Azure sign-in settings"}
+func judgeAuthConflicts(getenv func(string) string) diag.Result {
+	r := diag.Result{ID: "azure-auth-method", Title: titleAuthMethod}
 	var set []string
 	for _, n := range []string{"ARM_CLIENT_SECRET", "ARM_CLIENT_SECRET_FILE_PATH", "ARM_CLIENT_CERTIFICATE", "ARM_CLIENT_CERTIFICATE_PATH"} {
 		if getenv(n) != "" {
@@ -161,13 +174,13 @@ func judgeAuthConflicts(getenv func(string) string) Result {
 		}
 	}
 	if len(set) == 0 {
-		r.Status, r.Summary = StatusPass, "no client secret, certificate, managed identity or CLI sign-in is configured beside OIDC"
+		r.Status, r.Summary = diag.StatusPass, "no client secret, certificate, managed identity or CLI sign-in is configured beside OIDC"
 		return r
 	}
 	for _, n := range set {
-		r.Facts = append(r.Facts, fact(n, "set (value not shown)"))
+		r.Facts = append(r.Facts, diag.F(n, "set (value not shown)"))
 	}
-	r.Status = StatusWarn
+	r.Status = diag.StatusWarn
 	r.Summary = "Terraform may sign in another way than OIDC: " + strings.Join(set, ", ") + " set"
 	r.Hint = "remove these from the stack and its contexts (a Spacelift-managed Azure integration injects a client secret), or failures will not be about the token"
 	return r
