@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oidc-doctor/oidc-doctor/check/issuer"
 	"github.com/oidc-doctor/oidc-doctor/check/settings"
 	"github.com/oidc-doctor/oidc-doctor/check/token"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
@@ -52,7 +53,7 @@ func Run(ctx context.Context, cfg Config) Report {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			issuerResults = checkIssuer(ctx, client, tok)
+			issuerResults = issuer.Check(ctx, client, issuer.Token{Issuer: tok.Issuer, Alg: tok.Alg, Kid: tok.Kid, Raw: tok.Raw()})
 		}()
 	}
 	var exResults []Result
@@ -76,8 +77,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	}
 	wg.Wait()
 	if tok == nil {
-		issuerResults = []Result{skipped("issuer-discovery", titleOf("issuer-discovery"), "no usable token"),
-			skipped("issuer-signature", titleOf("issuer-signature"), "no usable token")}
+		issuerResults = issuer.Skipped("no usable token")
 	}
 	for _, r := range issuerResults {
 		rep.Add(r)

@@ -1,4 +1,4 @@
-package check
+package issuer
 
 // The issuer-signature check: fetch the JWKS, pick the token's key and
 // verify its RS256 signature.
@@ -17,7 +17,7 @@ import (
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/oidc-doctor/oidc-doctor/check/token"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -26,16 +26,16 @@ const entraKeyLimit = 100
 
 // verifySignature fetches the JWKS at jwksURI, picks the token's key and
 // verifies the RS256 signature. Any alg but RS256 fails without a request.
-func verifySignature(ctx context.Context, client *http.Client, tok *token.Token, jwksURI string) Result {
-	r := Result{ID: "issuer-signature", Title: titleSignature,
-		Facts: []Fact{fact("alg", issuerOrNone(tok.Alg)), fact("kid", issuerOrNone(tok.Kid))}}
-	fail := func(summary, hint string) Result {
-		r.Status, r.Summary, r.Hint = StatusFail, summary, hint
+func verifySignature(ctx context.Context, client *http.Client, tok Token, jwksURI string) diag.Result {
+	r := diag.Result{ID: "issuer-signature", Title: titleSignature,
+		Facts: []diag.Fact{diag.F("alg", diag.Absent(tok.Alg)), diag.F("kid", diag.Absent(tok.Kid))}}
+	fail := func(summary, hint string) diag.Result {
+		r.Status, r.Summary, r.Hint = diag.StatusFail, summary, hint
 		return r
 	}
 	switch {
 	case tok.Alg == "none" || tok.Alg == "":
-		return fail("the token is unsigned (alg "+issuerOrNone(tok.Alg)+"): nothing proves who issued it, and Entra accepts only RS256",
+		return fail("the token is unsigned (alg "+diag.Absent(tok.Alg)+"): nothing proves who issued it, and Entra accepts only RS256",
 			"use the token Spacelift writes to /mnt/workspace/spacelift.oidc; it is signed with RS256")
 	case strings.HasPrefix(tok.Alg, "HS"):
 		return fail("the token is signed with "+tok.Alg+", a shared-secret MAC no issuer can publish a key for; Entra accepts only RS256",
@@ -44,7 +44,7 @@ func verifySignature(ctx context.Context, client *http.Client, tok *token.Token,
 		return fail("the token is signed with "+tok.Alg+"; Entra accepts only RS256",
 			"use the token Spacelift writes to /mnt/workspace/spacelift.oidc; it is signed with RS256")
 	case jwksURI == "":
-		return skipped("issuer-signature", titleSignature, "needs the jwks_uri from issuer-discovery")
+		return diag.Skipped("issuer-signature", titleSignature, "needs the jwks_uri from issuer-discovery")
 	}
 	r, keys := fetchJWKS(ctx, client, r, jwksURI)
 	if r.Status != "" {
@@ -54,7 +54,7 @@ func verifySignature(ctx context.Context, client *http.Client, tok *token.Token,
 	for i, k := range keys {
 		kids[i], _ = jsonString(k["kid"])
 	}
-	r.Facts = append(r.Facts, fact("keys in JWKS", strconv.Itoa(len(keys))), fact("kids in JWKS", listKids(kids)))
+	r.Facts = append(r.Facts, diag.F("keys in JWKS", strconv.Itoa(len(keys))), diag.F("kids in JWKS", listKids(kids)))
 	if tok.Kid == "" {
 		return verifyWithoutKid(r, tok, keys, kids)
 	}
@@ -66,7 +66,7 @@ func verifySignature(ctx context.Context, client *http.Client, tok *token.Token,
 		}
 	}
 	if idx < 0 {
-		r.Facts = append(r.Facts, fact("entra expects", "AADSTS7000272: the certificate with identifier "+tok.Kid+" could not be found in the metadata"))
+		r.Facts = append(r.Facts, diag.F("entra expects", "AADSTS7000272: the certificate with identifier "+tok.Kid+" could not be found in the metadata"))
 		return fail("the token's kid "+strconv.Quote(tok.Kid)+" is not in the issuer's JWKS",
 			"the keys were rotated since the token was minted, or the token comes from another issuer (on Self-Hosted, check FEDERATION_CUSTOM_JWKS_URI). "+
 				"Spacelift tokens live one hour: trigger a new run and check again")
@@ -75,13 +75,13 @@ func verifySignature(ctx context.Context, client *http.Client, tok *token.Token,
 	if problem != "" {
 		return fail("the issuer's key "+strconv.Quote(tok.Kid)+" "+problem, "the JWKS must publish the signing key as an RSA key of at least 2048 bits with use \"sig\"")
 	}
-	r.Facts = append(r.Facts, fact("key size", strconv.Itoa(pub.N.BitLen())+" bits"))
+	r.Facts = append(r.Facts, diag.F("key size", strconv.Itoa(pub.N.BitLen())+" bits"))
 	if err := verifyRS256(tok, pub); err != nil {
 		return signatureFailure(r, err)
 	}
-	r.Status, r.Summary = StatusPass, "the token's RS256 signature verifies with key "+strconv.Quote(tok.Kid)+" from the issuer's JWKS"
+	r.Status, r.Summary = diag.StatusPass, "the token's RS256 signature verifies with key "+strconv.Quote(tok.Kid)+" from the issuer's JWKS"
 	if idx >= entraKeyLimit {
-		r.Status = StatusWarn
+		r.Status = diag.StatusWarn
 		r.Summary += fmt.Sprintf(", but it is key number %d and Entra keeps only the first %d", idx+1, entraKeyLimit)
 		r.Hint = "remove old keys from the JWKS so the signing key is among the first 100"
 	}
@@ -90,9 +90,9 @@ func verifySignature(ctx context.Context, client *http.Client, tok *token.Token,
 
 // fetchJWKS GETs and parses the key set. On failure it returns r with its
 // status set; otherwise r gains the request's facts and keeps an empty status.
-func fetchJWKS(ctx context.Context, client *http.Client, r Result, jwksURI string) (Result, []map[string]json.RawMessage) {
-	fail := func(summary, hint string) (Result, []map[string]json.RawMessage) {
-		r.Status, r.Summary, r.Hint = StatusFail, summary, hint
+func fetchJWKS(ctx context.Context, client *http.Client, r diag.Result, jwksURI string) (diag.Result, []map[string]json.RawMessage) {
+	fail := func(summary, hint string) (diag.Result, []map[string]json.RawMessage) {
+		r.Status, r.Summary, r.Hint = diag.StatusFail, summary, hint
 		return r, nil
 	}
 	u, err := url.Parse(jwksURI)
@@ -100,7 +100,7 @@ func fetchJWKS(ctx context.Context, client *http.Client, r Result, jwksURI strin
 		return fail("the jwks_uri is not a URL", "set jwks_uri to an https URL")
 	}
 	host, shown := u.Hostname(), transport.RedactURL(u)
-	r.Facts = append(r.Facts, fact("jwks_uri", shown))
+	r.Facts = append(r.Facts, diag.F("jwks_uri", shown))
 	res, ok := fetchDocument(ctx, client, &r, "the JWKS", jwksURI, shown, host)
 	if !ok {
 		return r, nil
@@ -116,48 +116,48 @@ func fetchJWKS(ctx context.Context, client *http.Client, r Result, jwksURI strin
 
 // verifyWithoutKid handles a token without kid: the only key, or the first
 // key of several that verifies.
-func verifyWithoutKid(r Result, tok *token.Token, keys []map[string]json.RawMessage, kids []string) Result {
+func verifyWithoutKid(r diag.Result, tok Token, keys []map[string]json.RawMessage, kids []string) diag.Result {
 	if len(keys) == 0 {
-		r.Status, r.Summary = StatusFail, "the issuer's JWKS is empty"
+		r.Status, r.Summary = diag.StatusFail, "the issuer's JWKS is empty"
 		r.Hint = "the issuer publishes no keys, so nobody can verify its tokens (Entra fails with AADSTS7000272)"
 		return r
 	}
 	if len(keys) == 1 {
-		r.Facts = append(r.Facts, fact("note", "the token has no kid; the JWKS's only key was used"))
+		r.Facts = append(r.Facts, diag.F("note", "the token has no kid; the JWKS's only key was used"))
 		pub, problem := rsaKey(keys[0])
 		if problem != "" {
-			r.Status, r.Summary = StatusFail, "the issuer's only key "+problem
+			r.Status, r.Summary = diag.StatusFail, "the issuer's only key "+problem
 			r.Hint = "the JWKS must publish the signing key as an RSA key of at least 2048 bits with use \"sig\""
 			return r
 		}
 		if err := verifyRS256(tok, pub); err != nil {
 			return signatureFailure(r, err)
 		}
-		r.Status, r.Summary = StatusPass, "the token's RS256 signature verifies with the issuer's only key (the token has no kid)"
+		r.Status, r.Summary = diag.StatusPass, "the token's RS256 signature verifies with the issuer's only key (the token has no kid)"
 		return r
 	}
 	for i, k := range keys {
 		if pub, problem := rsaKey(k); problem == "" && verifyRS256(tok, pub) == nil {
-			r.Status = StatusWarn
-			r.Summary = fmt.Sprintf("the token has no kid; key %d of %d (%s) verifies it", i+1, len(keys), issuerOrNone(kids[i]))
+			r.Status = diag.StatusWarn
+			r.Summary = fmt.Sprintf("the token has no kid; key %d of %d (%s) verifies it", i+1, len(keys), diag.Absent(kids[i]))
 			r.Hint = "how Entra picks a key for a token without kid is not documented; Spacelift's tokens normally carry one, so check where this token came from"
 			return r
 		}
 	}
-	r.Status = StatusFail
+	r.Status = diag.StatusFail
 	r.Summary = fmt.Sprintf("the token has no kid and none of the issuer's %d keys verifies its signature", len(keys))
 	r.Hint = "the token was altered or comes from another issuer; Entra will answer AADSTS700027 (client assertion failed signature validation)"
 	return r
 }
 
 // signatureFailure words a failed verification.
-func signatureFailure(r Result, err error) Result {
-	r.Status = StatusFail
+func signatureFailure(r diag.Result, err error) diag.Result {
+	r.Status = diag.StatusFail
 	switch {
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
 		r.Summary = "the token's signature does not verify with the issuer's key: the token was altered, truncated or signed by another issuer"
 		r.Hint = "pass the token exactly as Spacelift wrote it (no quotes, no line breaks, not cut short); check that iss names the issuer that minted it"
-		r.Facts = append(r.Facts, fact("entra expects", "AADSTS700027: Client assertion failed signature validation"))
+		r.Facts = append(r.Facts, diag.F("entra expects", "AADSTS700027: Client assertion failed signature validation"))
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		r.Summary = "the token could not be parsed for verification: it is malformed"
 		r.Hint = "pass the token exactly as Spacelift wrote it"
@@ -170,8 +170,8 @@ func signatureFailure(r Result, err error) Result {
 
 // verifyRS256 checks the signature only: claims (exp, nbf) are judged
 // elsewhere, so an expired token still gets its signature judged.
-func verifyRS256(tok *token.Token, pub *rsa.PublicKey) error {
-	_, err := jwt.Parse(tok.Raw(), func(*jwt.Token) (any, error) { return pub, nil },
+func verifyRS256(tok Token, pub *rsa.PublicKey) error {
+	_, err := jwt.Parse(tok.Raw, func(*jwt.Token) (any, error) { return pub, nil },
 		jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
 	return err
 }
@@ -239,5 +239,5 @@ func listKids(kids []string) string {
 	if len(kids) > 10 {
 		s += fmt.Sprintf(" and %d more", len(kids)-10)
 	}
-	return issuerOrNone(s)
+	return diag.Absent(s)
 }

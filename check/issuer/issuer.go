@@ -1,4 +1,8 @@
-package check
+// Package issuer checks the token's issuer as Entra ID will before it looks
+// at any federated credential: it fetches {iss}/.well-known/openid-configuration
+// and the jwks_uri it names, and verifies the token's RS256 signature. It
+// owns the check ids issuer-discovery and issuer-signature.
+package issuer
 
 import (
 	"context"
@@ -10,28 +14,37 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oidc-doctor/oidc-doctor/check/token"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
 // entraFetchFailed is what Entra answers when it cannot fetch the issuer's
 // metadata or keys (azure.md §1.5 and §3).
 const entraFetchFailed = "AADSTS50166 or AADSTS90061: Request to External OIDC endpoint failed"
 
-// checkIssuer fetches {iss}/.well-known/openid-configuration and its jwks_uri
+// Token is what the issuer step reads of the run's token.
+type Token struct {
+	// Issuer is the iss claim.
+	Issuer string
+	// Alg and Kid are the header's alg and kid.
+	Alg, Kid string
+	// Raw is the compact token, for the signature. Never render it.
+	Raw string
+}
+
+// Check fetches {iss}/.well-known/openid-configuration and its jwks_uri
 // with client (at most these two requests, reusing the connection) and
 // verifies the token's RS256 signature, as Entra will before it looks at any
 // federated credential. It returns the issuer-discovery and issuer-signature
 // results; a failure of either is evidence, never a reason to stop.
-func checkIssuer(ctx context.Context, client *http.Client, tok *token.Token) []Result {
-	if tok == nil {
-		return []Result{
-			skipped("issuer-discovery", titleDiscovery, "needs a decoded token"),
-			skipped("issuer-signature", titleSignature, "needs a decoded token"),
-		}
-	}
+func Check(ctx context.Context, client *http.Client, tok Token) []diag.Result {
 	client = boundedClient(client)
 	disc, jwksURI := discover(ctx, client, tok)
-	return []Result{disc, verifySignature(ctx, client, tok, jwksURI)}
+	return []diag.Result{disc, verifySignature(ctx, client, tok, jwksURI)}
+}
+
+// Skipped is the step's results when it cannot run; why says what is missing.
+func Skipped(why string) []diag.Result {
+	return []diag.Result{diag.Skipped("issuer-discovery", titleDiscovery, why), diag.Skipped("issuer-signature", titleSignature, why)}
 }
 
 const (
@@ -42,17 +55,17 @@ const (
 // discover fetches and judges the discovery document. It returns the
 // jwks_uri whenever the document names a usable one, even when the result is
 // a failure, so the signature can still be judged.
-func discover(ctx context.Context, client *http.Client, tok *token.Token) (Result, string) {
-	r := Result{ID: "issuer-discovery", Title: titleDiscovery,
-		Facts: []Fact{fact("token iss", issuerOrNone(tok.Issuer))}}
+func discover(ctx context.Context, client *http.Client, tok Token) (diag.Result, string) {
+	r := diag.Result{ID: "issuer-discovery", Title: titleDiscovery,
+		Facts: []diag.Fact{diag.F("token iss", diag.Absent(tok.Issuer))}}
 	u, summary, hint := parseIssuer(tok.Issuer)
 	if u == nil {
-		r.Status, r.Summary, r.Hint = StatusFail, summary, hint
+		r.Status, r.Summary, r.Hint = diag.StatusFail, summary, hint
 		return r, ""
 	}
 	host := u.Hostname()
 	discURL := strings.TrimSuffix(tok.Issuer, "/") + "/.well-known/openid-configuration"
-	r.Facts = append(r.Facts, fact("url", discURL))
+	r.Facts = append(r.Facts, diag.F("url", discURL))
 
 	res, ok := fetchDocument(ctx, client, &r, "the discovery document", discURL, discURL, host)
 	if !ok {
@@ -63,9 +76,9 @@ func discover(ctx context.Context, client *http.Client, tok *token.Token) (Resul
 		return r, jwksURI
 	}
 	warns, hints := discoveryWarnings(res, host, discURL)
-	r.Status, r.Summary = StatusPass, "the discovery document's issuer matches iss and it names the jwks_uri"
+	r.Status, r.Summary = diag.StatusPass, "the discovery document's issuer matches iss and it names the jwks_uri"
 	if len(warns) > 0 {
-		r.Status = StatusWarn
+		r.Status = diag.StatusWarn
 		r.Summary = "the discovery document matches iss, but " + strings.Join(warns, "; ")
 		r.Hint = strings.Join(hints, " ")
 	}
@@ -95,9 +108,9 @@ func parseIssuer(iss string) (u *url.URL, summary, hint string) {
 
 // judgeDocument reads issuer and jwks_uri from the document body. It leaves
 // r.Status empty when both are fine, and returns jwks_uri when it is usable.
-func judgeDocument(r Result, iss, discURL string, body []byte) (Result, string) {
-	fail := func(summary, hint string) (Result, string) {
-		r.Status, r.Summary, r.Hint = StatusFail, summary, hint
+func judgeDocument(r diag.Result, iss, discURL string, body []byte) (diag.Result, string) {
+	fail := func(summary, hint string) (diag.Result, string) {
+		r.Status, r.Summary, r.Hint = diag.StatusFail, summary, hint
 		return r, ""
 	}
 	var doc struct {
@@ -109,7 +122,7 @@ func judgeDocument(r Result, iss, discURL string, body []byte) (Result, string) 
 	}
 	docIss, ok1 := jsonString(doc.Issuer)
 	jwksURI, ok2 := jsonString(doc.JWKSURI)
-	r.Facts = append(r.Facts, fact("document issuer", rawOrNone(doc.Issuer)), fact("jwks_uri", rawOrNone(doc.JWKSURI)))
+	r.Facts = append(r.Facts, diag.F("document issuer", rawOrNone(doc.Issuer)), diag.F("jwks_uri", rawOrNone(doc.JWKSURI)))
 	switch {
 	case !ok1:
 		return fail("the discovery document's issuer is "+describeJSON(doc.Issuer)+", not a string",
@@ -122,11 +135,11 @@ func judgeDocument(r Result, iss, discURL string, body []byte) (Result, string) 
 		return fail("the discovery document's jwks_uri is not an https URL", "set jwks_uri (FEDERATION_CUSTOM_JWKS_URI on Self-Hosted) to an https URL")
 	}
 	if docIss != iss {
-		r.Status = StatusFail
+		r.Status = diag.StatusFail
 		r.Summary = "the discovery document's issuer differs from the token's iss: " + issuerDiff(iss, docIss)
 		r.Hint = "OpenID Connect Discovery requires the two to be identical, and validators such as Entra reject the document otherwise. " +
 			"On Self-Hosted, FEDERATION_CUSTOM_ISSUER must equal the iss claim exactly"
-		r.Facts = append(r.Facts, fact("entra expects", entraFetchFailed))
+		r.Facts = append(r.Facts, diag.F("entra expects", entraFetchFailed))
 	}
 	return r, jwksURI
 }
@@ -202,26 +215,19 @@ func describeJSON(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &v) != nil {
 		return "invalid"
 	}
-	return jsonType(v)
+	return diag.JSONType(v)
 }
 
 // rawOrNone shows a JSON value for a fact: strings unquoted, others as JSON.
 func rawOrNone(raw json.RawMessage) string {
 	if s, ok := jsonString(raw); ok {
-		return issuerOrNone(s)
+		return diag.Absent(s)
 	}
 	if len(raw) == 0 {
-		return "(none)"
+		return diag.Absent("")
 	}
 	if len(raw) > 200 {
 		return string(raw[:200]) + "…"
 	}
 	return string(raw)
-}
-
-func issuerOrNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }

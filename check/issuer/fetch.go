@@ -1,4 +1,4 @@
-package check
+package issuer
 
 // Fetching from the issuer: one bounded GET per document, its redirect
 // policy, and how a failed or odd response is worded.
@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -33,19 +34,19 @@ const (
 // for r: r gains the request's facts and its elapsed time. When the GET fails
 // or the answer is not a JSON object, r fails with a summary, a hint and
 // Entra's expected answer, and ok is false.
-func fetchDocument(ctx context.Context, client *http.Client, r *Result, what, u, shown, host string) (res issuerResponse, ok bool) {
+func fetchDocument(ctx context.Context, client *http.Client, r *diag.Result, what, u, shown, host string) (res issuerResponse, ok bool) {
 	res, err := issuerGet(ctx, client, u)
 	r.Elapsed = res.elapsed
 	r.Facts = append(r.Facts, res.facts()...)
 	if err != nil {
-		r.Status = StatusFail
+		r.Status = diag.StatusFail
 		r.Summary, r.Hint = fetchFailure(what, shown, host, err)
 		r.Facts = append(r.Facts, entraExpectation(host, err)...)
 		return res, false
 	}
 	if s, h, bad := badResponse(what, shown, res); bad {
-		r.Status, r.Summary, r.Hint = StatusFail, s, h
-		r.Facts = append(r.Facts, fact("entra expects", entraFetchFailed))
+		r.Status, r.Summary, r.Hint = diag.StatusFail, s, h
+		r.Facts = append(r.Facts, diag.F("entra expects", entraFetchFailed))
 		return res, false
 	}
 	return res, true
@@ -79,7 +80,7 @@ func fetchFailure(what, u, host string, err error) (summary, hint string) {
 
 // entraExpectation predicts Entra's answer to a failed fetch, when Entra
 // would most likely see the same failure.
-func entraExpectation(host string, err error) []Fact {
+func entraExpectation(host string, err error) []diag.Fact {
 	var re *redirectError
 	switch kind := transport.Classify(err); {
 	case kind == transport.KindCancelled, kind == transport.KindProxy:
@@ -88,7 +89,7 @@ func entraExpectation(host string, err error) []Fact {
 		// Spacelift's SaaS issuer is public: the worker's network is at fault.
 	case kind == transport.KindOther && !errors.Is(err, errTooLarge) && !errors.As(err, &re):
 	default:
-		return []Fact{fact("entra expects", entraFetchFailed)}
+		return []diag.Fact{diag.F("entra expects", entraFetchFailed)}
 	}
 	return nil
 }
@@ -140,20 +141,20 @@ type issuerResponse struct {
 	finalURL  string
 }
 
-func (r issuerResponse) facts() []Fact {
-	var f []Fact
+func (r issuerResponse) facts() []diag.Fact {
+	var f []diag.Fact
 	if r.status != 0 {
-		f = append(f, fact("HTTP status", strconv.Itoa(r.status)+" "+http.StatusText(r.status)))
+		f = append(f, diag.F("HTTP status", strconv.Itoa(r.status)+" "+http.StatusText(r.status)))
 	}
-	f = append(f, fact("elapsed", strconv.FormatInt(r.elapsed.Milliseconds(), 10)+" ms"))
+	f = append(f, diag.F("elapsed", strconv.FormatInt(r.elapsed.Milliseconds(), 10)+" ms"))
 	if r.tls != nil {
-		f = append(f, fact("TLS version", tls.VersionName(r.tls.Version)))
+		f = append(f, diag.F("TLS version", tls.VersionName(r.tls.Version)))
 	}
 	if ra := r.header.Get("Retry-After"); ra != "" && r.status != http.StatusOK {
-		f = append(f, fact("Retry-After", ra))
+		f = append(f, diag.F("Retry-After", ra))
 	}
 	if r.redirects > 0 {
-		f = append(f, fact("redirected to", r.finalURL))
+		f = append(f, diag.F("redirected to", r.finalURL))
 	}
 	return f
 }

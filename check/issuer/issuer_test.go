@@ -1,4 +1,4 @@
-package check
+package issuer
 
 import (
 	"context"
@@ -20,8 +20,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/emulator"
-	"github.com/oidc-doctor/oidc-doctor/check/token"
 )
 
 var (
@@ -43,7 +43,7 @@ func issuerTestKey(t *testing.T) *rsa.PrivateKey {
 
 // mintTestToken signs claims {iss, sub, aud, exp} with method and key,
 // setting kid when non-empty, and decodes it unverified.
-func mintTestToken(t *testing.T, method jwt.SigningMethod, key any, kid, iss string) *token.Token {
+func mintTestToken(t *testing.T, method jwt.SigningMethod, key any, kid, iss string) Token {
 	t.Helper()
 	tk := jwt.NewWithClaims(method, jwt.MapClaims{
 		"iss": iss, "sub": "space:root:stack:s:run_type:TRACKED:scope:write", "aud": "demo.app.spacelift.io",
@@ -56,10 +56,21 @@ func mintTestToken(t *testing.T, method jwt.SigningMethod, key any, kid, iss str
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := token.DecodeUnverified(raw)
+	return tokenOf(t, raw)
+}
+
+// tokenOf reads what the issuer step needs from a compact token.
+func tokenOf(t *testing.T, raw string) Token {
+	t.Helper()
+	claims := jwt.MapClaims{}
+	parsed, _, err := jwt.NewParser().ParseUnverified(raw, claims)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tok := Token{Raw: raw}
+	tok.Issuer, _ = claims["iss"].(string)
+	tok.Alg, _ = parsed.Header["alg"].(string)
+	tok.Kid, _ = parsed.Header["kid"].(string)
 	return tok
 }
 
@@ -122,31 +133,31 @@ func rawHandler(status int, ct, body string) http.HandlerFunc {
 	}
 }
 
-func runIssuer(t *testing.T, client *http.Client, tok *token.Token) (disc, sig Result) {
+func runIssuer(t *testing.T, client *http.Client, tok Token) (disc, sig diag.Result) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	rs := checkIssuer(ctx, client, tok)
+	rs := Check(ctx, client, tok)
 	if len(rs) != 2 || rs[0].ID != "issuer-discovery" || rs[1].ID != "issuer-signature" {
-		t.Fatalf("checkIssuer returned %d results, want issuer-discovery and issuer-signature: %+v", len(rs), rs)
+		t.Fatalf("Check returned %d results, want issuer-discovery and issuer-signature: %+v", len(rs), rs)
 	}
 	for _, r := range rs {
 		for _, f := range r.Facts {
-			if strings.Contains(f.Value, tok.Raw()) || strings.Contains(f.Value, "eyJ") {
+			if strings.Contains(f.Value, tok.Raw) || strings.Contains(f.Value, "eyJ") {
 				t.Errorf("%s fact %q holds the token", r.ID, f.Key)
 			}
 		}
 		if strings.Contains(r.Summary+r.Hint, "eyJ") {
 			t.Errorf("%s text holds the token", r.ID)
 		}
-		if (r.Status == StatusFail || r.Status == StatusWarn) && r.Hint == "" {
+		if (r.Status == diag.StatusFail || r.Status == diag.StatusWarn) && r.Hint == "" {
 			t.Errorf("%s is %s without a hint: %s", r.ID, r.Status, r.Summary)
 		}
 	}
 	return rs[0], rs[1]
 }
 
-func wantResult(t *testing.T, r Result, status Status, substrs ...string) {
+func wantResult(t *testing.T, r diag.Result, status diag.Status, substrs ...string) {
 	t.Helper()
 	if r.Status != status {
 		t.Errorf("%s status = %s, want %s (summary: %s; hint: %s)", r.ID, r.Status, status, r.Summary, r.Hint)
@@ -168,8 +179,8 @@ func TestIssuerFakeOK(t *testing.T) {
 	tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", f.srv.URL)
 	disc, sig := runIssuer(t, f.srv.Client(), tok)
 	// 127.0.0.1 is not a spacelift.io host: the public-reachability note.
-	wantResult(t, disc, StatusWarn, "not a spacelift.io host", "curl -sS "+f.srv.URL+"/.well-known/openid-configuration", "TLS 1.3", "HTTP status=200 OK")
-	wantResult(t, sig, StatusPass, `key "k1"`, "key size=2048 bits")
+	wantResult(t, disc, diag.StatusWarn, "not a spacelift.io host", "curl -sS "+f.srv.URL+"/.well-known/openid-configuration", "TLS 1.3", "HTTP status=200 OK")
+	wantResult(t, sig, diag.StatusPass, `key "k1"`, "key size=2048 bits")
 	if n := f.requests.Load(); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
@@ -178,10 +189,13 @@ func TestIssuerFakeOK(t *testing.T) {
 	}
 }
 
-func TestIssuerNoToken(t *testing.T) {
-	rs := checkIssuer(context.Background(), http.DefaultClient, nil)
+func TestIssuerSkipped(t *testing.T) {
+	rs := Skipped("no usable token")
+	if len(rs) != 2 || rs[0].ID != "issuer-discovery" || rs[1].ID != "issuer-signature" {
+		t.Fatalf("Skipped = %+v, want issuer-discovery and issuer-signature", rs)
+	}
 	for _, r := range rs {
-		if r.Status != StatusSkip {
+		if r.Status != diag.StatusSkip {
 			t.Errorf("%s = %s, want skip", r.ID, r.Status)
 		}
 	}
@@ -207,8 +221,8 @@ func TestIssuerBadIss(t *testing.T) {
 			})}
 			tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", tt.iss)
 			disc, sig := runIssuer(t, client, tok)
-			wantResult(t, disc, StatusFail, tt.want)
-			if sig.Status != StatusSkip {
+			wantResult(t, disc, diag.StatusFail, tt.want)
+			if sig.Status != diag.StatusSkip {
 				t.Errorf("issuer-signature = %s, want skip", sig.Status)
 			}
 			if n := requests.Load(); n != 0 {
@@ -228,44 +242,44 @@ func TestIssuerDiscoveryShapes(t *testing.T) {
 		name    string
 		handler func(f *fakeIssuer) http.HandlerFunc
 		want    []string
-		sig     Status
+		sig     diag.Status
 	}{
 		{"issuer a number", func(f *fakeIssuer) http.HandlerFunc {
 			return jsonHandler(map[string]any{"issuer": 42, "jwks_uri": f.srv.URL + "/.well-known/jwks"})
-		}, []string{"issuer is a number, not a string"}, StatusSkip},
+		}, []string{"issuer is a number, not a string"}, diag.StatusSkip},
 		{"no jwks_uri", func(f *fakeIssuer) http.HandlerFunc {
 			return jsonHandler(map[string]any{"issuer": f.srv.URL})
-		}, []string{"jwks_uri is missing"}, StatusSkip},
+		}, []string{"jwks_uri is missing"}, diag.StatusSkip},
 		{"http jwks_uri", func(f *fakeIssuer) http.HandlerFunc {
 			return jsonHandler(map[string]any{"issuer": f.srv.URL, "jwks_uri": "http://x/.well-known/jwks"})
-		}, []string{"jwks_uri is not an https URL"}, StatusSkip},
+		}, []string{"jwks_uri is not an https URL"}, diag.StatusSkip},
 		{"array", func(*fakeIssuer) http.HandlerFunc {
 			return rawHandler(200, "application/json", `[1,2]`)
-		}, []string{"JSON but not an object"}, StatusSkip},
+		}, []string{"JSON but not an object"}, diag.StatusSkip},
 		{"not json", func(*fakeIssuer) http.HandlerFunc {
 			return rawHandler(200, "text/plain", `hello`)
-		}, []string{"not valid JSON"}, StatusSkip},
+		}, []string{"not valid JSON"}, diag.StatusSkip},
 		{"cut short", func(f *fakeIssuer) http.HandlerFunc {
 			return rawHandler(200, "application/json", `{"issuer": "`+f.srv.URL+`", "jwks_`)
-		}, []string{"cut short"}, StatusSkip},
+		}, []string{"cut short"}, diag.StatusSkip},
 		{"html", func(*fakeIssuer) http.HandlerFunc {
 			return rawHandler(200, "text/html", "<html><head><title>Sign in</title></head></html>")
-		}, []string{"HTML page", `"Sign in"`}, StatusSkip},
+		}, []string{"HTML page", `"Sign in"`}, diag.StatusSkip},
 		{"404", func(*fakeIssuer) http.HandlerFunc {
 			return rawHandler(404, "text/plain", "not found")
-		}, []string{"HTTP 404 Not Found", "FEDERATION_CUSTOM_ISSUER"}, StatusSkip},
+		}, []string{"HTTP 404 Not Found", "FEDERATION_CUSTOM_ISSUER"}, diag.StatusSkip},
 		{"503", func(*fakeIssuer) http.HandlerFunc {
 			return rawHandler(503, "text/plain", "busy")
-		}, []string{"HTTP 503", "AADSTS50166"}, StatusSkip},
+		}, []string{"HTTP 503", "AADSTS50166"}, diag.StatusSkip},
 		{"trailing slash", func(f *fakeIssuer) http.HandlerFunc {
 			return jsonHandler(map[string]any{"issuer": f.srv.URL + "/", "jwks_uri": f.srv.URL + "/.well-known/jwks"})
-		}, []string{"differs from the token's iss", "trailing slash", "document issuer=" + "https://"}, StatusPass},
+		}, []string{"differs from the token's iss", "trailing slash", "document issuer=" + "https://"}, diag.StatusPass},
 		{"case", func(f *fakeIssuer) http.HandlerFunc {
 			return jsonHandler(map[string]any{"issuer": strings.ToUpper(f.srv.URL), "jwks_uri": f.srv.URL + "/.well-known/jwks"})
-		}, []string{"letter case"}, StatusPass},
+		}, []string{"letter case"}, diag.StatusPass},
 		{"huge", func(*fakeIssuer) http.HandlerFunc {
 			return rawHandler(200, "application/json", `{"x":"`+strings.Repeat("a", 2<<20)+`"}`)
-		}, []string{"larger than 1 MiB"}, StatusSkip},
+		}, []string{"larger than 1 MiB"}, diag.StatusSkip},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -273,7 +287,7 @@ func TestIssuerDiscoveryShapes(t *testing.T) {
 			f.discovery = tt.handler(f)
 			tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", f.srv.URL)
 			disc, sig := runIssuer(t, f.srv.Client(), tok)
-			wantResult(t, disc, StatusFail, tt.want...)
+			wantResult(t, disc, diag.StatusFail, tt.want...)
 			if sig.Status != tt.sig {
 				t.Errorf("issuer-signature = %s (%s), want %s", sig.Status, sig.Summary, tt.sig)
 			}
@@ -286,16 +300,16 @@ func TestIssuerRedirects(t *testing.T) {
 	tests := []struct {
 		name   string
 		target func(f *fakeIssuer, r *http.Request) string
-		status Status
+		status diag.Status
 		want   string
 	}{
-		{"loop", func(f *fakeIssuer, r *http.Request) string { return f.srv.URL + r.URL.Path }, StatusFail, "redirect loop"},
+		{"loop", func(f *fakeIssuer, r *http.Request) string { return f.srv.URL + r.URL.Path }, diag.StatusFail, "redirect loop"},
 		{"to http", func(f *fakeIssuer, r *http.Request) string {
 			return "http://" + strings.TrimPrefix(f.srv.URL, "https://") + "/x"
-		}, StatusFail, "another scheme"},
+		}, diag.StatusFail, "another scheme"},
 		{"too many", func(f *fakeIssuer, r *http.Request) string {
 			return f.srv.URL + r.URL.Path + "?hop=x" + r.URL.Query().Get("hop")
-		}, StatusFail, "more than 3 redirects"},
+		}, diag.StatusFail, "more than 3 redirects"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -341,25 +355,25 @@ func TestIssuerKeyProblems(t *testing.T) {
 		name   string
 		kid    string // token kid
 		keys   []map[string]any
-		status Status
+		status diag.Status
 		want   []string
 	}{
-		{"kid not found", "k1", []map[string]any{rsaJWK(&other.PublicKey, "k2")}, StatusFail,
+		{"kid not found", "k1", []map[string]any{rsaJWK(&other.PublicKey, "k2")}, diag.StatusFail,
 			[]string{`kid "k1" is not in`, "AADSTS7000272", `kids in JWKS="k2"`}},
 		{"ec key", "k1", []map[string]any{with(good(), "kty", "EC", "crv", "P-256",
-			"x", base64.RawURLEncoding.EncodeToString(ec.X.Bytes()), "n", nil, "e", nil)}, StatusFail, []string{`type "EC", not RSA`}},
-		{"small key", "k1", []map[string]any{rsaJWK(&small.PublicKey, "k1")}, StatusFail, []string{"too small: 1024 bits"}},
-		{"use enc", "k1", []map[string]any{with(good(), "use", "enc")}, StatusFail, []string{`use "enc"`}},
-		{"alg RS512", "k1", []map[string]any{with(good(), "alg", "RS512")}, StatusFail, []string{`alg "RS512"`}},
+			"x", base64.RawURLEncoding.EncodeToString(ec.X.Bytes()), "n", nil, "e", nil)}, diag.StatusFail, []string{`type "EC", not RSA`}},
+		{"small key", "k1", []map[string]any{rsaJWK(&small.PublicKey, "k1")}, diag.StatusFail, []string{"too small: 1024 bits"}},
+		{"use enc", "k1", []map[string]any{with(good(), "use", "enc")}, diag.StatusFail, []string{`use "enc"`}},
+		{"alg RS512", "k1", []map[string]any{with(good(), "alg", "RS512")}, diag.StatusFail, []string{`alg "RS512"`}},
 		{"padded n", "k1", []map[string]any{with(good(), "n", base64.URLEncoding.EncodeToString(append([]byte{0xff}, key.N.Bytes()...)))},
-			StatusFail, []string{"bad modulus n: not unpadded base64url"}},
-		{"numeric e", "k1", []map[string]any{with(good(), "e", 65537)}, StatusFail, []string{"bad exponent e: missing or not a string"}},
-		{"even e", "k1", []map[string]any{with(good(), "e", "AAE")}, StatusFail, []string{"invalid exponent"}},
-		{"wrong key same kid", "k1", []map[string]any{rsaJWK(&other.PublicKey, "k1")}, StatusFail, []string{"does not verify", "AADSTS700027"}},
-		{"no kid one key", "", []map[string]any{good()}, StatusPass, []string{"only key", "note=the token has no kid"}},
-		{"no kid two keys", "", []map[string]any{rsaJWK(&other.PublicKey, "k2"), good()}, StatusWarn, []string{"key 2 of 2"}},
-		{"no kid none verifies", "", []map[string]any{rsaJWK(&other.PublicKey, "k2"), rsaJWK(&other.PublicKey, "k3")}, StatusFail, []string{"none of the issuer's 2 keys"}},
-		{"empty set", "", []map[string]any{}, StatusFail, []string{"JWKS is empty"}},
+			diag.StatusFail, []string{"bad modulus n: not unpadded base64url"}},
+		{"numeric e", "k1", []map[string]any{with(good(), "e", 65537)}, diag.StatusFail, []string{"bad exponent e: missing or not a string"}},
+		{"even e", "k1", []map[string]any{with(good(), "e", "AAE")}, diag.StatusFail, []string{"invalid exponent"}},
+		{"wrong key same kid", "k1", []map[string]any{rsaJWK(&other.PublicKey, "k1")}, diag.StatusFail, []string{"does not verify", "AADSTS700027"}},
+		{"no kid one key", "", []map[string]any{good()}, diag.StatusPass, []string{"only key", "note=the token has no kid"}},
+		{"no kid two keys", "", []map[string]any{rsaJWK(&other.PublicKey, "k2"), good()}, diag.StatusWarn, []string{"key 2 of 2"}},
+		{"no kid none verifies", "", []map[string]any{rsaJWK(&other.PublicKey, "k2"), rsaJWK(&other.PublicKey, "k3")}, diag.StatusFail, []string{"none of the issuer's 2 keys"}},
+		{"empty set", "", []map[string]any{}, diag.StatusFail, []string{"JWKS is empty"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -389,7 +403,7 @@ func TestIssuerJWKSShapes(t *testing.T) {
 			f.jwks = tt.h
 			tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", f.srv.URL)
 			_, sig := runIssuer(t, f.srv.Client(), tok)
-			wantResult(t, sig, StatusFail, tt.want)
+			wantResult(t, sig, diag.StatusFail, tt.want)
 		})
 	}
 }
@@ -418,7 +432,7 @@ func TestIssuerNonRS256NeverVerified(t *testing.T) {
 			f.requests.Store(0)
 			tok := mintTestToken(t, tt.method, tt.key, "k1", f.srv.URL)
 			_, sig := runIssuer(t, f.srv.Client(), tok)
-			wantResult(t, sig, StatusFail, tt.want, "RS256")
+			wantResult(t, sig, diag.StatusFail, tt.want, "RS256")
 			if n := f.requests.Load(); n != 1 {
 				t.Errorf("%d requests, want 1 (discovery only)", n)
 			}
@@ -436,12 +450,12 @@ func TestIssuerHangCutByDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	rs := checkIssuer(ctx, f.srv.Client(), tok)
+	rs := Check(ctx, f.srv.Client(), tok)
 	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("checkIssuer took %v despite a 300ms deadline", d)
+		t.Errorf("Check took %v despite a 300ms deadline", d)
 	}
-	wantResult(t, rs[0], StatusFail, "timed out", "while waiting for the response headers")
-	if rs[1].Status != StatusSkip {
+	wantResult(t, rs[0], diag.StatusFail, "timed out", "while waiting for the response headers")
+	if rs[1].Status != diag.StatusSkip {
 		t.Errorf("issuer-signature = %s, want skip", rs[1].Status)
 	}
 }
@@ -507,15 +521,12 @@ func issuerRequestCount(e *emulator.Emulator) int {
 	return n
 }
 
-// runEmulated runs checkIssuer on the emulator's own token and checks the
+// runEmulated runs Check on the emulator's own token and checks the
 // request budget: at most discovery plus JWKS.
-func runEmulated(t *testing.T, e *emulator.Emulator, tok *token.Token) (disc, sig Result) {
+func runEmulated(t *testing.T, e *emulator.Emulator, tok Token) (disc, sig diag.Result) {
 	t.Helper()
-	if tok == nil {
-		var err error
-		if tok, err = token.DecodeUnverified(e.Token()); err != nil {
-			t.Fatal(err)
-		}
+	if tok.Raw == "" {
+		tok = tokenOf(t, e.Token())
 	}
 	disc, sig = runIssuer(t, e.Client(), tok)
 	if n := issuerRequestCount(e); n > 2 {
@@ -527,31 +538,31 @@ func runEmulated(t *testing.T, e *emulator.Emulator, tok *token.Token) (disc, si
 func TestIssuerEmulatorPresets(t *testing.T) {
 	tests := []struct {
 		preset   string
-		disc     Status
+		disc     diag.Status
 		discWant []string
-		sig      Status
+		sig      diag.Status
 		sigWant  []string
 		requests int
 	}{
-		{"ok", StatusPass, []string{"matches iss", "TLS version=TLS 1.3", "HTTP status=200 OK", "jwks_uri=https://demo.app.spacelift.io/.well-known/jwks"},
-			StatusPass, []string{"RS256 signature verifies", "key size=2048 bits"}, 2},
-		{"clock-skew", StatusPass, nil, StatusPass, []string{"verifies"}, 2},
-		{"issuer-keys-unreachable", StatusPass, nil,
-			StatusFail, []string{"fetching the JWKS failed", "demo.app.spacelift.io", "entra expects=AADSTS50166"}, 2},
-		{"issuer-kid-rotated", StatusPass, nil,
-			StatusFail, []string{"is not in the issuer's JWKS", "entra expects=AADSTS7000272", "rotated"}, 2},
-		{"issuer-mismatch", StatusFail, []string{"differs from the token's iss", "host differs",
+		{"ok", diag.StatusPass, []string{"matches iss", "TLS version=TLS 1.3", "HTTP status=200 OK", "jwks_uri=https://demo.app.spacelift.io/.well-known/jwks"},
+			diag.StatusPass, []string{"RS256 signature verifies", "key size=2048 bits"}, 2},
+		{"clock-skew", diag.StatusPass, nil, diag.StatusPass, []string{"verifies"}, 2},
+		{"issuer-keys-unreachable", diag.StatusPass, nil,
+			diag.StatusFail, []string{"fetching the JWKS failed", "demo.app.spacelift.io", "entra expects=AADSTS50166"}, 2},
+		{"issuer-kid-rotated", diag.StatusPass, nil,
+			diag.StatusFail, []string{"is not in the issuer's JWKS", "entra expects=AADSTS7000272", "rotated"}, 2},
+		{"issuer-mismatch", diag.StatusFail, []string{"differs from the token's iss", "host differs",
 			"document issuer=https://spacelift.internal.example.com", "token iss=https://demo.app.spacelift.io"},
-			StatusPass, []string{"verifies"}, 2},
-		{"tampered-signature", StatusPass, nil,
-			StatusFail, []string{"does not verify", "altered, truncated", "entra expects=AADSTS700027"}, 2},
-		{"issuer-wrong-cert", StatusFail, []string{"authority this worker does not trust", "untrusted CA", "Entra rejects it too",
-			"SSL_CERT_FILE", "entra expects=AADSTS50166"}, StatusSkip, nil, 0},
+			diag.StatusPass, []string{"verifies"}, 2},
+		{"tampered-signature", diag.StatusPass, nil,
+			diag.StatusFail, []string{"does not verify", "altered, truncated", "entra expects=AADSTS700027"}, 2},
+		{"issuer-wrong-cert", diag.StatusFail, []string{"authority this worker does not trust", "untrusted CA", "Entra rejects it too",
+			"SSL_CERT_FILE", "entra expects=AADSTS50166"}, diag.StatusSkip, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.preset, func(t *testing.T) {
 			e := startIssuerEmulator(t, lookupPreset(t, tt.preset))
-			disc, sig := runEmulated(t, e, nil)
+			disc, sig := runEmulated(t, e, Token{})
 			wantResult(t, disc, tt.disc, tt.discWant...)
 			wantResult(t, sig, tt.sig, tt.sigWant...)
 			// A refused TLS handshake never becomes a request.
@@ -567,49 +578,49 @@ func TestIssuerEmulatorFaults(t *testing.T) {
 	tests := []struct {
 		name     string
 		scenario func(emulator.Scenario) emulator.Scenario
-		disc     Status
+		disc     diag.Status
 		discWant []string
-		sig      Status
+		sig      diag.Status
 		sigWant  []string
 	}{
 		{"html discovery", func(s emulator.Scenario) emulator.Scenario { s.Issuer.HTMLDiscovery = true; return s },
-			StatusFail, []string{"HTML page", `"Spacelift"`, "login page"}, StatusSkip, nil},
+			diag.StatusFail, []string{"HTML page", `"Spacelift"`, "login page"}, diag.StatusSkip, nil},
 		{"huge discovery", func(s emulator.Scenario) emulator.Scenario {
 			return withFault(s, "issuer-discovery", emulator.Fault{Body: huge})
-		}, StatusFail, []string{"larger than 1 MiB"}, StatusSkip, nil},
+		}, diag.StatusFail, []string{"larger than 1 MiB"}, diag.StatusSkip, nil},
 		{"huge jwks", func(s emulator.Scenario) emulator.Scenario {
 			return withFault(s, "issuer-jwks", emulator.Fault{Body: huge})
-		}, StatusPass, nil, StatusFail, []string{"JWKS is larger than 1 MiB"}},
+		}, diag.StatusPass, nil, diag.StatusFail, []string{"JWKS is larger than 1 MiB"}},
 		{"truncated discovery", func(s emulator.Scenario) emulator.Scenario {
 			return withFault(s, "issuer-discovery", emulator.Fault{Truncate: true})
-		}, StatusFail, []string{"closed the connection before the response was complete", "while reading the response body"}, StatusSkip, nil},
+		}, diag.StatusFail, []string{"closed the connection before the response was complete", "while reading the response body"}, diag.StatusSkip, nil},
 		{"truncated jwks", func(s emulator.Scenario) emulator.Scenario {
 			return withFault(s, "issuer-jwks", emulator.Fault{Truncate: true})
-		}, StatusPass, nil, StatusFail, []string{"fetching the JWKS failed", "closed the connection"}},
+		}, diag.StatusPass, nil, diag.StatusFail, []string{"fetching the JWKS failed", "closed the connection"}},
 		{"reset discovery", func(s emulator.Scenario) emulator.Scenario {
 			return withFault(s, "issuer-discovery", emulator.Fault{Reset: true})
-		}, StatusFail, []string{"fetching the discovery document failed", "demo.app.spacelift.io"}, StatusSkip, nil},
+		}, diag.StatusFail, []string{"fetching the discovery document failed", "demo.app.spacelift.io"}, diag.StatusSkip, nil},
 		{"503 with retry-after", func(s emulator.Scenario) emulator.Scenario {
 			return withFault(s, "issuer-discovery", emulator.Fault{Status: 503, RetryAfter: "30"})
-		}, StatusFail, []string{"HTTP 503 Service Unavailable", "Retry-After=30", "Retry later"}, StatusSkip, nil},
+		}, diag.StatusFail, []string{"HTTP 503 Service Unavailable", "Retry-After=30", "Retry later"}, diag.StatusSkip, nil},
 		{"404 jwks", func(s emulator.Scenario) emulator.Scenario {
 			return withFault(s, "issuer-jwks", emulator.Fault{Status: 404})
-		}, StatusPass, nil, StatusFail, []string{"JWKS answered HTTP 404"}},
+		}, diag.StatusPass, nil, diag.StatusFail, []string{"JWKS answered HTTP 404"}},
 		{"wrong content type", func(s emulator.Scenario) emulator.Scenario {
 			return withFault(s, "issuer-discovery", emulator.Fault{ContentType: "text/plain"})
-		}, StatusWarn, []string{`served as "text/plain"`}, StatusPass, nil},
+		}, diag.StatusWarn, []string{`served as "text/plain"`}, diag.StatusPass, nil},
 		{"issuer a number", func(s emulator.Scenario) emulator.Scenario {
 			return withFault(s, "issuer-discovery", emulator.Fault{ContentType: "application/json", Body: `{"issuer": 1, "jwks_uri": "https://demo.app.spacelift.io/.well-known/jwks"}`})
-		}, StatusFail, []string{"issuer is a number"}, StatusSkip, nil},
+		}, diag.StatusFail, []string{"issuer is a number"}, diag.StatusSkip, nil},
 		{"trailing slash", func(s emulator.Scenario) emulator.Scenario {
 			s.Issuer.DiscoveryIssuer = emulator.IssuerURL + "/"
 			return s
-		}, StatusFail, []string{"trailing slash"}, StatusPass, nil},
+		}, diag.StatusFail, []string{"trailing slash"}, diag.StatusPass, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := startIssuerEmulator(t, tt.scenario(lookupPreset(t, "ok")))
-			disc, sig := runEmulated(t, e, nil)
+			disc, sig := runEmulated(t, e, Token{})
 			wantResult(t, disc, tt.disc, tt.discWant...)
 			wantResult(t, sig, tt.sig, tt.sigWant...)
 		})
@@ -621,19 +632,16 @@ func TestIssuerEmulatorFaults(t *testing.T) {
 func TestIssuerEmulatorSlow(t *testing.T) {
 	for _, f := range []emulator.Fault{{Hang: true}, {Delay: time.Minute}} {
 		e := startIssuerEmulator(t, withFault(lookupPreset(t, "ok"), "issuer-discovery", f))
-		tok, err := token.DecodeUnverified(e.Token())
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := tokenOf(t, e.Token())
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		start := time.Now()
-		rs := checkIssuer(ctx, e.Client(), tok)
+		rs := Check(ctx, e.Client(), tok)
 		cancel()
 		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("%+v: checkIssuer took %v despite a 300ms deadline", f, d)
+			t.Errorf("%+v: Check took %v despite a 300ms deadline", f, d)
 		}
-		wantResult(t, rs[0], StatusFail, "timed out", "while waiting for the response headers")
-		if rs[1].Status != StatusSkip {
+		wantResult(t, rs[0], diag.StatusFail, "timed out", "while waiting for the response headers")
+		if rs[1].Status != diag.StatusSkip {
 			t.Errorf("%+v: issuer-signature = %s, want skip", f, rs[1].Status)
 		}
 	}
@@ -652,8 +660,8 @@ func TestIssuerEmulatorUnsignedTokens(t *testing.T) {
 		e := startIssuerEmulator(t, lookupPreset(t, "ok"))
 		tok := mintTestToken(t, tt.method, tt.key, "", emulator.IssuerURL)
 		disc, sig := runEmulated(t, e, tok)
-		wantResult(t, disc, StatusPass)
-		wantResult(t, sig, StatusFail, "Entra accepts only RS256")
+		wantResult(t, disc, diag.StatusPass)
+		wantResult(t, sig, diag.StatusFail, "Entra accepts only RS256")
 		if n := issuerRequestCount(e); n != 1 {
 			t.Errorf("%s: %d requests to the issuer, want 1 (no JWKS fetch)", tt.method.Alg(), n)
 		}
@@ -674,12 +682,12 @@ func TestIssuerOneRedirect(t *testing.T) {
 	}
 	tok := mintTestToken(t, jwt.SigningMethodRS256, key, "k1", f.srv.URL)
 	disc, sig := runIssuer(t, f.srv.Client(), tok)
-	wantResult(t, disc, StatusWarn, "redirected 1 time(s)", "whether Entra follows redirects is not documented",
+	wantResult(t, disc, diag.StatusWarn, "redirected 1 time(s)", "whether Entra follows redirects is not documented",
 		"redirected to="+f.srv.URL+"/.well-known/openid-configuration |")
-	wantResult(t, sig, StatusPass)
+	wantResult(t, sig, diag.StatusPass)
 	for _, fc := range disc.Facts {
 		if strings.Contains(fc.Value, "SECRETQUERY") {
-			t.Errorf("fact %s shows the redirect's query: %s", fc.Key, fc.Value)
+			t.Errorf("diag.F %s shows the redirect's query: %s", fc.Key, fc.Value)
 		}
 	}
 }
@@ -720,13 +728,13 @@ func TestIssuerUnreachable(t *testing.T) {
 			if tt.entra {
 				want = append(want, "entra expects=AADSTS50166 or AADSTS90061")
 			}
-			wantResult(t, disc, StatusFail, want...)
+			wantResult(t, disc, diag.StatusFail, want...)
 			for _, f := range disc.Facts {
 				if f.Key == "entra expects" && !tt.entra {
-					t.Errorf("unexpected fact entra expects=%s", f.Value)
+					t.Errorf("unexpected diag.F entra expects=%s", f.Value)
 				}
 			}
-			if sig.Status != StatusSkip {
+			if sig.Status != diag.StatusSkip {
 				t.Errorf("issuer-signature = %s, want skip", sig.Status)
 			}
 		})
