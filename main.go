@@ -18,52 +18,17 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
 	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
 
 	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/emulator"
 	"github.com/oidc-doctor/oidc-doctor/check/redact"
 	"github.com/oidc-doctor/oidc-doctor/report"
 )
-
-const usage = `Usage:
-    oidc-doctor [flags]                  diagnose this run's Spacelift OIDC token against Azure
-    oidc-doctor demo [SCENARIO]          the same diagnosis against the built-in emulator
-    oidc-doctor demo --list              list the emulator's scenarios
-    oidc-doctor explain [FILE|-]         explain AADSTS and ARM errors in pasted output
-    oidc-doctor subjects [flags]         every subject a stack or module needs, with commands
-
-Flags:
-    --token-file PATH     read the token from PATH (default: ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH,
-                          SPACELIFT_OIDC_TOKEN, $TF_VAR_spacelift_workspace_root/spacelift.oidc,
-                          /mnt/workspace/spacelift.oidc)
-    --format FORMAT       text, json or markdown (default text)
-    --output FILE         also write the report to FILE
-    --color WHEN          auto, always or never (default auto; NO_COLOR turns auto off)
-    --fail-on LEVEL       exit 3 on: fail, warn or never (default fail)
-    --offline             only checks that need no network
-    --timeout DURATION    bound for the whole run (default 30s)
-    --redact              mask tenant, subscription, client and object ids and the account host
-    --verbose             show the facts of passing checks too
-    --version             print the version
-    subjects: --space ID --stack ID | --module ID --account HOST --client-id ID
-
-Exit codes (the same in every format):
-    0  no check failed (warnings allowed)
-    1  oidc-doctor itself could not run
-    2  usage error
-    3  at least one check failed (explain: no error code recognised)
-
-Examples:
-    oidc-doctor --color always                 # as a Spacelift before_init hook
-    oidc-doctor --format markdown > report.md  # for a support ticket
-    oidc-doctor demo subject-scope             # see a failure diagnosed, no Azure needed
-    terraform plan 2>&1 | oidc-doctor explain -
-`
 
 // version is stamped at link time (-X main.version=v1.2.3).
 var version string
@@ -149,7 +114,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "explain":
 		return explain(pos, stdin, outW, errW, o, meta, topts, cfg)
 	case "subjects":
-		rep, err := subjects(o, cfg)
+		rep, err := check.Subjects(check.SubjectsInput{Space: o.space, Stack: o.stack, Module: o.module, Account: o.account, ClientID: o.clientID}, cfg)
 		if err != nil {
 			return usageErr(errW, err.Error(), "run `oidc-doctor subjects --space ID --stack ID --account HOST`, or give --token-file")
 		}
@@ -249,7 +214,7 @@ func useColor(when string, getenv func(string) string, stdout io.Writer) bool {
 }
 
 // emit renders rep to stdout and --output and maps its status to the exit code.
-func emit(rep check.Report, o options, meta report.Meta, topts report.TextOptions, stdout, stderr io.Writer) int {
+func emit(rep diag.Report, o options, meta report.Meta, topts report.TextOptions, stdout, stderr io.Writer) int {
 	if o.redact {
 		rep = report.RedactIDs(rep)
 	}
@@ -272,8 +237,8 @@ func emit(rep check.Report, o options, meta report.Meta, topts report.TextOption
 	return exitCode(rep.Status(), o.failOn)
 }
 
-func exitCode(s check.Status, failOn string) int {
-	if s == check.StatusFail && failOn != "never" || s == check.StatusWarn && failOn == "warn" {
+func exitCode(s diag.Status, failOn string) int {
+	if s == diag.StatusFail && failOn != "never" || s == diag.StatusWarn && failOn == "warn" {
 		return 3
 	}
 	return 0
@@ -309,37 +274,6 @@ func explain(args []string, stdin io.Reader, stdout, stderr io.Writer, o options
 		return 3 // the report says no code was found
 	}
 	return 0
-}
-
-// subjects lists every subject for a stack or module, from flags or the token.
-func subjects(o options, cfg check.Config) (check.Report, error) {
-	space, caller, id, host := o.space, "", o.stack, o.account
-	if o.stack != "" {
-		caller = "stack"
-	}
-	if o.module != "" {
-		caller, id = "module", o.module
-	}
-	if space == "" || id == "" || host == "" {
-		tok, err := check.LoadToken(cfg)
-		if err != nil {
-			return check.Report{}, fmt.Errorf("give --space, --stack or --module and --account, or a token: %v", err)
-		}
-		sc := tok.Spacelift
-		space, caller, id, host = orDefault(space, sc.SpaceID), orDefault(caller, sc.CallerType), orDefault(id, sc.CallerID), orDefault(host, tok.FirstAudience())
-	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "https://"), "/")
-	clientID := orDefault(o.clientID, cfg.Getenv("ARM_CLIENT_ID"))
-	r := check.SubjectsReport("https://"+host, host, orDefault(clientID, "<client-id>"), space, caller, id)
-	r.Status = check.StatusPass
-	return check.Report{Results: []check.Result{r}, Started: time.Now()}, nil
-}
-
-func orDefault(v, d string) string {
-	if v == "" {
-		return d
-	}
-	return v
 }
 
 // toolVersion is the stamped version, else the module version for go install builds.

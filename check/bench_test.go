@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/emulator"
 	"github.com/oidc-doctor/oidc-doctor/report"
 )
@@ -30,17 +31,17 @@ func BenchmarkOffline(b *testing.B) {
 	cfg.TokenFile, cfg.Offline, cfg.HTTPClient = cfg.DefaultTokenPath, true, nil
 	meta := report.Meta{Tool: "oidc-doctor", Version: "bench", GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, Generated: time.Now().UTC()}
 
-	if rep := check.Run(context.Background(), cfg); rep.Status() == check.StatusFail {
+	if rep := check.Run(context.Background(), cfg); rep.Status() == diag.StatusFail {
 		b.Fatalf("offline run of the ok scenario failed:\n%s", dump(rep))
 	}
 	renderers := []struct {
 		name   string
-		render func(io.Writer, check.Report) error
+		render func(io.Writer, diag.Report) error
 	}{
 		{"check", nil},
-		{"text", func(w io.Writer, r check.Report) error { return report.Text(w, r, meta, report.TextOptions{}) }},
-		{"json", func(w io.Writer, r check.Report) error { return report.JSON(w, r, meta) }},
-		{"markdown", func(w io.Writer, r check.Report) error { return report.Markdown(w, r, meta) }},
+		{"text", func(w io.Writer, r diag.Report) error { return report.Text(w, r, meta, report.TextOptions{}) }},
+		{"json", func(w io.Writer, r diag.Report) error { return report.JSON(w, r, meta) }},
+		{"markdown", func(w io.Writer, r diag.Report) error { return report.Markdown(w, r, meta) }},
 	}
 	for _, rr := range renderers {
 		b.Run(rr.name, func(b *testing.B) {

@@ -1,7 +1,14 @@
+// Package check is the public face of oidc-doctor's diagnosis: Config, Run
+// (the chain of steps), the clock and environment facts, and the entry
+// points of `explain` and `subjects`, so that main holds no diagnosis. The
+// steps live in their own packages (token, settings, issuer, entra, rbac);
+// the data they return is package diag's, what a service's answer means is
+// package explain's. Nothing here prints: rendering is package report's.
+//
+// It owns the check id clock-skew.
 package check
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
@@ -52,22 +59,4 @@ func (c Config) env(k string) string {
 
 func (c Config) tokenInput() token.Input {
 	return token.Input{Getenv: c.Getenv, TokenFile: c.TokenFile, DefaultPath: c.DefaultTokenPath}
-}
-
-// LoadToken finds and decodes the token as Run would, for commands that only
-// need its claims (explain, subjects).
-func LoadToken(cfg Config) (*token.Token, error) { return token.Load(cfg.tokenInput()) }
-
-// ExplainPaste explains pasted error output. With Config.TokenFile set it
-// compares the values the errors quote with that token's; a token file that
-// cannot be read or decoded is an error, never silently ignored.
-func ExplainPaste(text string, cfg Config) ([]Finding, error) {
-	var tok *token.Token
-	if cfg.TokenFile != "" {
-		var err error
-		if tok, err = token.Load(cfg.tokenInput()); err != nil {
-			return nil, fmt.Errorf("--token-file %s: %v", cfg.TokenFile, err)
-		}
-	}
-	return Explain(text, tok), nil
 }

@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/emulator"
 )
 
 // runScenario runs the full diagnosis against a fresh emulator, as the demo does.
-func runScenario(t testing.TB, sc emulator.Scenario, timeout time.Duration) (check.Report, *emulator.Emulator) {
+func runScenario(t testing.TB, sc emulator.Scenario, timeout time.Duration) (diag.Report, *emulator.Emulator) {
 	t.Helper()
 	e, err := emulator.Start(sc, emulator.Options{})
 	if err != nil {
@@ -24,7 +25,7 @@ func runScenario(t testing.TB, sc emulator.Scenario, timeout time.Duration) (che
 	return runOn(t, e, timeout), e
 }
 
-func runOn(t testing.TB, e *emulator.Emulator, timeout time.Duration) check.Report {
+func runOn(t testing.TB, e *emulator.Emulator, timeout time.Duration) diag.Report {
 	t.Helper()
 	cfg := runConfig(t, e)
 	cfg.Timeout = timeout
@@ -67,45 +68,45 @@ func lookup(t testing.TB, name string) emulator.Scenario {
 func TestScenarios(t *testing.T) {
 	tests := []struct {
 		scenario string
-		want     check.Status // overall
-		id       string       // the check that carries the cause
-		status   check.Status
+		want     diag.Status // overall
+		id       string      // the check that carries the cause
+		status   diag.Status
 		code     string
 		inText   string // in that check's summary, facts or hint
 	}{
-		{"ok", check.StatusPass, "entra-exchange", check.StatusPass, "", "spacelift-azure-infra"},
-		{"subject-run-type", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700213", "run_type:TRACKED"},
-		{"subject-scope", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700213", "scope:read"},
-		{"audience-default", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700212", "api://AzureADTokenExchange"},
-		{"issuer-trailing-slash", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700211", "trailing slash"},
-		{"subject-case", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS7002138", "case"},
-		{"object-id-as-client-id", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700016", "Application (client) ID"},
-		{"wrong-tenant", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700016", "appOwnerOrganizationId"},
-		{"tenant-not-found", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS90002", "tenant discovery"},
-		{"tenant-malformed", check.StatusFail, "azure-settings", check.StatusFail, "", "neither a GUID nor a domain"},
-		{"expired-token", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS700024", "token expires"},
-		{"disabled-app", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS7000112", "disabled"},
-		{"no-service-principal", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS7000229", "az ad sp create"},
-		{"no-fics", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS70025", "az ad app federated-credential create"},
-		{"conditional-access", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS53003", "Conditional Access"},
-		{"issuer-keys-unreachable", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS50166", "issuer"},
-		{"issuer-kid-rotated", check.StatusFail, "issuer-signature", check.StatusFail, "", "not in the issuer's JWKS"},
-		{"issuer-mismatch", check.StatusFail, "issuer-discovery", check.StatusFail, "", "issuer differs"},
-		{"tampered-signature", check.StatusFail, "issuer-signature", check.StatusFail, "", "does not verify"},
-		{"issuer-wrong-cert", check.StatusFail, "issuer-discovery", check.StatusFail, "", "authority"},
-		{"clock-skew", check.StatusWarn, "clock-skew", check.StatusWarn, "", "behind"},
-		{"rbac-reader-on-write", check.StatusFail, "rbac-permissions", check.StatusFail, "", "Contributor"},
-		{"rbac-none", check.StatusFail, "arm-subscription", check.StatusFail, "AuthorizationFailed", "az role assignment create"},
-		{"rbac-rg-only", check.StatusFail, "rbac-role-assignments", check.StatusFail, "AuthorizationFailed", "no role on this subscription"},
-		{"rbac-mg-inherited", check.StatusPass, "rbac-role-assignments", check.StatusPass, "", "management group"},
-		{"subscription-other-tenant", check.StatusFail, "arm-subscription", check.StatusFail, "InvalidAuthenticationTokenTenant", emulator.OtherTenantID},
-		{"subscription-not-found", check.StatusFail, "arm-subscription", check.StatusFail, "SubscriptionNotFound", "not found"},
-		{"subscription-disabled", check.StatusFail, "arm-subscription", check.StatusFail, "", "Disabled"},
-		{"providers-unregistered", check.StatusFail, "rbac-providers", check.StatusWarn, "", "not registered"},
-		{"rbac-paged", check.StatusPass, "rbac-role-assignments", check.StatusPass, "", "Contributor"},
-		{"entra-5xx", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS90033", "HTTP 500"},
-		{"entra-429", check.StatusFail, "entra-exchange", check.StatusFail, "AADSTS90055", "HTTP 429"},
-		{"entra-html", check.StatusFail, "entra-exchange", check.StatusFail, "", "HTML"},
+		{"ok", diag.StatusPass, "entra-exchange", diag.StatusPass, "", "spacelift-azure-infra"},
+		{"subject-run-type", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700213", "run_type:TRACKED"},
+		{"subject-scope", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700213", "scope:read"},
+		{"audience-default", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700212", "api://AzureADTokenExchange"},
+		{"issuer-trailing-slash", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700211", "trailing slash"},
+		{"subject-case", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS7002138", "case"},
+		{"object-id-as-client-id", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700016", "Application (client) ID"},
+		{"wrong-tenant", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700016", "appOwnerOrganizationId"},
+		{"tenant-not-found", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90002", "tenant discovery"},
+		{"tenant-malformed", diag.StatusFail, "azure-settings", diag.StatusFail, "", "neither a GUID nor a domain"},
+		{"expired-token", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700024", "token expires"},
+		{"disabled-app", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS7000112", "disabled"},
+		{"no-service-principal", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS7000229", "az ad sp create"},
+		{"no-fics", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS70025", "az ad app federated-credential create"},
+		{"conditional-access", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS53003", "Conditional Access"},
+		{"issuer-keys-unreachable", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS50166", "issuer"},
+		{"issuer-kid-rotated", diag.StatusFail, "issuer-signature", diag.StatusFail, "", "not in the issuer's JWKS"},
+		{"issuer-mismatch", diag.StatusFail, "issuer-discovery", diag.StatusFail, "", "issuer differs"},
+		{"tampered-signature", diag.StatusFail, "issuer-signature", diag.StatusFail, "", "does not verify"},
+		{"issuer-wrong-cert", diag.StatusFail, "issuer-discovery", diag.StatusFail, "", "authority"},
+		{"clock-skew", diag.StatusWarn, "clock-skew", diag.StatusWarn, "", "behind"},
+		{"rbac-reader-on-write", diag.StatusFail, "rbac-permissions", diag.StatusFail, "", "Contributor"},
+		{"rbac-none", diag.StatusFail, "arm-subscription", diag.StatusFail, "AuthorizationFailed", "az role assignment create"},
+		{"rbac-rg-only", diag.StatusFail, "rbac-role-assignments", diag.StatusFail, "AuthorizationFailed", "no role on this subscription"},
+		{"rbac-mg-inherited", diag.StatusPass, "rbac-role-assignments", diag.StatusPass, "", "management group"},
+		{"subscription-other-tenant", diag.StatusFail, "arm-subscription", diag.StatusFail, "InvalidAuthenticationTokenTenant", emulator.OtherTenantID},
+		{"subscription-not-found", diag.StatusFail, "arm-subscription", diag.StatusFail, "SubscriptionNotFound", "not found"},
+		{"subscription-disabled", diag.StatusFail, "arm-subscription", diag.StatusFail, "", "Disabled"},
+		{"providers-unregistered", diag.StatusFail, "rbac-providers", diag.StatusWarn, "", "not registered"},
+		{"rbac-paged", diag.StatusPass, "rbac-role-assignments", diag.StatusPass, "", "Contributor"},
+		{"entra-5xx", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90033", "HTTP 500"},
+		{"entra-429", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90055", "HTTP 429"},
+		{"entra-html", diag.StatusFail, "entra-exchange", diag.StatusFail, "", "HTML"},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
@@ -126,7 +127,7 @@ func TestScenarios(t *testing.T) {
 			if text := resultText(*r); !strings.Contains(strings.ToLower(text), strings.ToLower(tt.inText)) {
 				t.Errorf("%s lacks %q:\n%s", tt.id, tt.inText, text)
 			}
-			if tt.status == check.StatusFail && r.Hint == "" {
+			if tt.status == diag.StatusFail && r.Hint == "" {
 				t.Errorf("%s fails without a hint", tt.id)
 			}
 		})
@@ -138,7 +139,7 @@ func TestScenarios(t *testing.T) {
 	}
 }
 
-func resultText(r check.Result) string {
+func resultText(r diag.Result) string {
 	var b strings.Builder
 	fmt.Fprintln(&b, r.Summary, r.Hint)
 	for _, f := range r.Facts {
@@ -150,7 +151,7 @@ func resultText(r check.Result) string {
 	return b.String()
 }
 
-func dump(rep check.Report) string {
+func dump(rep diag.Report) string {
 	var b strings.Builder
 	for _, r := range rep.Results {
 		fmt.Fprintf(&b, "  %s %s %s %s\n", r.Status, r.ID, r.ErrorCode, r.Summary)
@@ -211,7 +212,7 @@ func TestPrintedFixRepairs(t *testing.T) {
 			t.Parallel()
 			rep, e := runScenario(t, lookup(t, name), 20*time.Second)
 			r := rep.Find("entra-exchange")
-			if r == nil || r.Status != check.StatusFail {
+			if r == nil || r.Status != diag.StatusFail {
 				t.Fatalf("exchange did not fail first:\n%s", dump(rep))
 			}
 			applied := 0
@@ -243,7 +244,7 @@ func TestPrintedFixRepairs(t *testing.T) {
 				t.Fatalf("applied %d printed credentials, want 1", applied)
 			}
 			again := runOn(t, e, 20*time.Second)
-			if got := again.Find("entra-exchange"); got.Status != check.StatusPass {
+			if got := again.Find("entra-exchange"); got.Status != diag.StatusPass {
 				t.Errorf("after applying the fix: %s %s", got.Status, got.Summary)
 			}
 		})
@@ -254,7 +255,7 @@ func TestPrintedFixRepairs(t *testing.T) {
 // exchange happens once for the whole run.
 func TestNoRequestTwice(t *testing.T) {
 	rep, e := runScenario(t, lookup(t, "ok"), 20*time.Second)
-	if rep.Status() != check.StatusPass {
+	if rep.Status() != diag.StatusPass {
 		t.Fatalf("ok scenario: %s\n%s", rep.Status(), dump(rep))
 	}
 	seen := map[string]int{}
@@ -308,9 +309,9 @@ func TestHangingEndpointsEndWithinTimeout(t *testing.T) {
 			if el := time.Since(start); el > timeout+5*time.Second {
 				t.Errorf("run took %s with --timeout %s", el, timeout)
 			}
-			var failed *check.Result
+			var failed *diag.Result
 			for i, r := range rep.Results {
-				if r.Status == check.StatusFail {
+				if r.Status == diag.StatusFail {
 					failed = &rep.Results[i]
 					break
 				}
@@ -330,7 +331,7 @@ func TestOfflineMakesNoRequest(t *testing.T) {
 	if n := len(e.Requests()); n != 0 {
 		t.Errorf("--offline made %d requests", n)
 	}
-	if r := rep.Find("entra-exchange"); r == nil || r.Status != check.StatusSkip {
+	if r := rep.Find("entra-exchange"); r == nil || r.Status != diag.StatusSkip {
 		t.Errorf("exchange not skipped offline")
 	}
 }
@@ -365,7 +366,7 @@ func TestHugeEntraBodyIsBounded(t *testing.T) {
 	sc.Faults = map[string]emulator.Fault{"entra-token": {Status: 200, ContentType: "application/json", Body: `{"x":"` + strings.Repeat("a", 9<<20) + `"}`}}
 	rep, _ := runScenario(t, sc, 20*time.Second)
 	r := rep.Find("entra-exchange")
-	if r == nil || r.Status != check.StatusFail || !strings.Contains(r.Summary, "larger than 8 MiB") {
+	if r == nil || r.Status != diag.StatusFail || !strings.Contains(r.Summary, "larger than 8 MiB") {
 		t.Fatalf("got %+v", r)
 	}
 }
@@ -401,5 +402,45 @@ func TestFixesNotRepeated(t *testing.T) {
 	}
 	if !strings.Contains(resultText(*rep.Find("rbac-permissions")), "the same as under arm-subscription") {
 		t.Errorf("rbac-permissions does not point to the fix:\n%s", resultText(*rep.Find("rbac-permissions")))
+	}
+}
+
+// TestOneTitlePerID: a check id carries the same title whether it ran,
+// failed or was skipped, in every mode (titles live with the step that owns
+// the id, and its skip list uses them).
+func TestOneTitlePerID(t *testing.T) {
+	seen := map[string]string{}
+	add := func(mode string, rep diag.Report) {
+		for _, r := range rep.Results {
+			if r.Title == "" {
+				t.Errorf("%s: %s has no title", mode, r.ID)
+			}
+			if old, ok := seen[r.ID]; ok && old != r.Title {
+				t.Errorf("%s: %s is titled %q here and %q elsewhere", mode, r.ID, r.Title, old)
+			}
+			seen[r.ID] = r.Title
+		}
+	}
+	for _, name := range []string{"ok", "subject-scope", "rbac-none", "tenant-malformed"} {
+		rep, _ := runScenario(t, lookup(t, name), 20*time.Second)
+		add(name, rep)
+	}
+	e := startScenario(t, "ok")
+	cfg := runConfig(t, e)
+	cfg.Offline = true
+	add("offline", check.Run(context.Background(), cfg))
+	cfg.TokenFile = t.TempDir() + "/missing"
+	add("no token", check.Run(context.Background(), cfg))
+	cfg.Offline, cfg.TokenFile = false, ""
+	env := cfg.Getenv
+	cfg.Getenv = func(k string) string {
+		if k == "ARM_SUBSCRIPTION_ID" {
+			return ""
+		}
+		return env(k)
+	}
+	add("no subscription", check.Run(context.Background(), cfg))
+	if len(seen) < 20 {
+		t.Errorf("only %d ids seen", len(seen))
 	}
 }

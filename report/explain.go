@@ -7,10 +7,11 @@ import (
 	"io"
 	"strings"
 
-	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/explain"
 )
 
-// This file renders `oidc-doctor explain`: the findings check.Explain read
+// This file renders `oidc-doctor explain`: the findings explain.Paste read
 // from pasted error output. The rules of output in text.go apply: a glyph
 // and a word per finding, aligned details, fixes as blocks to copy, every
 // format through the redaction backstop.
@@ -67,7 +68,7 @@ type Finding struct {
 	Fixes []Fix `json:"fixes"`
 }
 
-func explainDocument(fs []check.Finding, m Meta) ExplainDocument {
+func explainDocument(fs []explain.Finding, m Meta) ExplainDocument {
 	d := ExplainDocument{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: m.Tool, Version: m.Version, GoVersion: m.GoVersion, OS: m.OS, Arch: m.Arch},
@@ -93,7 +94,7 @@ func explainDocument(fs []check.Finding, m Meta) ExplainDocument {
 }
 
 // ExplainJSON writes the findings as one indented ExplainDocument.
-func ExplainJSON(w io.Writer, fs []check.Finding, m Meta) error {
+func ExplainJSON(w io.Writer, fs []explain.Finding, m Meta) error {
 	return redacted(w, func(bw *bufio.Writer) error {
 		enc := json.NewEncoder(bw)
 		enc.SetIndent("", "  ")
@@ -103,11 +104,11 @@ func ExplainJSON(w io.Writer, fs []check.Finding, m Meta) error {
 }
 
 // ExplainText writes the findings for a terminal.
-func ExplainText(w io.Writer, fs []check.Finding, m Meta, o TextOptions) error {
+func ExplainText(w io.Writer, fs []explain.Finding, m Meta, o TextOptions) error {
 	return redacted(w, func(bw *bufio.Writer) error { explainTextRaw(bw, fs, m, o); return nil })
 }
 
-func explainTextRaw(w io.Writer, fs []check.Finding, m Meta, o TextOptions) {
+func explainTextRaw(w io.Writer, fs []explain.Finding, m Meta, o TextOptions) {
 	p := newPalette(o.Color)
 	fmt.Fprintf(w, "%s: explaining pasted error output\n\n", toolLine(m))
 	if len(fs) == 0 {
@@ -117,24 +118,24 @@ func explainTextRaw(w io.Writer, fs []check.Finding, m Meta, o TextOptions) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s  %s  %s\n", p.status(check.StatusFail), p.id.Sprint(f.Code), f.Title)
-		details := []check.Fact{{Key: "cause", Value: string(f.Cause)}}
+		fmt.Fprintf(w, "%s  %s  %s\n", p.status(diag.StatusFail), p.id.Sprint(f.Code), f.Title)
+		details := []diag.Fact{{Key: "cause", Value: string(f.Cause)}}
 		details = append(details, f.Fields...)
 		for _, kv := range [][2]string{{"trace id", f.TraceID}, {"correlation id", f.CorrelationID}, {"timestamp", f.Timestamp}} {
 			if kv[1] != "" {
-				details = append(details, check.Fact{Key: kv[0], Value: kv[1]})
+				details = append(details, diag.Fact{Key: kv[0], Value: kv[1]})
 			}
 		}
-		details = append(details, check.Fact{Key: "why", Value: f.Explanation}, check.Fact{Key: "hint", Value: f.Fix})
+		details = append(details, diag.Fact{Key: "why", Value: f.Explanation}, diag.Fact{Key: "hint", Value: f.Fix})
 		if o.Verbose && f.Message != "" {
-			details = append(details, check.Fact{Key: "message", Value: f.Message})
+			details = append(details, diag.Fact{Key: "message", Value: f.Message})
 		}
 		for _, c := range f.Comparison {
 			k := "vs token " + c.Key
 			if c.Key == "likely" {
 				k = "likely"
 			}
-			details = append(details, check.Fact{Key: k, Value: c.Value})
+			details = append(details, diag.Fact{Key: k, Value: c.Value})
 		}
 		textFacts(w, p, indent, details)
 		for _, x := range f.Fixes {
@@ -145,7 +146,7 @@ func explainTextRaw(w io.Writer, fs []check.Finding, m Meta, o TextOptions) {
 		}
 	}
 	if o.Verbose {
-		textEnvironment(w, p, check.Report{}, m)
+		textEnvironment(w, p, diag.Report{}, m)
 	}
 	fmt.Fprintf(w, "\n%d %s found\n", len(fs), plural(len(fs), "error", "errors"))
 	fmt.Fprintln(w, ExplainTip)
@@ -159,11 +160,11 @@ func plural(n int, one, many string) string {
 }
 
 // ExplainMarkdown writes the findings for a ticket.
-func ExplainMarkdown(w io.Writer, fs []check.Finding, m Meta) error {
+func ExplainMarkdown(w io.Writer, fs []explain.Finding, m Meta) error {
 	return redacted(w, func(bw *bufio.Writer) error { explainMarkdownRaw(bw, fs, m); return nil })
 }
 
-func explainMarkdownRaw(w io.Writer, fs []check.Finding, m Meta) {
+func explainMarkdownRaw(w io.Writer, fs []explain.Finding, m Meta) {
 	fmt.Fprintln(w, "# oidc-doctor explain")
 	fmt.Fprintln(w)
 	if len(fs) == 0 {
@@ -180,16 +181,16 @@ func explainMarkdownRaw(w io.Writer, fs []check.Finding, m Meta) {
 	for _, f := range fs {
 		mdFinding(w, f)
 	}
-	mdEnvironment(w, check.Report{}, m)
+	mdEnvironment(w, diag.Report{}, m)
 }
 
-func mdFinding(w io.Writer, f check.Finding) {
+func mdFinding(w io.Writer, f explain.Finding) {
 	fmt.Fprintf(w, "## %s: %s\n\n", codeSpan(f.Code), prose(f.Title))
-	details := []check.Fact{{Key: "cause", Value: string(f.Cause)}}
+	details := []diag.Fact{{Key: "cause", Value: string(f.Cause)}}
 	details = append(details, f.Fields...)
 	for _, kv := range [][2]string{{"trace id", f.TraceID}, {"correlation id", f.CorrelationID}, {"timestamp", f.Timestamp}} {
 		if kv[1] != "" {
-			details = append(details, check.Fact{Key: kv[0], Value: kv[1]})
+			details = append(details, diag.Fact{Key: kv[0], Value: kv[1]})
 		}
 	}
 	for _, d := range details {

@@ -3,21 +3,20 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/oidc-doctor/oidc-doctor/check/token"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/explain"
 )
 
 var explainMeta = Meta{Tool: "oidc-doctor", Version: "v0.0.0-test", GoVersion: "go1.26.8", OS: "linux", Arch: "amd64",
 	Generated: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
 
 // explainToken stands in for a decoded token in the "-token" scenarios.
-var explainToken = &token.Token{Issuer: "https://acme.app.spacelift.io", Audience: []string{"acme.app.spacelift.io"},
+var explainToken = &explain.Token{Issuer: "https://acme.app.spacelift.io", Audience: []string{"acme.app.spacelift.io"},
 	Subject: "space:root:stack:infra:run_type:TRACKED:scope:write"}
 
 // TestExplainGolden explains each testdata/explain/*.input paste (with the
@@ -35,11 +34,11 @@ func TestExplainGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var tok *token.Token
+			var tok *explain.Token
 			if strings.HasSuffix(name, "-token") {
 				tok = explainToken
 			}
-			fs := check.Explain(string(text), tok)
+			fs := explain.Paste(string(text), tok)
 			for _, r := range []struct {
 				ext    string
 				render func(*bytes.Buffer) error
@@ -60,7 +59,7 @@ func TestExplainGolden(t *testing.T) {
 
 func TestExplainJSONShape(t *testing.T) {
 	var b bytes.Buffer
-	if err := ExplainJSON(&b, check.Explain("AADSTS50027: JWT token is invalid or malformed.", nil), explainMeta); err != nil {
+	if err := ExplainJSON(&b, explain.Paste("AADSTS50027: JWT token is invalid or malformed.", nil), explainMeta); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
@@ -87,7 +86,7 @@ func TestExplainJSONShape(t *testing.T) {
 
 func TestExplainNoJWTInOutput(t *testing.T) {
 	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
-	fs := check.Explain("AADSTS700213: presented assertion subject '"+jwt+"'. assertion="+jwt, nil)
+	fs := explain.Paste("AADSTS700213: presented assertion subject '"+jwt+"'. assertion="+jwt, nil)
 	for _, render := range []func(*bytes.Buffer) error{
 		func(b *bytes.Buffer) error { return ExplainText(b, fs, explainMeta, TextOptions{Verbose: true}) },
 		func(b *bytes.Buffer) error { return ExplainMarkdown(b, fs, explainMeta) },

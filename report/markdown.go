@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
 // Markdown writes r as a GitHub-flavoured Markdown document to paste into a
@@ -14,17 +14,17 @@ import (
 // of all checks, a section for each check that warned or failed (skips are
 // explained in the table), the facts of the other checks folded in a
 // <details> block, and a final environment section.
-func Markdown(w io.Writer, r check.Report, m Meta) error {
+func Markdown(w io.Writer, r diag.Report, m Meta) error {
 	return redacted(w, func(bw *bufio.Writer) error { markdownRaw(bw, r, m); return nil })
 }
 
 // markdownRaw is Markdown without the redaction backstop.
-func markdownRaw(w io.Writer, r check.Report, m Meta) {
+func markdownRaw(w io.Writer, r diag.Report, m Meta) {
 	fmt.Fprintf(w, "# oidc-doctor report\n\n")
 	mdStatus(w, r)
 	mdTable(w, r)
 	for _, res := range r.Results {
-		if res.Status == check.StatusWarn || res.Status == check.StatusFail {
+		if res.Status == diag.StatusWarn || res.Status == diag.StatusFail {
 			mdCheck(w, res)
 		}
 	}
@@ -32,14 +32,14 @@ func markdownRaw(w io.Writer, r check.Report, m Meta) {
 	mdEnvironment(w, r, m)
 }
 
-func mdStatus(w io.Writer, r check.Report) {
+func mdStatus(w io.Writer, r diag.Report) {
 	s := r.Status()
 	t := count(r)
 	fmt.Fprintf(w, "**Status: %s %s**: %d pass, %d warn, %d fail, %d skip\n\n",
 		glyph(s), s, t.pass, t.warn, t.fail, t.skip)
 }
 
-func mdTable(w io.Writer, r check.Report) {
+func mdTable(w io.Writer, r diag.Report) {
 	fmt.Fprintf(w, "| check | status | summary |\n|---|---|---|\n")
 	for _, res := range r.Results {
 		fmt.Fprintf(w, "| %s | %s %s | %s |\n", codeSpan(res.ID), glyph(res.Status), res.Status, cell(res.Summary))
@@ -47,7 +47,7 @@ func mdTable(w io.Writer, r check.Report) {
 	fmt.Fprintln(w)
 }
 
-func mdCheck(w io.Writer, res check.Result) {
+func mdCheck(w io.Writer, res diag.Result) {
 	title := res.ID
 	if res.Title != "" {
 		title += ": " + res.Title
@@ -71,10 +71,10 @@ func mdCheck(w io.Writer, res check.Result) {
 
 // mdOtherFacts folds the facts of passing and skipped checks into one
 // <details> block: evidence for the reader, not the headline.
-func mdOtherFacts(w io.Writer, r check.Report) {
-	var quiet []check.Result
+func mdOtherFacts(w io.Writer, r diag.Report) {
+	var quiet []diag.Result
 	for _, res := range r.Results {
-		if res.Status != check.StatusWarn && res.Status != check.StatusFail && len(res.Facts) > 0 {
+		if res.Status != diag.StatusWarn && res.Status != diag.StatusFail && len(res.Facts) > 0 {
 			quiet = append(quiet, res)
 		}
 	}
@@ -89,7 +89,7 @@ func mdOtherFacts(w io.Writer, r check.Report) {
 	fmt.Fprintf(w, "</details>\n\n")
 }
 
-func mdEnvironment(w io.Writer, r check.Report, m Meta) {
+func mdEnvironment(w io.Writer, r diag.Report, m Meta) {
 	fmt.Fprintf(w, "## Environment\n\n")
 	fmt.Fprintf(w, "- tool: %s\n", codeSpan(toolLine(m)))
 	if m.GoVersion != "" {
@@ -115,7 +115,7 @@ func mdEnvironment(w io.Writer, r check.Report, m Meta) {
 
 // mdFacts writes facts as a list, values as code; a multi-line value
 // becomes a code block under its key.
-func mdFacts(w io.Writer, facts []check.Fact) {
+func mdFacts(w io.Writer, facts []diag.Fact) {
 	if len(facts) == 0 {
 		return
 	}

@@ -3,7 +3,7 @@ package report
 import (
 	"strings"
 
-	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/redact"
 )
 
@@ -21,9 +21,9 @@ var idKinds = map[string]string{
 // account hosts) in every string of r, consistently: the same id gets the
 // same mask everywhere in the report. Claim values other than ids stay
 // readable. Used by --redact for reports shared outside the company.
-func RedactIDs(r check.Report) check.Report {
+func RedactIDs(r diag.Report) diag.Report {
 	rd := redact.NewRedactor()
-	seed := func(fs []check.Fact) {
+	seed := func(fs []diag.Fact) {
 		for _, f := range fs {
 			// Only a bare id: not "(not set)" nor a quoted value with the
 			// reason it is wrong, which would mask that text everywhere.
@@ -36,20 +36,20 @@ func RedactIDs(r check.Report) check.Report {
 	for _, res := range r.Results {
 		seed(res.Facts)
 	}
-	facts := func(fs []check.Fact) []check.Fact {
-		out := make([]check.Fact, len(fs))
+	facts := func(fs []diag.Fact) []diag.Fact {
+		out := make([]diag.Fact, len(fs))
 		for i, f := range fs {
-			out[i] = check.Fact{Key: rd.Text(f.Key), Value: rd.Text(f.Value)}
+			out[i] = diag.Fact{Key: rd.Text(f.Key), Value: rd.Text(f.Value)}
 		}
 		return out
 	}
-	out := check.Report{Started: r.Started, Environment: facts(r.Environment)}
+	out := diag.Report{Started: r.Started, Environment: facts(r.Environment)}
 	for _, res := range r.Results {
 		res.Summary, res.Hint = rd.Text(res.Summary), rd.Text(res.Hint)
 		res.Facts = facts(res.Facts)
-		fixes := make([]check.Fix, len(res.Fixes))
+		fixes := make([]diag.Fix, len(res.Fixes))
 		for i, f := range res.Fixes {
-			fixes[i] = check.Fix{Title: rd.Text(f.Title), Lang: f.Lang, Text: rd.Text(f.Text)}
+			fixes[i] = diag.Fix{Title: rd.Text(f.Title), Lang: f.Lang, Text: rd.Text(f.Text)}
 		}
 		res.Fixes = fixes
 		out.Results = append(out.Results, res)

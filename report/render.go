@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/explain"
 )
 
 // Render writes r in format ("text", "json" or "markdown").
-func Render(w io.Writer, format string, r check.Report, m Meta, o TextOptions) error {
+func Render(w io.Writer, format string, r diag.Report, m Meta, o TextOptions) error {
 	switch format {
 	case "text":
 		return Text(w, r, m, o)
@@ -21,7 +22,7 @@ func Render(w io.Writer, format string, r check.Report, m Meta, o TextOptions) e
 }
 
 // RenderExplain writes explain findings in format.
-func RenderExplain(w io.Writer, format string, f []check.Finding, m Meta, o TextOptions) error {
+func RenderExplain(w io.Writer, format string, f []explain.Finding, m Meta, o TextOptions) error {
 	switch format {
 	case "text":
 		return ExplainText(w, f, m, o)

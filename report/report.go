@@ -1,4 +1,4 @@
-// Package report renders a check.Report for people and scripts: Text for a
+// Package report renders a diag.Report for people and scripts: Text for a
 // terminal, Markdown for a ticket, JSON for automation. The renderers are
 // pure functions from a Report to bytes; they never look at the process
 // environment, never pick colour themselves and never decide the exit code.
@@ -12,7 +12,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/redact"
 )
 
@@ -55,17 +55,17 @@ func redacted(w io.Writer, render func(w *bufio.Writer) error) error {
 // tally counts results by status.
 type tally struct{ pass, warn, fail, skip int }
 
-func count(r check.Report) tally {
+func count(r diag.Report) tally {
 	var t tally
 	for _, res := range r.Results {
 		switch res.Status {
-		case check.StatusPass:
+		case diag.StatusPass:
 			t.pass++
-		case check.StatusWarn:
+		case diag.StatusWarn:
 			t.warn++
-		case check.StatusFail:
+		case diag.StatusFail:
 			t.fail++
-		case check.StatusSkip:
+		case diag.StatusSkip:
 			t.skip++
 		}
 	}
@@ -73,15 +73,15 @@ func count(r check.Report) tally {
 }
 
 // glyph pairs each status with a symbol, so meaning survives without colour.
-func glyph(s check.Status) string {
+func glyph(s diag.Status) string {
 	switch s {
-	case check.StatusPass:
+	case diag.StatusPass:
 		return "✓"
-	case check.StatusWarn:
+	case diag.StatusWarn:
 		return "!"
-	case check.StatusFail:
+	case diag.StatusFail:
 		return "✗"
-	case check.StatusSkip:
+	case diag.StatusSkip:
 		return "-"
 	}
 	return "?"

@@ -14,8 +14,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -34,7 +33,7 @@ func fixtures(t testing.TB) []string {
 	return names
 }
 
-func load(t testing.TB, name string) (check.Report, Meta) {
+func load(t testing.TB, name string) (diag.Report, Meta) {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", name+".json"))
 	if err != nil {
@@ -67,9 +66,9 @@ func golden(t *testing.T, file string, got []byte) {
 	}
 }
 
-type renderer func(w io.Writer, r check.Report, m Meta) error
+type renderer func(w io.Writer, r diag.Report, m Meta) error
 
-func plainText(w io.Writer, r check.Report, m Meta) error { return Text(w, r, m, TextOptions{}) }
+func plainText(w io.Writer, r diag.Report, m Meta) error { return Text(w, r, m, TextOptions{}) }
 
 func TestGolden(t *testing.T) {
 	formats := []struct {
@@ -123,7 +122,7 @@ func TestGoldenColor(t *testing.T) {
 
 func TestJSONShape(t *testing.T) {
 	var buf bytes.Buffer
-	if err := JSON(&buf, check.Report{Results: []check.Result{{ID: "x", Status: check.StatusPass}}}, Meta{Tool: "oidc-doctor"}); err != nil {
+	if err := JSON(&buf, diag.Report{Results: []diag.Result{{ID: "x", Status: diag.StatusPass}}}, Meta{Tool: "oidc-doctor"}); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
@@ -204,11 +203,11 @@ func TestNoSecretInAnyFormat(t *testing.T) {
 	tok, sig := mintJWT(t)
 	r, m := load(t, "exchange-700213")
 	ex := r.Find("entra-exchange")
-	ex.Facts = append(ex.Facts, check.Fact{Key: "assertion", Value: tok})
+	ex.Facts = append(ex.Facts, diag.Fact{Key: "assertion", Value: tok})
 	ex.Hint += " (token was " + tok + ")"
 	ex.Fixes[0].Text += "# client_assertion=" + tok + "\n"
 	r.Results[0].Summary = "read " + tok
-	r.Environment = append(r.Environment, check.Fact{Key: "auth header", Value: "Bearer " + tok})
+	r.Environment = append(r.Environment, diag.Fact{Key: "auth header", Value: "Bearer " + tok})
 
 	raw := map[string]func(io.Writer){
 		"text":     func(w io.Writer) { textRaw(w, r, m, TextOptions{Verbose: true}) },

@@ -6,14 +6,14 @@ import (
 	"io"
 	"time"
 
-	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
 // SchemaVersion is the version of the JSON document below. Adding a field
 // keeps it; renaming, removing or retyping one means "2".
 const SchemaVersion = "1"
 
-// Document is the JSON form of a check.Report, as written by JSON. It is a
+// Document is the JSON form of a diag.Report, as written by JSON. It is a
 // contract with scripts: it changes only by adding fields.
 type Document struct {
 	// SchemaVersion is always "1" for this layout.
@@ -98,7 +98,7 @@ type Fix struct {
 
 // document converts a report and its metadata to the wire form. Slices are
 // never nil, so they encode as [] and not null.
-func document(r check.Report, m Meta) Document {
+func document(r diag.Report, m Meta) Document {
 	d := Document{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: m.Tool, Version: m.Version, GoVersion: m.GoVersion, OS: m.OS, Arch: m.Arch},
@@ -128,7 +128,7 @@ func document(r check.Report, m Meta) Document {
 	return d
 }
 
-func facts(in []check.Fact) []Fact {
+func facts(in []diag.Fact) []Fact {
 	out := make([]Fact, 0, len(in))
 	for _, f := range in {
 		out = append(out, Fact{Key: f.Key, Value: f.Value})
@@ -146,34 +146,34 @@ func timeString(t time.Time) string {
 // Decode reads a document written by JSON back into a report and its
 // metadata. It is used for fixtures and round trips; fields it does not
 // know are ignored, and the schema version must be "1".
-func Decode(rd io.Reader) (check.Report, Meta, error) {
+func Decode(rd io.Reader) (diag.Report, Meta, error) {
 	var d Document
 	if err := json.NewDecoder(rd).Decode(&d); err != nil {
-		return check.Report{}, Meta{}, fmt.Errorf("decoding report: %w", err)
+		return diag.Report{}, Meta{}, fmt.Errorf("decoding report: %w", err)
 	}
 	if d.SchemaVersion != SchemaVersion {
-		return check.Report{}, Meta{}, fmt.Errorf("decoding report: unsupported schema_version %q (want %q)", d.SchemaVersion, SchemaVersion)
+		return diag.Report{}, Meta{}, fmt.Errorf("decoding report: unsupported schema_version %q (want %q)", d.SchemaVersion, SchemaVersion)
 	}
 	m := Meta{Tool: d.Tool.Name, Version: d.Tool.Version, GoVersion: d.Tool.GoVersion, OS: d.Tool.OS, Arch: d.Tool.Arch}
-	var r check.Report
+	var r diag.Report
 	var err error
 	if m.Generated, err = parseTime("generated_at", d.GeneratedAt); err != nil {
-		return check.Report{}, Meta{}, err
+		return diag.Report{}, Meta{}, err
 	}
 	if r.Started, err = parseTime("started_at", d.StartedAt); err != nil {
-		return check.Report{}, Meta{}, err
+		return diag.Report{}, Meta{}, err
 	}
 	r.Environment = checkFacts(d.Environment)
 	for i, c := range d.Checks {
-		switch s := check.Status(c.Status); s {
-		case check.StatusPass, check.StatusWarn, check.StatusFail, check.StatusSkip:
+		switch s := diag.Status(c.Status); s {
+		case diag.StatusPass, diag.StatusWarn, diag.StatusFail, diag.StatusSkip:
 		default:
-			return check.Report{}, Meta{}, fmt.Errorf("decoding report: checks[%d] (%s): unknown status %q", i, c.ID, c.Status)
+			return diag.Report{}, Meta{}, fmt.Errorf("decoding report: checks[%d] (%s): unknown status %q", i, c.ID, c.Status)
 		}
-		res := check.Result{
+		res := diag.Result{
 			ID:        c.ID,
 			Title:     c.Title,
-			Status:    check.Status(c.Status),
+			Status:    diag.Status(c.Status),
 			Summary:   c.Summary,
 			Facts:     checkFacts(c.Facts),
 			ErrorCode: c.ErrorCode,
@@ -181,17 +181,17 @@ func Decode(rd io.Reader) (check.Report, Meta, error) {
 			Elapsed:   time.Duration(c.ElapsedMS) * time.Millisecond,
 		}
 		for _, f := range c.Fixes {
-			res.Fixes = append(res.Fixes, check.Fix{Title: f.Title, Lang: f.Lang, Text: f.Text})
+			res.Fixes = append(res.Fixes, diag.Fix{Title: f.Title, Lang: f.Lang, Text: f.Text})
 		}
 		r.Add(res)
 	}
 	return r, m, nil
 }
 
-func checkFacts(in []Fact) []check.Fact {
-	var out []check.Fact
+func checkFacts(in []Fact) []diag.Fact {
+	var out []diag.Fact
 	for _, f := range in {
-		out = append(out, check.Fact{Key: f.Key, Value: f.Value})
+		out = append(out, diag.Fact{Key: f.Key, Value: f.Value})
 	}
 	return out
 }

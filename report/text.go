@@ -25,8 +25,7 @@ import (
 	"time"
 
 	"github.com/fatih/color"
-
-	"github.com/oidc-doctor/oidc-doctor/check"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
 // indent is where a check's details start, under its ID.
@@ -61,16 +60,16 @@ func newPalette(on bool) palette {
 	return p
 }
 
-func (p palette) status(s check.Status) string {
+func (p palette) status(s diag.Status) string {
 	var c *color.Color
 	switch s {
-	case check.StatusPass:
+	case diag.StatusPass:
 		c = p.pass
-	case check.StatusWarn:
+	case diag.StatusWarn:
 		c = p.warn
-	case check.StatusFail:
+	case diag.StatusFail:
 		c = p.fail
-	case check.StatusSkip:
+	case diag.StatusSkip:
 		c = p.skip
 	}
 	text := glyph(s) + " " + string(s)
@@ -81,13 +80,13 @@ func (p palette) status(s check.Status) string {
 }
 
 // Text writes r for a terminal.
-func Text(w io.Writer, r check.Report, m Meta, o TextOptions) error {
+func Text(w io.Writer, r diag.Report, m Meta, o TextOptions) error {
 	return redacted(w, func(bw *bufio.Writer) error { textRaw(bw, r, m, o); return nil })
 }
 
 // textRaw is Text without the redaction backstop. Write errors are left to
 // the caller's bufio.Writer, which keeps the first one.
-func textRaw(w io.Writer, r check.Report, m Meta, o TextOptions) {
+func textRaw(w io.Writer, r diag.Report, m Meta, o TextOptions) {
 	p := newPalette(o.Color)
 	fmt.Fprintf(w, "%s: checking Spacelift → Microsoft Entra ID OIDC federation\n\n", toolLine(m))
 	idWidth := 0
@@ -106,7 +105,7 @@ func textRaw(w io.Writer, r check.Report, m Meta, o TextOptions) {
 	// Repeat what failed last, where a hook's log ends, so the cause is the
 	// first thing a reader sees.
 	for _, res := range r.Results {
-		if res.Status == check.StatusFail {
+		if res.Status == diag.StatusFail {
 			code := ""
 			if res.ErrorCode != "" {
 				code = " [" + res.ErrorCode + "]"
@@ -117,22 +116,22 @@ func textRaw(w io.Writer, r check.Report, m Meta, o TextOptions) {
 	fmt.Fprintln(w, Tip)
 }
 
-func textCheck(w io.Writer, p palette, res check.Result, idWidth int, verbose bool) {
+func textCheck(w io.Writer, p palette, res diag.Result, idWidth int, verbose bool) {
 	fmt.Fprintf(w, "%s  %s%s  %s", p.status(res.Status), p.id.Sprint(res.ID),
 		strings.Repeat(" ", idWidth-len(res.ID)), res.Summary)
 	if verbose && res.Elapsed > 0 {
 		fmt.Fprintf(w, " (%s)", res.Elapsed.Round(time.Millisecond))
 	}
 	fmt.Fprintln(w)
-	var details []check.Fact
-	if verbose || res.Status != check.StatusPass || alwaysFacts[res.ID] {
+	var details []diag.Fact
+	if verbose || res.Status != diag.StatusPass || alwaysFacts[res.ID] {
 		details = append(details, res.Facts...)
 	}
 	if res.ErrorCode != "" {
-		details = append(details, check.Fact{Key: "error code", Value: res.ErrorCode})
+		details = append(details, diag.Fact{Key: "error code", Value: res.ErrorCode})
 	}
 	if res.Hint != "" {
-		details = append(details, check.Fact{Key: "hint", Value: res.Hint})
+		details = append(details, diag.Fact{Key: "hint", Value: res.Hint})
 	}
 	textFacts(w, p, indent, details)
 	for _, f := range res.Fixes {
@@ -150,7 +149,7 @@ var alwaysFacts = map[string]bool{"token-claims": true, "entra-exchange": true, 
 
 // textFacts writes aligned "key: value" lines; a value's later lines start
 // at the value column.
-func textFacts(w io.Writer, p palette, prefix string, facts []check.Fact) {
+func textFacts(w io.Writer, p palette, prefix string, facts []diag.Fact) {
 	width := 0
 	for _, f := range facts {
 		width = max(width, len(f.Key))
@@ -167,13 +166,13 @@ func textFacts(w io.Writer, p palette, prefix string, facts []check.Fact) {
 	}
 }
 
-func textEnvironment(w io.Writer, p palette, r check.Report, m Meta) {
-	facts := []check.Fact{{Key: "tool", Value: toolLine(m)}}
+func textEnvironment(w io.Writer, p palette, r diag.Report, m Meta) {
+	facts := []diag.Fact{{Key: "tool", Value: toolLine(m)}}
 	if m.GoVersion != "" || m.OS != "" {
-		facts = append(facts, check.Fact{Key: "build", Value: strings.TrimSpace(m.GoVersion + " " + m.OS + "/" + m.Arch)})
+		facts = append(facts, diag.Fact{Key: "build", Value: strings.TrimSpace(m.GoVersion + " " + m.OS + "/" + m.Arch)})
 	}
 	if !m.Generated.IsZero() {
-		facts = append(facts, check.Fact{Key: "generated", Value: timeString(m.Generated)})
+		facts = append(facts, diag.Fact{Key: "generated", Value: timeString(m.Generated)})
 	}
 	facts = append(facts, r.Environment...)
 	fmt.Fprintln(w, "\nenvironment:")

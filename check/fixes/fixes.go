@@ -330,3 +330,24 @@ func FICUpdate(clientID, issuer, subject, audience string) diag.Fix {
 		Text: "az ad app federated-credential list --id " + Shell(clientID) + " --query \"[].{name:name, issuer:issuer, subject:subject, audiences:join(',', audiences)}\" -o table\n" +
 			"az ad app federated-credential update --id " + Shell(clientID) + " --federated-credential-id <existing-name> --parameters " + Shell(string(params)) + "\n"}
 }
+
+// ClientIDLookup finds out which app a client id names and where it lives,
+// for an Entra error that blames the client id.
+func ClientIDLookup(clientID string) []diag.Fix {
+	id := Shell(orPlaceholder(clientID, "<client-id>"))
+	return []diag.Fix{
+		{Title: "find the app's home tenant", Lang: "sh",
+			Text: "az ad sp show --id " + id + " --query appOwnerOrganizationId -o tsv   # run where the app lives\naz account show --query tenantId -o tsv"},
+		{Title: "look up the Application (client) ID", Lang: "sh",
+			Text: "az ad app list --filter \"appId eq '" + orPlaceholder(clientID, "<client-id>") + "'\" --query '[].appId' -o tsv   # empty: not an application id\n" +
+				"az ad sp show --id " + id + " --query appId -o tsv                    # an object id here resolves to its appId\n" +
+				"az ad app list --display-name <app-name> --query '[].{name:displayName, appId:appId}' -o table"},
+	}
+}
+
+// TenantLookup finds the tenant an app lives in, for an Entra error that
+// blames the tenant.
+func TenantLookup(clientID string) diag.Fix {
+	return diag.Fix{Title: "look up the tenant id", Lang: "sh",
+		Text: "az account show --query tenantId -o tsv\naz ad app show --id " + Shell(orPlaceholder(clientID, "<client-id>")) + " --query publisherDomain -o tsv"}
+}

@@ -1,4 +1,6 @@
-package check
+package rbac
+
+import "strings"
 
 // This file decides whether Azure RBAC permissions allow an ARM action. It is
 // pure: the permissions come from the ARM permissions API or from role
@@ -45,6 +47,7 @@ func matchesAny(patterns []string, action string) bool {
 // It is the classic greedy wildcard match with one backtrack point, linear
 // for the patterns ARM uses.
 func matchAction(pattern, action string) bool {
+	pattern, action = strings.ToLower(pattern), strings.ToLower(action)
 	p, a := 0, 0
 	star, mark := -1, 0 // position after the last '*', and where it began matching
 	for a < len(action) {
@@ -52,7 +55,7 @@ func matchAction(pattern, action string) bool {
 		case p < len(pattern) && pattern[p] == '*':
 			star, mark = p+1, a
 			p++
-		case p < len(pattern) && lowerASCII(pattern[p]) == lowerASCII(action[a]):
+		case p < len(pattern) && pattern[p] == action[a]:
 			p++
 			a++
 		case star >= 0:

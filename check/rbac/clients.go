@@ -1,17 +1,17 @@
-package check
+package rbac
 
 // This file is the plumbing of the RBAC step (rbac.go): the ARM clients, the
 // one call the SDK lacks (effective permissions at subscription scope), and
-// the translation of ARM failures into Result fields. Nothing here writes to
+// the translation of ARM failures into diag.Result fields. Nothing here writes to
 // Azure; every request is a GET.
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -26,6 +26,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/explain"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -46,7 +48,7 @@ const (
 	armVersion = "v0.1.0"
 )
 
-func newARMClients(in RBACInput) (*armClients, error) {
+func newARMClients(in Input) (*armClients, error) {
 	opts := in.ClientOptions
 	// The SDK registers resource providers on its own when a call answers
 	// 409 MissingSubscriptionRegistration. A diagnosis must never write.
@@ -140,155 +142,40 @@ func (c *armClients) listPermissions(ctx context.Context, subscriptionID string)
 	return perms, nil
 }
 
-// armFailure is what an ARM error says, decoded from the response body.
-// Fields the message does not carry stay empty.
-type armFailure struct {
-	Code    string // ErrorCode, e.g. AuthorizationFailed
-	Status  int
-	Message string
-	Host    string
-
-	// From AuthorizationFailed and LinkedAuthorizationFailed.
-	Client, ObjectID, Action, Scope string
-	// From LinkedAuthorizationFailed.
-	LinkedAction, LinkedScope string
-	// From InvalidAuthenticationTokenTenant: the token's tenant and the
-	// tenant the subscription lives in.
-	TokenTenant, SubscriptionTenant string
-	// From MissingSubscriptionRegistration.
-	Namespace string
-}
-
-// asARMFailure reports whether err is an ARM error response, and decodes it.
-func asARMFailure(err error) (armFailure, bool) {
+// asARMFailure reports whether err is an ARM error answer, and decodes it.
+func asARMFailure(err error) (explain.ARMFailure, bool) {
 	var re *azcore.ResponseError
 	if !errors.As(err, &re) {
-		return armFailure{}, false
+		return explain.ARMFailure{}, false
 	}
-	f := armFailure{Code: re.ErrorCode, Status: re.StatusCode}
+	host := ""
+	var body []byte
 	if re.RawResponse != nil {
 		if re.RawResponse.Request != nil {
-			f.Host = re.RawResponse.Request.URL.Host
+			host = re.RawResponse.Request.URL.Host
 		}
-		if body, err := runtime.Payload(re.RawResponse); err == nil {
-			var e struct {
-				Error struct{ Code, Message string } `json:"error"`
-			}
-			if json.Unmarshal(body, &e) == nil {
-				f.Message = truncate(e.Error.Message, 1000)
-				if f.Code == "" {
-					f.Code = e.Error.Code
-				}
-			}
-		}
+		body, _ = runtime.Payload(re.RawResponse)
 	}
-	f.parseMessage()
-	return f, true
+	return explain.ParseARM(re.StatusCode, re.ErrorCode, host, body), true
 }
 
-// parseMessage reads the quoted values of ARM's documented message formats
-// (reference/azure.md §5.3). The error code decides what we say; these are
-// only the facts that make it specific, and absent ones stay empty.
-func (f *armFailure) parseMessage() {
-	m := f.Message
-	switch strings.ToLower(f.Code) {
-	case "authorizationfailed", "linkedauthorizationfailed":
-		f.Client = armQuotedAfter(m, "The client ")
-		f.ObjectID = armQuotedAfter(m, "with object id ")
-		f.Action = armQuotedAfter(m, "perform action ")
-		if f.Scope = armQuotedAfter(m, "over scope "); f.Scope == "" {
-			f.Scope = armQuotedAfter(m, "on scope ")
-		}
-		f.LinkedAction = armQuotedAfter(m, "perform action(s) ")
-		f.LinkedScope = armQuotedAfter(m, "linked scope(s)")
-	case "invalidauthenticationtokentenant":
-		f.TokenTenant = armLastSegment(armQuotedAfter(m, "wrong issuer "))
-		f.SubscriptionTenant = armLastSegment(armQuotedAfter(m, "match the tenant "))
-	case "missingsubscriptionregistration", "missingregistrationforresourceprovider":
-		if ns := armQuotedAfter(m, "namespace "); ns != "" {
-			f.Namespace = ns
-		} else if i := strings.Index(m, "namespace "); i >= 0 {
-			f.Namespace = strings.TrimRight(strings.Fields(m[i+len("namespace "):] + " ")[0], ".,")
-		}
-	}
-}
-
-// armQuotedAfter returns the single-quoted value that follows marker in s
-// (spaces allowed between them), or "".
-func armQuotedAfter(s, marker string) string {
-	i := strings.Index(s, marker)
-	if i < 0 {
-		return ""
-	}
-	rest := strings.TrimLeft(s[i+len(marker):], " ")
-	if !strings.HasPrefix(rest, "'") {
-		return ""
-	}
-	rest = rest[1:]
-	j := strings.IndexByte(rest, '\'')
-	if j < 0 {
-		return ""
-	}
-	return rest[:j]
-}
-
-// armLastSegment returns the last non-empty path segment of an issuer URL such
-// as https://sts.windows.net/{tenant}/: the tenant id.
-func armLastSegment(u string) string {
-	parts := strings.Split(strings.TrimRight(u, "/"), "/")
-	return parts[len(parts)-1]
-}
-
-// facts lists what the failure says, in a fixed order.
-func (f armFailure) facts() []Fact {
-	var fs []Fact
-	add := func(k, v string) {
-		if v != "" {
-			fs = append(fs, fact(k, v))
-		}
-	}
-	add("arm error", fmt.Sprintf("%s (HTTP %d)", f.Code, f.Status))
-	add("denied action", f.Action)
-	add("denied scope", f.Scope)
-	add("linked action", f.LinkedAction)
-	add("linked scope", f.LinkedScope)
-	add("client", f.Client)
-	add("object id", f.ObjectID)
-	add("token tenant", f.TokenTenant)
-	add("subscription tenant", f.SubscriptionTenant)
-	add("namespace", f.Namespace)
-	add("arm message", f.Message)
-	return fs
-}
-
-// failedCall turns an error from one ARM call into a failing Result. step
+// failedCall turns an error from one ARM call into a failing diag.Result. step
 // names the call ("GET /subscriptions/{id}") so a reader knows what did not
-// finish. Known ARM codes get LookupARM's explanation and fix; a transport
+// finish. Known ARM codes get explain.LookupARM's explanation and fix; a transport
 // error or an expired deadline says which host and step did not finish.
-func failedCall(id, title, step, host string, err error) Result {
-	r := Result{ID: id, Title: title, Status: StatusFail}
+func failedCall(id, title, step, host string, err error) diag.Result {
+	r := diag.Result{ID: id, Title: title, Status: diag.StatusFail}
 	if f, ok := asARMFailure(err); ok {
-		r.ErrorCode = f.Code
-		r.Facts = append([]Fact{fact("request", step)}, f.facts()...)
-		ci, known := LookupARMAction(f.Code, f.Action)
-		switch {
-		case known && f.Action != "":
-			r.Summary = fmt.Sprintf("%s denied %s on %s: %s", f.hostOr(host), f.Action, firstNonEmpty(f.Scope, "the subscription"), ci.Title)
-			r.Hint = ci.Explanation + " " + ci.Fix
-		case known:
-			r.Summary = fmt.Sprintf("%s answered %s: %s", f.hostOr(host), f.Code, ci.Title)
-			r.Hint = ci.Explanation + " " + ci.Fix
-		default:
-			r.Summary = fmt.Sprintf("%s answered HTTP %d %s to %s", f.hostOr(host), f.Status, f.Code, step)
-			r.Hint = "Azure Resource Manager refused the request; the arm message fact has its reason."
-		}
+		v := explain.ARM(f, step, host)
+		r.ErrorCode, r.Summary, r.Hint = v.ErrorCode, v.Summary, v.Hint
+		r.Facts = append([]diag.Fact{diag.F("request", step)}, v.Facts...)
 		return r
 	}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) {
 		r.Summary = "getting an access token for " + host + " failed during " + step
 		r.Hint = "The token exchange worked earlier in the run, so a refresh failed; see entra-exchange and rerun."
-		r.Facts = []Fact{fact("request", step), fact("host", host), fact("error", truncate(transport.SafeCause(err), 500))}
+		r.Facts = []diag.Fact{diag.F("request", step), diag.F("host", host), diag.F("error", diag.Truncate(transport.SafeCause(err), 500))}
 		return r
 	}
 	// A network failure or an expired deadline: the step started and did
@@ -299,15 +186,8 @@ func failedCall(id, title, step, host string, err error) Result {
 		r.Summary = step + " did not finish: no answer from " + host + " before the deadline"
 	}
 	r.Hint = hint
-	r.Facts = []Fact{fact("request", step), fact("host", host), fact("error", truncate(transport.SafeCause(err), 500))}
+	r.Facts = []diag.Fact{diag.F("request", step), diag.F("host", host), diag.F("error", diag.Truncate(transport.SafeCause(err), 500))}
 	return r
-}
-
-func (f armFailure) hostOr(host string) string {
-	if f.Host != "" {
-		return f.Host
-	}
-	return host
 }
 
 // permissionsOutcome is the effective permissions at subscription scope.
@@ -393,7 +273,7 @@ func resolveRoles(ctx context.Context, c *armClients, list []assignment) error {
 	// subscription-scope assignment and as /providers/.../{guid} from a
 	// management-group one; one GET serves both.
 	for _, a := range list {
-		k := strings.ToLower(armLastSegment(a.RoleDefinitionID))
+		k := strings.ToLower(path.Base(a.RoleDefinitionID))
 		if a.RoleDefinitionID != "" && byKey[k] == nil {
 			d := &def{id: a.RoleDefinitionID}
 			byKey[k] = d
@@ -408,9 +288,9 @@ func resolveRoles(ctx context.Context, c *armClients, list []assignment) error {
 				d.err = err
 				return
 			}
-			d.name = armLastSegment(d.id)
+			d.name = path.Base(d.id)
 			if p := resp.Properties; p != nil {
-				d.name = firstNonEmpty(armVal(p.RoleName), d.name)
+				d.name = diag.FirstNonEmpty(armVal(p.RoleName), d.name)
 				for _, perm := range p.Permissions {
 					if perm != nil {
 						d.perms = append(d.perms, Permission{Actions: armVals(perm.Actions), NotActions: armVals(perm.NotActions)})
@@ -422,12 +302,12 @@ func resolveRoles(ctx context.Context, c *armClients, list []assignment) error {
 	wg.Wait()
 	var first error
 	for i := range list {
-		d := byKey[strings.ToLower(armLastSegment(list[i].RoleDefinitionID))]
+		d := byKey[strings.ToLower(path.Base(list[i].RoleDefinitionID))]
 		switch {
 		case d == nil:
 			list[i].RoleName = "(no role definition id)"
 		case d.err != nil:
-			list[i].RoleName = "role " + armLastSegment(d.id)
+			list[i].RoleName = "role " + path.Base(d.id)
 			if first == nil {
 				first = d.err
 			}

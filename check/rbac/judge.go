@@ -1,4 +1,4 @@
-package check
+package rbac
 
 // Judging the RBAC step: where each role assignment applies relative to the
 // run's subscription, and the verdicts on effective permissions and role
@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 )
 
@@ -119,7 +120,7 @@ const (
 	actAnyRegister     = "*/register/action"
 )
 
-func judgePermissions(in RBACInput, need runNeeds, po permissionsOutcome, ras assignmentsOutcome, cv coverage, host string) Result {
+func judgePermissions(in Input, need runNeeds, po permissionsOutcome, ras assignmentsOutcome, cv coverage, host string) diag.Result {
 	step := "GET " + in.subscriptionScope() + "/providers/Microsoft.Authorization/permissions"
 	if po.err != nil {
 		r := failedCall(idRBACPermissions, titleRBACPermissions, step, host, po.err)
@@ -129,8 +130,8 @@ func judgePermissions(in RBACInput, need runNeeds, po permissionsOutcome, ras as
 		r.Elapsed = po.elapsed
 		return r
 	}
-	r := Result{ID: idRBACPermissions, Title: titleRBACPermissions, Elapsed: po.elapsed,
-		Facts: []Fact{fact("run", strings.TrimSpace(in.RunType+" "+in.Scope)), fact("needs", need.why)}}
+	r := diag.Result{ID: idRBACPermissions, Title: titleRBACPermissions, Elapsed: po.elapsed,
+		Facts: []diag.Fact{diag.F("run", strings.TrimSpace(in.RunType+" "+in.Scope)), diag.F("needs", need.why)}}
 	allowed := func(a string) bool { return actionAllowed(po.perms, a) }
 	yesNo := func(a, note string) {
 		v := "no"
@@ -140,7 +141,7 @@ func judgePermissions(in RBACInput, need runNeeds, po permissionsOutcome, ras as
 		if note != "" {
 			v += " (" + note + ")"
 		}
-		r.Facts = append(r.Facts, fact(a, v))
+		r.Facts = append(r.Facts, diag.F(a, v))
 	}
 	yesNo(actRGRead, "")
 	yesNo(actAnyRead, "reads of every resource type")
@@ -191,7 +192,7 @@ func judgePermissions(in RBACInput, need runNeeds, po permissionsOutcome, ras as
 		noRA = "; it may not create role assignments, which only stacks managing azurerm_role_assignment need (Owner, User Access Administrator or Role Based Access Control Administrator)"
 	}
 	if len(warns) == 0 {
-		r.Status = StatusPass
+		r.Status = diag.StatusPass
 		r.Summary = "the identity has every permission this run needs at subscription scope" + noRA
 		if need.applyLater {
 			r.Summary = "planning can read, and the apply phase can write as long as its write-scoped credential maps to this same app" + noRA
@@ -199,7 +200,7 @@ func judgePermissions(in RBACInput, need runNeeds, po permissionsOutcome, ras as
 		return r
 	}
 	warns[len(warns)-1] += noRA
-	r.Status = StatusWarn
+	r.Status = diag.StatusWarn
 	r.Summary = strings.Join(warns, "; ")
 	r.Hint = strings.Join(hints, " ")
 	if need.applyLater && !writeOK {
@@ -209,9 +210,9 @@ func judgePermissions(in RBACInput, need runNeeds, po permissionsOutcome, ras as
 }
 
 // missingPermissions is the verdict when the run lacks an action it needs.
-func missingPermissions(in RBACInput, need runNeeds, r Result, missing []string, canRead bool, cv coverage) Result {
+func missingPermissions(in Input, need runNeeds, r diag.Result, missing []string, canRead bool, cv coverage) diag.Result {
 	role := need.role()
-	r.Status = StatusFail
+	r.Status = diag.StatusFail
 	switch {
 	case canRead:
 		r.Summary = fmt.Sprintf("the identity can read but not write at subscription scope, and %s", need.why)
@@ -219,13 +220,13 @@ func missingPermissions(in RBACInput, need runNeeds, r Result, missing []string,
 		r.Summary = "the identity may not even read resource groups at subscription scope; denied: " + strings.Join(missing, ", ")
 	}
 	if held := roleNames(cv.above); held != "" {
-		r.Facts = append(r.Facts, fact("roles on the subscription", held))
+		r.Facts = append(r.Facts, diag.F("roles on the subscription", held))
 	}
 	r.Hint = fmt.Sprintf("Grant %s on %s to the service principal (object id %s).", role, in.subscriptionScope(), in.ObjectID)
 	r.Fixes = fixes.RoleAssignment(in.ObjectID, role, in.subscriptionScope())
 
 	if rgs := cv.groupsAllowing(in.SubscriptionID, missing...); len(rgs) > 0 {
-		r.Status = StatusWarn
+		r.Status = diag.StatusWarn
 		r.Summary += "; it has them on resource group(s) " + strings.Join(rgs, ", ") + " only"
 		r.Hint = "Runs that stay inside " + strings.Join(rgs, ", ") + " can work; creating resource groups or touching anything else fails. " + r.Hint
 	}
@@ -250,7 +251,7 @@ func roleNames(list []assignment) string {
 	return strings.Join(names, ", ")
 }
 
-func judgeAssignments(in RBACInput, need runNeeds, ras assignmentsOutcome, po permissionsOutcome, cv coverage, host string) Result {
+func judgeAssignments(in Input, need runNeeds, ras assignmentsOutcome, po permissionsOutcome, cv coverage, host string) diag.Result {
 	role, scope := need.role(), in.subscriptionScope()
 	if ras.err != nil {
 		step := "GET " + scope + "/providers/Microsoft.Authorization/roleAssignments?$filter=assignedTo('" + in.ObjectID + "')"
@@ -268,41 +269,41 @@ func judgeAssignments(in RBACInput, need runNeeds, ras assignmentsOutcome, po pe
 			r.Fixes = fixes.RoleAssignment(in.ObjectID, role, scope)
 			return r
 		}
-		r.Status = StatusWarn
+		r.Status = diag.StatusWarn
 		r.Summary = "the identity may not list its own role assignments (Microsoft.Authorization/roleAssignments/read, which Reader has)"
 		r.Hint = "rbac-permissions shows what the identity can do; to see its roles, run: az role assignment list --assignee " + in.ObjectID + " --all --include-inherited"
 		return r
 	}
-	r := Result{ID: idRBACRoleAssignments, Title: titleRBACRoleAssignments, Elapsed: ras.elapsed}
-	r.Facts = append(r.Facts, fact("principal (oid)", in.ObjectID))
+	r := diag.Result{ID: idRBACRoleAssignments, Title: titleRBACRoleAssignments, Elapsed: ras.elapsed}
+	r.Facts = append(r.Facts, diag.F("principal (oid)", in.ObjectID))
 	for _, a := range sortedAssignments(ras.list, in.SubscriptionID) {
 		_, label, _ := classifyScope(a.Scope, in.SubscriptionID)
-		r.Facts = append(r.Facts, fact("role", fmt.Sprintf("%s on %s (%s)", a.RoleName, a.Scope, label)))
+		r.Facts = append(r.Facts, diag.F("role", fmt.Sprintf("%s on %s (%s)", a.RoleName, a.Scope, label)))
 	}
 	if ras.defErr != nil {
-		r.Facts = append(r.Facts, fact("role names", "some role definitions could not be read; their GUIDs are shown"))
+		r.Facts = append(r.Facts, diag.F("role names", "some role definitions could not be read; their GUIDs are shown"))
 	}
 	switch {
 	case len(ras.list) == 0:
-		r.Status = StatusFail
+		r.Status = diag.StatusFail
 		r.Summary = "the identity has no role assignment on this subscription, above it or below it"
 		r.Hint = fmt.Sprintf("Assign %s on %s to the service principal's object id %s (not the client id). %s", role, scope, in.ObjectID, rbacDelayNote)
 		r.Fixes = fixes.RoleAssignment(in.ObjectID, role, scope)
 	case len(cv.above) == 0:
-		r.Status = StatusWarn
+		r.Status = diag.StatusWarn
 		groups := partialGroups(cv.partial, in.SubscriptionID)
 		r.Summary = "the identity has roles only on resource group(s) " + strings.Join(groups, ", ") + ", nothing on the whole subscription"
 		r.Hint = fmt.Sprintf("Runs that stay inside %s can work; anything else (new resource groups, other groups, provider registration) fails. For the whole subscription assign %s on %s.", strings.Join(groups, ", "), role, scope)
 		r.Fixes = fixes.RoleAssignment(in.ObjectID, role, scope)
 	case (need.write || need.applyLater) && !cvWrites(cv):
-		r.Status = StatusWarn
+		r.Status = diag.StatusWarn
 		r.Summary = "no role on the subscription grants write (" + roleNames(cv.above) + ")"
 		if rgs := cv.groupsAllowing(in.SubscriptionID, actDeploymentWrite); len(rgs) > 0 {
 			r.Summary += "; write only on resource group(s) " + strings.Join(rgs, ", ")
 		}
 		r.Hint = "See rbac-permissions: this run needs Contributor on " + scope + "."
 	default:
-		r.Status = StatusPass
+		r.Status = diag.StatusPass
 		r.Summary = fmt.Sprintf("the identity has %d role assignment(s) covering this subscription: %s", len(cv.above), roleNames(cv.above))
 	}
 	return r

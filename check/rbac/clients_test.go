@@ -1,4 +1,4 @@
-package check
+package rbac
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/explain"
 )
 
 // armResponseError builds the *azcore.ResponseError the SDK returns for an
@@ -26,42 +28,42 @@ func armResponseError(status int, code, message string) error {
 func TestARMFailureParsesDocumentedMessages(t *testing.T) {
 	tests := []struct {
 		name, code, message string
-		want                armFailure
+		want                explain.ARMFailure
 	}{
 		{
 			name: "AuthorizationFailed", code: "AuthorizationFailed",
 			message: "The client 'app-1' with object id 'oid-1' does not have authorization to perform action 'Microsoft.Resources/deployments/write' over scope '/subscriptions/s1/resourceGroups/rg' or the scope is invalid. If access was recently granted, please refresh your credentials.",
-			want:    armFailure{Client: "app-1", ObjectID: "oid-1", Action: "Microsoft.Resources/deployments/write", Scope: "/subscriptions/s1/resourceGroups/rg"},
+			want:    explain.ARMFailure{Client: "app-1", ObjectID: "oid-1", Action: "Microsoft.Resources/deployments/write", Scope: "/subscriptions/s1/resourceGroups/rg"},
 		},
 		{
 			name: "AuthorizationFailed, older message", code: "AuthorizationFailed",
 			message: "The client 'a' with object id 'b' does not have authorization to perform action 'Microsoft.Resources/subscriptions/read' over scope '/subscriptions/s1'.",
-			want:    armFailure{Client: "a", ObjectID: "b", Action: "Microsoft.Resources/subscriptions/read", Scope: "/subscriptions/s1"},
+			want:    explain.ARMFailure{Client: "a", ObjectID: "b", Action: "Microsoft.Resources/subscriptions/read", Scope: "/subscriptions/s1"},
 		},
 		{
 			name: "LinkedAuthorizationFailed", code: "LinkedAuthorizationFailed",
 			message: "The client 'c' with object id 'o' has permission to perform action 'Microsoft.Network/networkInterfaces/write' on scope '/subscriptions/s1/resourceGroups/app'; however, it does not have permission to perform action(s) 'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s)'/subscriptions/s1/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/s' or the linked scope(s)are invalid",
-			want: armFailure{Client: "c", ObjectID: "o", Action: "Microsoft.Network/networkInterfaces/write", Scope: "/subscriptions/s1/resourceGroups/app",
+			want: explain.ARMFailure{Client: "c", ObjectID: "o", Action: "Microsoft.Network/networkInterfaces/write", Scope: "/subscriptions/s1/resourceGroups/app",
 				LinkedAction: "Microsoft.Network/virtualNetworks/subnets/join/action", LinkedScope: "/subscriptions/s1/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/s"},
 		},
 		{
 			name: "InvalidAuthenticationTokenTenant", code: "InvalidAuthenticationTokenTenant",
 			message: "The access token is from the wrong issuer 'https://sts.windows.net/t-token/'. It must match the tenant 'https://sts.windows.net/t-sub/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/t-sub' to get the token.",
-			want:    armFailure{TokenTenant: "t-token", SubscriptionTenant: "t-sub"},
+			want:    explain.ARMFailure{TokenTenant: "t-token", SubscriptionTenant: "t-sub"},
 		},
 		{
 			name: "MissingSubscriptionRegistration, quoted", code: "MissingSubscriptionRegistration",
 			message: "The subscription is not registered to use namespace 'Microsoft.ContainerService'. See https://aka.ms/rps-not-found for how to register subscriptions.",
-			want:    armFailure{Namespace: "Microsoft.ContainerService"},
+			want:    explain.ARMFailure{Namespace: "Microsoft.ContainerService"},
 		},
 		{
 			name: "MissingSubscriptionRegistration, short form", code: "MissingSubscriptionRegistration",
 			message: "The subscription is not registered to use namespace Microsoft.App.",
-			want:    armFailure{Namespace: "Microsoft.App"},
+			want:    explain.ARMFailure{Namespace: "Microsoft.App"},
 		},
 		{
 			name: "unknown message shape", code: "AuthorizationFailed", message: "Forbidden.",
-			want: armFailure{},
+			want: explain.ARMFailure{},
 		},
 	}
 	for _, tt := range tests {
@@ -83,19 +85,19 @@ func TestFailedCall(t *testing.T) {
 	t.Run("known code", func(t *testing.T) {
 		err := armResponseError(401, "ExpiredAuthenticationToken", "The access token expiry UTC time '1/2/2026 3:04:05 PM' is earlier than current UTC time '1/2/2026 4:04:05 PM'.")
 		r := failedCall("x", "X", "GET /subscriptions/s", "management.azure.com", err)
-		if r.Status != StatusFail || r.ErrorCode != "ExpiredAuthenticationToken" || r.Hint == "" {
+		if r.Status != diag.StatusFail || r.ErrorCode != "ExpiredAuthenticationToken" || r.Hint == "" {
 			t.Errorf("got %+v", r)
 		}
 	})
 	t.Run("unknown code", func(t *testing.T) {
 		r := failedCall("x", "X", "GET /subscriptions/s", "management.azure.com", armResponseError(500, "InternalServerError", "boom"))
-		if r.Status != StatusFail || r.ErrorCode != "InternalServerError" || !strings.Contains(r.Summary, "HTTP 500") || r.Hint == "" {
+		if r.Status != diag.StatusFail || r.ErrorCode != "InternalServerError" || !strings.Contains(r.Summary, "HTTP 500") || r.Hint == "" {
 			t.Errorf("got %+v", r)
 		}
 	})
 	t.Run("deadline", func(t *testing.T) {
 		r := failedCall("x", "X", "GET /subscriptions/s", "management.azure.com", fmt.Errorf("sending: %w", context.DeadlineExceeded))
-		if r.Status != StatusFail || !strings.Contains(r.Summary, "did not finish") || !strings.Contains(r.Summary, "management.azure.com") {
+		if r.Status != diag.StatusFail || !strings.Contains(r.Summary, "did not finish") || !strings.Contains(r.Summary, "management.azure.com") {
 			t.Errorf("got %+v", r)
 		}
 	})

@@ -1,9 +1,11 @@
-package check
+package explain
 
 import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
 // TestLookupAADSTSCauses pins the decided cause and field of every code the
@@ -11,48 +13,48 @@ import (
 func TestLookupAADSTSCauses(t *testing.T) {
 	tests := []struct {
 		code  int
-		cause Cause
+		cause diag.Cause
 		field string
 	}{
-		{70021, CauseNoMatchingFIC, ""},
-		{700211, CauseIssuerMismatch, "issuer"},
-		{700212, CauseAudienceMismatch, "audience"},
-		{700213, CauseSubjectMismatch, "subject"},
-		{7002138, CauseSubjectMismatch, "subject"},
-		{7002137, CauseSubjectMismatch, "subject"},
-		{70025, CauseNoMatchingFIC, "client_id"},
-		{700016, CauseAppNotFound, "client_id"},
-		{7000229, CauseAppNotFound, "client_id"},
-		{90002, CauseTenantNotFound, "tenant"},
-		{900023, CauseInvalidTenantFormat, "tenant"},
-		{700024, CauseAssertionExpired, ""},
-		{50166, CauseExternalOIDCUnreachable, "issuer"},
-		{90061, CauseExternalOIDCUnreachable, "issuer"},
-		{501661, CauseExternalOIDCUnreachable, "issuer"},
-		{7000272, CauseSignatureOrJWKS, "issuer"},
-		{700027, CauseSignatureOrJWKS, ""},
-		{50027, CauseOther, ""},
-		{5002727, CauseOther, ""},
-		{90014, CauseOther, ""},
-		{7000112, CauseAppDisabled, "client_id"},
-		{53003, CauseConditionalAccess, ""},
-		{500011, CauseResourceNotFound, ""},
-		{70011, CauseInvalidScope, ""},
-		{1002012, CauseInvalidScope, ""},
-		{7000215, CauseInvalidClientSecret, ""},
-		{7000222, CauseInvalidClientSecret, ""},
-		{700025, CauseOther, "client_id"},
-		{700222, CauseOther, ""},
-		{700229, CauseOther, ""},
-		{50059, CauseOther, "tenant"},
-		{7000218, CauseOther, ""},
-		{7000219, CauseOther, ""},
-		{90038, CauseOther, "tenant"},
-		{900382, CauseOther, "tenant"},
-		{900432, CauseOther, "tenant"},
-		{9001023, CauseOther, "tenant"},
-		{90019, CauseOther, "tenant"},
-		{90009, CauseOther, ""},
+		{70021, diag.CauseNoMatchingFIC, ""},
+		{700211, diag.CauseIssuerMismatch, "issuer"},
+		{700212, diag.CauseAudienceMismatch, "audience"},
+		{700213, diag.CauseSubjectMismatch, "subject"},
+		{7002138, diag.CauseSubjectMismatch, "subject"},
+		{7002137, diag.CauseSubjectMismatch, "subject"},
+		{70025, diag.CauseNoMatchingFIC, "client_id"},
+		{700016, diag.CauseAppNotFound, "client_id"},
+		{7000229, diag.CauseAppNotFound, "client_id"},
+		{90002, diag.CauseTenantNotFound, "tenant"},
+		{900023, diag.CauseInvalidTenantFormat, "tenant"},
+		{700024, diag.CauseAssertionExpired, ""},
+		{50166, diag.CauseExternalOIDCUnreachable, "issuer"},
+		{90061, diag.CauseExternalOIDCUnreachable, "issuer"},
+		{501661, diag.CauseExternalOIDCUnreachable, "issuer"},
+		{7000272, diag.CauseSignatureOrJWKS, "issuer"},
+		{700027, diag.CauseSignatureOrJWKS, ""},
+		{50027, diag.CauseOther, ""},
+		{5002727, diag.CauseOther, ""},
+		{90014, diag.CauseOther, ""},
+		{7000112, diag.CauseAppDisabled, "client_id"},
+		{53003, diag.CauseConditionalAccess, ""},
+		{500011, diag.CauseResourceNotFound, ""},
+		{70011, diag.CauseInvalidScope, ""},
+		{1002012, diag.CauseInvalidScope, ""},
+		{7000215, diag.CauseInvalidClientSecret, ""},
+		{7000222, diag.CauseInvalidClientSecret, ""},
+		{700025, diag.CauseOther, "client_id"},
+		{700222, diag.CauseOther, ""},
+		{700229, diag.CauseOther, ""},
+		{50059, diag.CauseOther, "tenant"},
+		{7000218, diag.CauseOther, ""},
+		{7000219, diag.CauseOther, ""},
+		{90038, diag.CauseOther, "tenant"},
+		{900382, diag.CauseOther, "tenant"},
+		{900432, diag.CauseOther, "tenant"},
+		{9001023, diag.CauseOther, "tenant"},
+		{90019, diag.CauseOther, "tenant"},
+		{90009, diag.CauseOther, ""},
 	}
 	for _, tt := range tests {
 		got, ok := LookupAADSTS(tt.code)
@@ -73,7 +75,7 @@ func TestLookupAADSTSCauses(t *testing.T) {
 // checkInfo holds every entry to the table's own rules.
 func checkInfo(t *testing.T, ci CodeInfo) {
 	t.Helper()
-	if !KnownCause(ci.Cause) {
+	if !diag.KnownCause(ci.Cause) {
 		t.Errorf("%s: unknown cause %q", ci.Code, ci.Cause)
 	}
 	switch ci.Field {
@@ -110,7 +112,7 @@ func TestLookupAADSTSUnknown(t *testing.T) {
 		t.Fatal("LookupAADSTS(12345) found an entry")
 	}
 	got := UnknownAADSTS(12345, "AADSTS12345: Something new.", "")
-	if got.Code != "AADSTS12345" || got.Cause != CauseOther {
+	if got.Code != "AADSTS12345" || got.Cause != diag.CauseOther {
 		t.Errorf("UnknownAADSTS = %+v", got)
 	}
 	if !strings.Contains(got.Explanation, "Something new.") || !strings.Contains(got.Fix, "https://login.microsoftonline.com/error?code=12345") {
@@ -126,19 +128,19 @@ func TestLookupAADSTSUnknown(t *testing.T) {
 func TestLookupARM(t *testing.T) {
 	tests := []struct {
 		code, action string
-		cause        Cause
+		cause        diag.Cause
 	}{
-		{"AuthorizationFailed", "Microsoft.Resources/subscriptions/read", CauseAuthorizationFailed},
-		{"authorizationfailed", "", CauseAuthorizationFailed},
-		{"AuthorizationFailed", "Microsoft.Compute/register/action", CauseProviderRegistration},
-		{"AuthorizationFailed", "microsoft.compute/REGISTER/action", CauseProviderRegistration},
-		{"LinkedAuthorizationFailed", "", CauseAuthorizationFailed},
-		{"InvalidAuthenticationTokenTenant", "", CauseWrongTenantForSubscription},
-		{"SubscriptionNotFound", "", CauseSubscriptionNotFound},
-		{"InvalidAuthenticationToken", "", CauseOther},
-		{"ExpiredAuthenticationToken", "", CauseOther},
-		{"MissingSubscriptionRegistration", "", CauseProviderRegistration},
-		{"NoSubscriptionsFound", "", CauseSubscriptionNotFound},
+		{"AuthorizationFailed", "Microsoft.Resources/subscriptions/read", diag.CauseAuthorizationFailed},
+		{"authorizationfailed", "", diag.CauseAuthorizationFailed},
+		{"AuthorizationFailed", "Microsoft.Compute/register/action", diag.CauseProviderRegistration},
+		{"AuthorizationFailed", "microsoft.compute/REGISTER/action", diag.CauseProviderRegistration},
+		{"LinkedAuthorizationFailed", "", diag.CauseAuthorizationFailed},
+		{"InvalidAuthenticationTokenTenant", "", diag.CauseWrongTenantForSubscription},
+		{"SubscriptionNotFound", "", diag.CauseSubscriptionNotFound},
+		{"InvalidAuthenticationToken", "", diag.CauseOther},
+		{"ExpiredAuthenticationToken", "", diag.CauseOther},
+		{"MissingSubscriptionRegistration", "", diag.CauseProviderRegistration},
+		{"NoSubscriptionsFound", "", diag.CauseSubscriptionNotFound},
 	}
 	for _, tt := range tests {
 		got, ok := LookupARMAction(tt.code, tt.action)
@@ -171,12 +173,12 @@ func TestRegisterNamespace(t *testing.T) {
 func TestAssertionTimeCause(t *testing.T) {
 	tests := []struct {
 		name, msg string
-		want      Cause
+		want      diag.Cause
 		ok        bool
 	}{
-		{"expired", "AADSTS700024: Client assertion is not within its valid time range. Current time: 2025-08-29T05:47:32.1501147Z, assertion valid from 1970-01-01T00:00:00.0000000Z, expiry time of assertion 2025-08-29T00:30:05.0000000Z. Review the documentation", CauseAssertionExpired, true},
-		{"not-yet-valid", "AADSTS700024: Client assertion is not within its valid time range. Current time: 2025-08-29T05:47:32.1501147Z, assertion valid from 2025-08-29T05:52:00.0000000Z, expiry time of assertion 2025-08-29T06:52:00.0000000Z.", CauseAssertionNotYetValid, true},
-		{"wrapped", "Current time: 2024-12-07T12:09:18.3149355Z, assertion valid from\n1970-01-01T00:00:00.0000000Z, expiry time of assertion 2024-12-07T11:14:18.0000000Z.....", CauseAssertionExpired, true},
+		{"expired", "AADSTS700024: Client assertion is not within its valid time range. Current time: 2025-08-29T05:47:32.1501147Z, assertion valid from 1970-01-01T00:00:00.0000000Z, expiry time of assertion 2025-08-29T00:30:05.0000000Z. Review the documentation", diag.CauseAssertionExpired, true},
+		{"not-yet-valid", "AADSTS700024: Client assertion is not within its valid time range. Current time: 2025-08-29T05:47:32.1501147Z, assertion valid from 2025-08-29T05:52:00.0000000Z, expiry time of assertion 2025-08-29T06:52:00.0000000Z.", diag.CauseAssertionNotYetValid, true},
+		{"wrapped", "Current time: 2024-12-07T12:09:18.3149355Z, assertion valid from\n1970-01-01T00:00:00.0000000Z, expiry time of assertion 2024-12-07T11:14:18.0000000Z.....", diag.CauseAssertionExpired, true},
 		{"no-times", "AADSTS700024: Client assertion is not within its valid time range.", "", false},
 	}
 	for _, tt := range tests {
@@ -188,7 +190,7 @@ func TestAssertionTimeCause(t *testing.T) {
 		})
 	}
 	ci, _ := LookupAADSTSMessage(700024, tests[1].msg)
-	if ci.Cause != CauseAssertionNotYetValid || !strings.Contains(ci.Fix, "clock") {
+	if ci.Cause != diag.CauseAssertionNotYetValid || !strings.Contains(ci.Fix, "clock") {
 		t.Errorf("LookupAADSTSMessage(700024, not yet valid) = %+v", ci)
 	}
 }

@@ -1,10 +1,8 @@
-package check
+package explain
 
 import (
 	"strings"
 	"testing"
-
-	"github.com/oidc-doctor/oidc-doctor/check/token"
 )
 
 func TestCompareValues(t *testing.T) {
@@ -55,7 +53,7 @@ func TestMismatchShapes(t *testing.T) {
 			}
 		}
 	}
-	tok := &token.Token{Issuer: "https://acme.app.spacelift.io", Audience: []string{"acme.app.spacelift.io"}, Subject: "space:root:stack:infra:run_type:TASK:scope:write"}
+	tok := &Token{Issuer: "https://acme.app.spacelift.io", Audience: []string{"acme.app.spacelift.io"}, Subject: "space:root:stack:infra:run_type:TASK:scope:write"}
 	if got := MismatchShapes("audience", "", tok); len(got) == 0 || !strings.Contains(got[0], "acme.app.spacelift.io") {
 		t.Errorf("MismatchShapes from token: %q", got)
 	}

@@ -1,15 +1,14 @@
-package check
+package explain
 
 import (
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/oidc-doctor/oidc-doctor/check/fixes"
-	"github.com/oidc-doctor/oidc-doctor/check/token"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
-// Explain reads pasted error output (Terraform with its │ borders, az CLI,
+// Paste reads pasted error output (Terraform with its │ borders, az CLI,
 // azidentity's Error() text, JSON bodies with their escapes, logs, markdown,
 // Kubernetes events) and returns one Finding per distinct Entra or ARM error
 // in it: root causes first (Entra refusals before the ARM errors they
@@ -21,20 +20,20 @@ import (
 type Finding struct {
 	// Code is the code as printed: "AADSTS700213", "AuthorizationFailed".
 	Code  string
-	Cause Cause
+	Cause diag.Cause
 	// Fields are the values the text names, exactly as written, in a fixed
 	// key order: issuer, subject, audience, expected_subject, client_id,
 	// object_id, tenant, token_tenant, subscription, action, scope, namespace.
-	Fields                  []Fact
+	Fields                  []diag.Fact
 	Title, Explanation, Fix string
 	// Message is the service's own text for this error, trimmed, at most 500 bytes.
 	Message                           string
 	TraceID, CorrelationID, Timestamp string
 	// Comparison compares the quoted values with the token's (when a token is
 	// given) and lists the likely shapes of a credential mismatch (key "likely").
-	Comparison []Fact
+	Comparison []diag.Fact
 	// Fixes are commands and configuration to paste.
-	Fixes []Fix
+	Fixes []diag.Fix
 
 	pos int
 }
@@ -42,8 +41,8 @@ type Finding struct {
 // fieldOrder is the order of Finding.Fields.
 var fieldOrder = []string{"issuer", "subject", "audience", "expected_subject", "client_id", "object_id", "tenant", "token_tenant", "subscription", "action", "scope", "namespace"}
 
-// Explain finds, explains and de-duplicates every error code in text. tok may be nil.
-func Explain(text string, tok *token.Token) []Finding {
+// Paste finds, explains and de-duplicates every error code in text. tok may be nil.
+func Paste(text string, tok *Token) []Finding {
 	s := normalize(text)
 	aad := findAADSTS(s)
 	armf := findARM(s)
@@ -73,7 +72,7 @@ next:
 	return out
 }
 
-func compatible(a, b []Fact) bool {
+func compatible(a, b []diag.Fact) bool {
 	for _, x := range a {
 		for _, y := range b {
 			if x.Key == y.Key && x.Value != y.Value {
@@ -86,17 +85,17 @@ func compatible(a, b []Fact) bool {
 
 func merge(dst *Finding, f Finding) {
 	fs := fieldSet{}
-	for _, x := range append(append([]Fact(nil), dst.Fields...), f.Fields...) {
+	for _, x := range append(append([]diag.Fact(nil), dst.Fields...), f.Fields...) {
 		fs.set(x.Key, x.Value)
 	}
 	dst.Fields = fs.facts()
-	if dst.Cause != f.Cause && f.Cause != CauseOther && len(f.Fields) > 0 {
+	if dst.Cause != f.Cause && f.Cause != diag.CauseOther && len(f.Fields) > 0 {
 		dst.Cause, dst.Title, dst.Explanation, dst.Fix = f.Cause, f.Title, f.Explanation, f.Fix
 	}
-	dst.Message = firstNonEmpty(dst.Message, f.Message)
-	dst.TraceID = firstNonEmpty(dst.TraceID, f.TraceID)
-	dst.CorrelationID = firstNonEmpty(dst.CorrelationID, f.CorrelationID)
-	dst.Timestamp = firstNonEmpty(dst.Timestamp, f.Timestamp)
+	dst.Message = diag.FirstNonEmpty(dst.Message, f.Message)
+	dst.TraceID = diag.FirstNonEmpty(dst.TraceID, f.TraceID)
+	dst.CorrelationID = diag.FirstNonEmpty(dst.CorrelationID, f.CorrelationID)
+	dst.Timestamp = diag.FirstNonEmpty(dst.Timestamp, f.Timestamp)
 }
 
 // Field returns the value of a finding's field, or "".
@@ -109,12 +108,9 @@ func (f Finding) Field(key string) string {
 	return ""
 }
 
-// ficCauses are the causes a new federated credential fixes.
-var ficCauses = map[Cause]bool{CauseSubjectMismatch: true, CauseAudienceMismatch: true, CauseIssuerMismatch: true, CauseNoMatchingFIC: true}
-
 // enrich compares the finding with the token, adds the likely shapes of a
 // credential mismatch, and writes the fixes.
-func enrich(f *Finding, tok *token.Token) {
+func enrich(f *Finding, tok *Token) {
 	tokVal := map[string]string{}
 	if tok != nil {
 		tokVal = map[string]string{"issuer": tok.Issuer, "subject": tok.Subject, "audience": tok.FirstAudience()}
@@ -125,15 +121,16 @@ func enrich(f *Finding, tok *token.Token) {
 			continue
 		}
 		if c := CompareValues(v, tv); c == "identical" {
-			f.Comparison = append(f.Comparison, Fact{Key: k, Value: "same as the token's"})
+			f.Comparison = append(f.Comparison, diag.Fact{Key: k, Value: "same as the token's"})
 		} else {
-			f.Comparison = append(f.Comparison, Fact{Key: k, Value: "not the token's (" + tv + "): " + strings.ReplaceAll(strings.ReplaceAll(c, "presented", "error's"), "expected", "token's")})
+			f.Comparison = append(f.Comparison, diag.Fact{Key: k, Value: "not the token's (" + tv + "): " + strings.ReplaceAll(strings.ReplaceAll(c, "presented", "error's"), "expected", "token's")})
 		}
 	}
-	val := func(k string) string { return firstNonEmpty(f.Field(k), tokVal[k]) }
+	val := func(k string) string { return diag.FirstNonEmpty(f.Field(k), tokVal[k]) }
+	ci, _ := lookupFinding(f.Code)
 	if ficCauses[f.Cause] {
 		var fields []string
-		if ci, ok := lookupFinding(f.Code); ok && ci.Field != "" && ci.Field != "client_id" {
+		if ci.Field != "" && ci.Field != "client_id" {
 			fields = []string{ci.Field}
 		} else if f.Code == "AADSTS70021" {
 			fields = []string{"audience", "subject", "issuer"}
@@ -144,40 +141,26 @@ func enrich(f *Finding, tok *token.Token) {
 				shapes = shapes[:1]
 			}
 			for _, sh := range shapes {
-				f.Comparison = append(f.Comparison, Fact{Key: "likely", Value: sh})
+				f.Comparison = append(f.Comparison, diag.Fact{Key: "likely", Value: sh})
 			}
-		}
-		if iss, sub, aud := val("issuer"), val("subject"), val("audience"); iss != "" && sub != "" && aud != "" {
-			f.Fixes = fixes.FIC(f.Field("client_id"), iss, sub, aud)
 		}
 	}
 	if exp := f.Field("expected_subject"); exp != "" {
 		f.Fix += " Entra expects the subject '" + exp + "'."
 	}
-	switch f.Cause {
-	case CauseAuthorizationFailed:
-		if f.Code == "AuthorizationFailed" || f.Code == "NoSubscriptionsFound" {
-			f.Fixes = fixes.RoleAssignment(f.Field("object_id"), roleFor(f.Field("action")), f.Field("scope"))
-		}
-	case CauseProviderRegistration:
-		var ns []string
-		if n := f.Field("namespace"); n != "" {
-			ns = []string{n}
-		}
-		f.Fixes = fixes.ProviderRegister(ns)
-	case CauseSubscriptionNotFound:
-		if f.Code == "NoSubscriptionsFound" {
-			f.Fixes = fixes.RoleAssignment("", "Reader", "/subscriptions/<subscription-id>")
-		}
-	}
+	f.Fixes = chooseFixes(CodeInfo{Code: f.Code, Cause: f.Cause, Field: ci.Field}, values{
+		ClientID: f.Field("client_id"), TenantID: f.Field("tenant"),
+		Issuer: val("issuer"), Subject: val("subject"), Audience: val("audience"),
+		ObjectID: f.Field("object_id"), Action: f.Field("action"), Scope: f.Field("scope"), Namespace: f.Field("namespace"),
+	})
 	if f.Comparison == nil {
-		f.Comparison = []Fact{}
+		f.Comparison = []diag.Fact{}
 	}
 	if f.Fixes == nil {
-		f.Fixes = []Fix{}
+		f.Fixes = []diag.Fix{}
 	}
 	if f.Fields == nil {
-		f.Fields = []Fact{}
+		f.Fields = []diag.Fact{}
 	}
 }
 
@@ -188,19 +171,4 @@ func lookupFinding(code string) (CodeInfo, bool) {
 		}
 	}
 	return LookupARM(code)
-}
-
-// roleFor suggests a built-in role for a denied action: Reader for reads,
-// Contributor otherwise. Narrower roles are better where they exist.
-func roleFor(action string) string {
-	a := strings.ToLower(action)
-	switch {
-	case a == "":
-		return "<role>"
-	case strings.HasPrefix(a, "microsoft.authorization/"):
-		return "Role Based Access Control Administrator"
-	case strings.HasSuffix(a, "/read"):
-		return "Reader"
-	}
-	return "Contributor"
 }

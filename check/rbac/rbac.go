@@ -1,10 +1,15 @@
-package check
+// Package rbac asks Azure Resource Manager, after a successful exchange,
+// whether the identity can do what this Terraform run needs: the
+// subscription, the effective permissions, the role assignments and the
+// resource providers. It only reads (every call is a GET). What an ARM error
+// answer means is package explain's business.
+//
+// It owns the check ids arm-subscription and rbac-*.
+package rbac
 
-// The RBAC step: after a successful Entra exchange, ask Azure Resource
-// Manager whether the identity can do what this Terraform run needs. It reads
-// only (every call is a GET) and calls each URL once: the subscription first,
-// then permissions, role assignments (with their role definitions) and
-// resource providers concurrently, then judges the four results together.
+// The RBAC step calls each URL once: the subscription first, then
+// permissions, role assignments (with their role definitions) and resource
+// providers concurrently, then judges the four results together.
 
 import (
 	"context"
@@ -16,6 +21,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
@@ -35,13 +41,13 @@ const (
 	titleRBACProviders       = "Resource provider registration"
 )
 
-// RBACInput is what the RBAC step needs. The caller fills it after a
+// Input is what the RBAC step needs. The caller fills it after a
 // successful Entra exchange.
-type RBACInput struct {
+type Input struct {
 	// Cred already holds the ARM token: one exchange serves the whole run.
 	Cred azcore.TokenCredential
 	// ClientOptions carries the shared transport, the cloud and a bounded
-	// retry policy. checkRBAC sets DisableRPRegistration itself.
+	// retry policy. Check sets DisableRPRegistration itself.
 	ClientOptions arm.ClientOptions
 	// SubscriptionID is ARM_SUBSCRIPTION_ID.
 	SubscriptionID string
@@ -55,30 +61,30 @@ type RBACInput struct {
 	Getenv func(string) string
 }
 
-func (in RBACInput) getenv(k string) string {
+func (in Input) getenv(k string) string {
 	if in.Getenv == nil {
 		return ""
 	}
 	return in.Getenv(k)
 }
 
-func (in RBACInput) subscriptionScope() string { return "/subscriptions/" + in.SubscriptionID }
+func (in Input) subscriptionScope() string { return "/subscriptions/" + in.SubscriptionID }
 
-// checkRBAC runs the RBAC step and returns, in order, arm-subscription,
+// Check runs the RBAC step and returns, in order, arm-subscription,
 // rbac-permissions, rbac-role-assignments and rbac-providers.
-func checkRBAC(ctx context.Context, in RBACInput) []Result {
+func Check(ctx context.Context, in Input) []diag.Result {
 	c, err := newARMClients(in)
 	if err != nil {
-		r := Result{ID: idARMSubscription, Title: titleARMSubscription, Status: StatusFail,
-			Summary: "could not set up the Azure Resource Manager clients", Facts: []Fact{fact("error", err.Error())},
+		r := diag.Result{ID: idARMSubscription, Title: titleARMSubscription, Status: diag.StatusFail,
+			Summary: "could not set up the Azure Resource Manager clients", Facts: []diag.Fact{diag.F("error", err.Error())},
 			Hint: "This is a bug in oidc-doctor or its settings; report it with this output."}
-		return append([]Result{r}, skipRest("needs "+idARMSubscription)...)
+		return append([]diag.Result{r}, skipRest("needs "+idARMSubscription)...)
 	}
 	need := needsOf(in.RunType, in.Scope)
 
 	sub, subRes := checkSubscription(ctx, c, in, need)
 	if !sub.usable {
-		return append([]Result{subRes}, skipRest("needs "+idARMSubscription)...)
+		return append([]diag.Result{subRes}, skipRest("needs "+idARMSubscription)...)
 	}
 
 	var (
@@ -93,7 +99,7 @@ func checkRBAC(ctx context.Context, in RBACInput) []Result {
 	wg.Wait()
 
 	cov := coverageOf(ras.list, in.SubscriptionID)
-	out := []Result{
+	out := []diag.Result{
 		subRes,
 		judgePermissions(in, need, perms, ras, cov, c.host),
 		judgeAssignments(in, need, ras, perms, cov, c.host),
@@ -108,7 +114,7 @@ func checkRBAC(ctx context.Context, in RBACInput) []Result {
 // fillPlaceholders puts what the step knows into the generic fix text of
 // the error-code table: "--assignee-object-id <object-id>" becomes a
 // command to paste.
-func fillPlaceholders(r *Result, in RBACInput, need runNeeds) {
+func fillPlaceholders(r *diag.Result, in Input, need runNeeds) {
 	scope := in.subscriptionScope()
 	for _, f := range r.Facts {
 		if f.Key == "denied scope" {
@@ -116,9 +122,9 @@ func fillPlaceholders(r *Result, in RBACInput, need runNeeds) {
 		}
 	}
 	rp := strings.NewReplacer(
-		"<object-id>", firstNonEmpty(in.ObjectID, "<object-id>"),
-		"<client-id>", firstNonEmpty(in.ClientID, "<client-id>"),
-		"<subscription-id>", firstNonEmpty(in.SubscriptionID, "<subscription-id>"),
+		"<object-id>", diag.FirstNonEmpty(in.ObjectID, "<object-id>"),
+		"<client-id>", diag.FirstNonEmpty(in.ClientID, "<client-id>"),
+		"<subscription-id>", diag.FirstNonEmpty(in.SubscriptionID, "<subscription-id>"),
 		"<scope>", scope,
 		"<role>", need.role(),
 	)
@@ -128,11 +134,19 @@ func fillPlaceholders(r *Result, in RBACInput, need runNeeds) {
 	}
 }
 
-func skipRest(why string) []Result {
-	return []Result{
-		skipped(idRBACPermissions, titleRBACPermissions, why),
-		skipped(idRBACRoleAssignments, titleRBACRoleAssignments, why),
-		skipped(idRBACProviders, titleRBACProviders, why),
+// Timeout bounds the RBAC step (subscription, then its concurrent calls).
+const Timeout = 15 * time.Second
+
+// Skipped is the step's results when it cannot run; why says what is missing.
+func Skipped(why string) []diag.Result {
+	return append([]diag.Result{diag.Skipped(idARMSubscription, titleARMSubscription, why)}, skipRest(why)...)
+}
+
+func skipRest(why string) []diag.Result {
+	return []diag.Result{
+		diag.Skipped(idRBACPermissions, titleRBACPermissions, why),
+		diag.Skipped(idRBACRoleAssignments, titleRBACRoleAssignments, why),
+		diag.Skipped(idRBACProviders, titleRBACProviders, why),
 	}
 }
 
@@ -181,7 +195,7 @@ type subscriptionOutcome struct{ usable bool }
 // readOnlyStates are subscription states in which ARM refuses writes.
 var readOnlyStates = map[string]bool{"warned": true, "pastdue": true, "disabled": true}
 
-func checkSubscription(ctx context.Context, c *armClients, in RBACInput, need runNeeds) (subscriptionOutcome, Result) {
+func checkSubscription(ctx context.Context, c *armClients, in Input, need runNeeds) (subscriptionOutcome, diag.Result) {
 	start := time.Now()
 	step := "GET /subscriptions/" + in.SubscriptionID
 	resp, err := c.subs.Get(ctx, in.SubscriptionID, nil)
@@ -192,38 +206,38 @@ func checkSubscription(ctx context.Context, c *armClients, in RBACInput, need ru
 		fillPlaceholders(&r, in, need)
 		return subscriptionOutcome{usable: usable}, r
 	}
-	r := Result{ID: idARMSubscription, Title: titleARMSubscription, Elapsed: elapsed}
+	r := diag.Result{ID: idARMSubscription, Title: titleARMSubscription, Elapsed: elapsed}
 	s := resp.Subscription
 	name, tenant, state := armVal(s.DisplayName), armVal(s.TenantID), ""
 	if s.State != nil {
 		state = string(*s.State)
 	}
-	r.Facts = []Fact{
-		fact("subscription", in.SubscriptionID),
-		fact("display name", name),
-		fact("state", state),
-		fact("subscription tenant", tenant),
-		fact("token tenant (tid)", in.TenantID),
+	r.Facts = []diag.Fact{
+		diag.F("subscription", in.SubscriptionID),
+		diag.F("display name", name),
+		diag.F("state", state),
+		diag.F("subscription tenant", tenant),
+		diag.F("token tenant (tid)", in.TenantID),
 	}
 	switch {
 	case tenant != "" && in.TenantID != "" && !strings.EqualFold(tenant, in.TenantID):
-		r.Status = StatusFail
+		r.Status = diag.StatusFail
 		r.Summary = fmt.Sprintf("subscription %q lives in tenant %s, not in the token's tenant %s", name, tenant, in.TenantID)
 		r.Hint = "Set ARM_TENANT_ID to " + tenant + " (the subscription's tenant), and make sure the app and its federated credentials live there."
 	case strings.EqualFold(state, "deleted"):
-		r.Status = StatusFail
+		r.Status = diag.StatusFail
 		r.Summary = fmt.Sprintf("subscription %q is deleted", name)
 		r.Hint = "Point ARM_SUBSCRIPTION_ID at a live subscription."
 	case readOnlyStates[strings.ToLower(state)]:
-		r.Status = StatusWarn
+		r.Status = diag.StatusWarn
 		r.Summary = fmt.Sprintf("subscription %q is %s: Azure treats it as read-only", name, state)
 		if need.write {
-			r.Status = StatusFail
+			r.Status = diag.StatusFail
 			r.Summary += ", and this run needs to write"
 		}
 		r.Hint = "Ask the subscription's billing owner to re-enable it in the Azure portal (Subscriptions > " + name + "); until then plans work and applies fail."
 	default:
-		r.Status = StatusPass
+		r.Status = diag.StatusPass
 		r.Summary = fmt.Sprintf("subscription %q is %s and lives in the token's tenant", name, state)
 	}
 	return subscriptionOutcome{usable: true}, r
@@ -232,7 +246,7 @@ func checkSubscription(ctx context.Context, c *armClients, in RBACInput, need ru
 // subscriptionFailure explains a failed subscription GET, and says whether
 // the later steps can still run. They can after AuthorizationFailed: the
 // subscription exists in the token's tenant, only reading it is denied.
-func subscriptionFailure(ctx context.Context, c *armClients, in RBACInput, need runNeeds, step string, err error) (Result, bool) {
+func subscriptionFailure(ctx context.Context, c *armClients, in Input, need runNeeds, step string, err error) (diag.Result, bool) {
 	r := failedCall(idARMSubscription, titleARMSubscription, step, c.host, err)
 	f, ok := asARMFailure(err)
 	if !ok {
@@ -247,7 +261,7 @@ func subscriptionFailure(ctx context.Context, c *armClients, in RBACInput, need 
 	case "subscriptionnotfound":
 		r.Summary, r.Hint, r.Fixes = notFoundVerdict(ctx, c, in, need, &r)
 	case "authorizationfailed":
-		r.Summary = fmt.Sprintf("the identity may not read subscription %s: it has no role that allows %s there", in.SubscriptionID, firstNonEmpty(f.Action, "Microsoft.Resources/subscriptions/read"))
+		r.Summary = fmt.Sprintf("the identity may not read subscription %s: it has no role that allows %s there", in.SubscriptionID, diag.FirstNonEmpty(f.Action, "Microsoft.Resources/subscriptions/read"))
 		r.Hint += " See rbac-role-assignments for the roles it does have."
 		r.Fixes = fixes.RoleAssignment(in.ObjectID, need.role(), in.subscriptionScope())
 		return r, true
@@ -261,12 +275,12 @@ func subscriptionFailure(ctx context.Context, c *armClients, in RBACInput, need 
 // no role at all: ARM answers SubscriptionNotFound for both. The list of
 // subscriptions the identity can see decides: other subscriptions mean the id
 // is wrong; none means the identity has no role anywhere in the tenant.
-func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runNeeds, r *Result) (summary, hint string, fs []Fix) {
+func notFoundVerdict(ctx context.Context, c *armClients, in Input, need runNeeds, r *diag.Result) (summary, hint string, fs []diag.Fix) {
 	var visible []string
 	pages, err := transport.Collect(ctx, c.subs.NewListPager(nil), "listing subscriptions",
 		func(p armsubscriptions.ClientListResponse) string { return armVal(p.NextLink) })
 	if err != nil {
-		r.Facts = append(r.Facts, fact("visible subscriptions", "unknown: listing them failed too"))
+		r.Facts = append(r.Facts, diag.F("visible subscriptions", "unknown: listing them failed too"))
 		return fmt.Sprintf("subscription %s was not found in tenant %s: a typo, or the identity has no role on it", in.SubscriptionID, in.TenantID),
 			"Check ARM_SUBSCRIPTION_ID, then give the identity a role on the subscription. " + rbacDelayNote,
 			fixes.RoleAssignment(in.ObjectID, need.role(), in.subscriptionScope())
@@ -279,12 +293,12 @@ func notFoundVerdict(ctx context.Context, c *armClients, in RBACInput, need runN
 		}
 	}
 	if len(visible) == 0 {
-		r.Facts = append(r.Facts, fact("visible subscriptions", "none"))
+		r.Facts = append(r.Facts, diag.F("visible subscriptions", "none"))
 		return fmt.Sprintf("subscription %s was not found, and the identity can see no subscription at all: it has no role in tenant %s", in.SubscriptionID, in.TenantID),
 			"A subscription the identity has no role on looks the same as one that does not exist. If the id is right, assign the role (the subscription's owner runs the command below). " + rbacDelayNote,
 			fixes.RoleAssignment(in.ObjectID, need.role(), in.subscriptionScope())
 	}
-	r.Facts = append(r.Facts, fact("visible subscriptions", strings.Join(armCap(visible, 10), ", ")))
+	r.Facts = append(r.Facts, diag.F("visible subscriptions", strings.Join(armCap(visible, 10), ", ")))
 	return fmt.Sprintf("subscription %s was not found, but the identity can see %d other subscription(s): ARM_SUBSCRIPTION_ID is probably wrong", in.SubscriptionID, len(visible)),
 		"Set ARM_SUBSCRIPTION_ID to one of the visible subscriptions, or give the identity a role on this one if the id is right.", nil
 }

@@ -1,4 +1,4 @@
-package check
+package rbac
 
 import (
 	"context"
@@ -13,16 +13,17 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/emulator"
 )
 
-// rbacWorld is a running emulator and the RBACInput production would build
+// rbacWorld is a running emulator and the Input production would build
 // for it: a ClientAssertionCredential that has already exchanged the run's
 // token (instance discovery on, real host names), tid/oid/appid read from the
 // ARM token, runType/scope read from the Spacelift token.
 type rbacWorld struct {
 	e  *emulator.Emulator
-	in RBACInput
+	in Input
 }
 
 func startRBAC(t testing.TB, preset string, mutate func(*emulator.Scenario)) *rbacWorld {
@@ -40,7 +41,7 @@ func startRBAC(t testing.TB, preset string, mutate func(*emulator.Scenario)) *rb
 	}
 	t.Cleanup(e.Close)
 	env := e.Env()
-	tenant, client := firstNonEmpty(env["ARM_TENANT_ID"], emulator.TenantID), firstNonEmpty(env["ARM_CLIENT_ID"], emulator.ClientID)
+	tenant, client := diag.FirstNonEmpty(env["ARM_TENANT_ID"], emulator.TenantID), diag.FirstNonEmpty(env["ARM_CLIENT_ID"], emulator.ClientID)
 	cred, err := azidentity.NewClientAssertionCredential(tenant, client,
 		func(context.Context) (string, error) { return e.Token(), nil },
 		&azidentity.ClientAssertionCredentialOptions{ClientOptions: azcore.ClientOptions{Transport: e.Client()}})
@@ -58,9 +59,9 @@ func startRBAC(t testing.TB, preset string, mutate func(*emulator.Scenario)) *rb
 	}
 	arm := jwtClaims(t, tok.Token)
 	sl := jwtClaims(t, e.Token())
-	in := RBACInput{
+	in := Input{
 		Cred:           cred,
-		SubscriptionID: firstNonEmpty(env["ARM_SUBSCRIPTION_ID"], emulator.SubscriptionID),
+		SubscriptionID: diag.FirstNonEmpty(env["ARM_SUBSCRIPTION_ID"], emulator.SubscriptionID),
 		TenantID:       arm["tid"], ObjectID: arm["oid"], ClientID: arm["appid"],
 		RunType: sl["runType"], Scope: sl["scope"],
 		Getenv: func(k string) string { return env[k] },
@@ -95,21 +96,21 @@ func jwtClaims(t testing.TB, raw string) map[string]string {
 	return out
 }
 
-func (w *rbacWorld) run(t testing.TB) map[string]Result {
+func (w *rbacWorld) run(t testing.TB) map[string]diag.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	rs := checkRBAC(ctx, w.in)
+	rs := Check(ctx, w.in)
 	wantIDs := []string{idARMSubscription, idRBACPermissions, idRBACRoleAssignments, idRBACProviders}
 	if len(rs) != len(wantIDs) {
-		t.Fatalf("checkRBAC returned %d results, want %d", len(rs), len(wantIDs))
+		t.Fatalf("Check returned %d results, want %d", len(rs), len(wantIDs))
 	}
-	out := map[string]Result{}
+	out := map[string]diag.Result{}
 	for i, r := range rs {
 		if r.ID != wantIDs[i] {
 			t.Errorf("result %d has id %q, want %q", i, r.ID, wantIDs[i])
 		}
-		if (r.Status == StatusWarn || r.Status == StatusFail) && r.Hint == "" {
+		if (r.Status == diag.StatusWarn || r.Status == diag.StatusFail) && r.Hint == "" {
 			t.Errorf("%s is %s without a hint", r.ID, r.Status)
 		}
 		out[r.ID] = r
@@ -141,14 +142,14 @@ func (w *rbacWorld) noRepeatsNoWrites(t testing.TB) {
 
 type expect struct {
 	id      string
-	status  Status
+	status  diag.Status
 	inText  []string // each must appear in the summary, hint or facts
 	code    string
 	anyFix  bool
 	fixText string // must appear in some fix
 }
 
-func checkExpect(t *testing.T, got map[string]Result, want ...expect) {
+func checkExpect(t *testing.T, got map[string]diag.Result, want ...expect) {
 	t.Helper()
 	for _, w := range want {
 		r, ok := got[w.id]
@@ -184,7 +185,7 @@ func checkExpect(t *testing.T, got map[string]Result, want ...expect) {
 	}
 }
 
-func resultText(r Result) string {
+func resultText(r diag.Result) string {
 	var b strings.Builder
 	b.WriteString(r.Summary + "\n" + r.Hint + "\n")
 	for _, f := range r.Facts {
@@ -193,7 +194,7 @@ func resultText(r Result) string {
 	return b.String()
 }
 
-func dumpResult(r Result) string {
+func dumpResult(r diag.Result) string {
 	s := "  " + string(r.Status) + " " + r.ID + " [" + r.ErrorCode + "]: " + r.Summary + "\n  hint: " + r.Hint + "\n"
 	for _, f := range r.Facts {
 		s += "  - " + f.Key + ": " + f.Value + "\n"
@@ -208,10 +209,10 @@ func TestRBACContributor(t *testing.T) {
 	w := startRBAC(t, "ok", nil)
 	got := w.run(t)
 	checkExpect(t, got,
-		expect{id: idARMSubscription, status: StatusPass, inText: []string{emulator.TenantID, "Enabled"}},
-		expect{id: idRBACPermissions, status: StatusPass, inText: []string{"may not create role assignments", actDeploymentWrite + ": yes", actRoleAssignWrite + ": no"}},
-		expect{id: idRBACRoleAssignments, status: StatusPass, inText: []string{"Contributor on /subscriptions/" + emulator.SubscriptionID + " (this subscription)"}},
-		expect{id: idRBACProviders, status: StatusPass},
+		expect{id: idARMSubscription, status: diag.StatusPass, inText: []string{emulator.TenantID, "Enabled"}},
+		expect{id: idRBACPermissions, status: diag.StatusPass, inText: []string{"may not create role assignments", actDeploymentWrite + ": yes", actRoleAssignWrite + ": no"}},
+		expect{id: idRBACRoleAssignments, status: diag.StatusPass, inText: []string{"Contributor on /subscriptions/" + emulator.SubscriptionID + " (this subscription)"}},
+		expect{id: idRBACProviders, status: diag.StatusPass},
 	)
 	// Each distinct role definition is fetched once, and the assignment
 	// filter went out unencoded and intact.
@@ -235,10 +236,10 @@ func TestRBACReaderOnWriteRun(t *testing.T) {
 	w := startRBAC(t, "rbac-reader-on-write", nil)
 	got := w.run(t)
 	checkExpect(t, got,
-		expect{id: idARMSubscription, status: StatusPass},
-		expect{id: idRBACPermissions, status: StatusFail, inText: []string{"can read but not write", "Contributor", actDeploymentWrite + ": no"},
+		expect{id: idARMSubscription, status: diag.StatusPass},
+		expect{id: idRBACPermissions, status: diag.StatusFail, inText: []string{"can read but not write", "Contributor", actDeploymentWrite + ": no"},
 			fixText: "--role Contributor"},
-		expect{id: idRBACRoleAssignments, status: StatusWarn, inText: []string{"Reader on /subscriptions/"}},
+		expect{id: idRBACRoleAssignments, status: diag.StatusWarn, inText: []string{"Reader on /subscriptions/"}},
 	)
 }
 
@@ -247,8 +248,8 @@ func TestRBACReaderOnProposedRun(t *testing.T) {
 	w.in.RunType, w.in.Scope = "PROPOSED", "read"
 	got := w.run(t)
 	checkExpect(t, got,
-		expect{id: idRBACPermissions, status: StatusPass, inText: []string{"PROPOSED", actDeploymentWrite + ": no (not needed by this run)"}},
-		expect{id: idRBACRoleAssignments, status: StatusPass},
+		expect{id: idRBACPermissions, status: diag.StatusPass, inText: []string{"PROPOSED", actDeploymentWrite + ": no (not needed by this run)"}},
+		expect{id: idRBACRoleAssignments, status: diag.StatusPass},
 	)
 }
 
@@ -257,7 +258,7 @@ func TestRBACTrackedPlanningPhase(t *testing.T) {
 	w.in.RunType, w.in.Scope = "TRACKED", "read"
 	got := w.run(t)
 	checkExpect(t, got,
-		expect{id: idRBACPermissions, status: StatusWarn, inText: []string{"apply phase needs write"}, fixText: "--role Contributor"},
+		expect{id: idRBACPermissions, status: diag.StatusWarn, inText: []string{"apply phase needs write"}, fixText: "--role Contributor"},
 	)
 }
 
@@ -265,9 +266,9 @@ func TestRBACNoRole(t *testing.T) {
 	w := startRBAC(t, "rbac-none", nil)
 	got := w.run(t)
 	checkExpect(t, got,
-		expect{id: idARMSubscription, status: StatusFail, code: "AuthorizationFailed", inText: []string{"Microsoft.Resources/subscriptions/read", emulator.SPObjectID}, anyFix: true},
-		expect{id: idRBACPermissions, status: StatusFail, fixText: "--assignee-object-id " + emulator.SPObjectID},
-		expect{id: idRBACRoleAssignments, status: StatusFail, inText: []string{"no role"}, anyFix: true},
+		expect{id: idARMSubscription, status: diag.StatusFail, code: "AuthorizationFailed", inText: []string{"Microsoft.Resources/subscriptions/read", emulator.SPObjectID}, anyFix: true},
+		expect{id: idRBACPermissions, status: diag.StatusFail, fixText: "--assignee-object-id " + emulator.SPObjectID},
+		expect{id: idRBACRoleAssignments, status: diag.StatusFail, inText: []string{"no role"}, anyFix: true},
 	)
 }
 
@@ -278,9 +279,9 @@ func TestRBACResourceGroupOnly(t *testing.T) {
 	w := startRBAC(t, "rbac-rg-only", nil)
 	got := w.run(t)
 	checkExpect(t, got,
-		expect{id: idARMSubscription, status: StatusFail, code: "AuthorizationFailed"},
-		expect{id: idRBACPermissions, status: StatusFail},
-		expect{id: idRBACRoleAssignments, status: StatusFail, code: "AuthorizationFailed",
+		expect{id: idARMSubscription, status: diag.StatusFail, code: "AuthorizationFailed"},
+		expect{id: idRBACPermissions, status: diag.StatusFail},
+		expect{id: idRBACRoleAssignments, status: diag.StatusFail, code: "AuthorizationFailed",
 			inText: []string{"no role on this subscription or above", "az role assignment list --assignee " + emulator.SPObjectID + " --all"}, anyFix: true},
 	)
 }
@@ -294,9 +295,9 @@ func TestRBACWriteOnResourceGroupOnly(t *testing.T) {
 	})
 	got := w.run(t)
 	checkExpect(t, got,
-		expect{id: idARMSubscription, status: StatusPass},
-		expect{id: idRBACPermissions, status: StatusWarn, inText: []string{"can read but not write", "resource group(s) " + emulator.ResourceGroup + " only"}, fixText: "--role Contributor"},
-		expect{id: idRBACRoleAssignments, status: StatusWarn,
+		expect{id: idARMSubscription, status: diag.StatusPass},
+		expect{id: idRBACPermissions, status: diag.StatusWarn, inText: []string{"can read but not write", "resource group(s) " + emulator.ResourceGroup + " only"}, fixText: "--role Contributor"},
+		expect{id: idRBACRoleAssignments, status: diag.StatusWarn,
 			inText: []string{"write only on resource group(s) " + emulator.ResourceGroup, "Contributor on /subscriptions/" + emulator.SubscriptionID + "/resourceGroups/" + emulator.ResourceGroup + " (resource group only)"}},
 	)
 }
@@ -305,11 +306,11 @@ func TestRBACInheritedFromManagementGroup(t *testing.T) {
 	w := startRBAC(t, "rbac-mg-inherited", nil)
 	got := w.run(t)
 	checkExpect(t, got,
-		expect{id: idARMSubscription, status: StatusPass},
-		expect{id: idRBACRoleAssignments, status: StatusPass,
+		expect{id: idARMSubscription, status: diag.StatusPass},
+		expect{id: idRBACRoleAssignments, status: diag.StatusPass,
 			inText: []string{"/providers/Microsoft.Management/managementGroups/" + emulator.ManagementGroup + " (inherited from management group " + emulator.ManagementGroup + ")"}},
 	)
-	if r := got[idRBACPermissions]; r.Status == StatusFail {
+	if r := got[idRBACPermissions]; r.Status == diag.StatusFail {
 		t.Errorf("permissions failed for an inherited role:\n%s", dumpResult(r))
 	}
 }
@@ -318,11 +319,11 @@ func TestRBACSubscriptionInOtherTenant(t *testing.T) {
 	w := startRBAC(t, "subscription-other-tenant", nil)
 	got := w.run(t)
 	checkExpect(t, got,
-		expect{id: idARMSubscription, status: StatusFail, code: "InvalidAuthenticationTokenTenant",
+		expect{id: idARMSubscription, status: diag.StatusFail, code: "InvalidAuthenticationTokenTenant",
 			inText: []string{"lives in tenant " + emulator.OtherTenantID, "ARM_TENANT_ID to " + emulator.OtherTenantID}},
-		expect{id: idRBACPermissions, status: StatusSkip},
-		expect{id: idRBACRoleAssignments, status: StatusSkip},
-		expect{id: idRBACProviders, status: StatusSkip},
+		expect{id: idRBACPermissions, status: diag.StatusSkip},
+		expect{id: idRBACRoleAssignments, status: diag.StatusSkip},
+		expect{id: idRBACProviders, status: diag.StatusSkip},
 	)
 }
 
@@ -330,8 +331,8 @@ func TestRBACSubscriptionNotFound(t *testing.T) {
 	w := startRBAC(t, "subscription-not-found", nil)
 	got := w.run(t)
 	checkExpect(t, got,
-		expect{id: idARMSubscription, status: StatusFail, code: "SubscriptionNotFound", inText: []string{"not found"}},
-		expect{id: idRBACPermissions, status: StatusSkip},
+		expect{id: idARMSubscription, status: diag.StatusFail, code: "SubscriptionNotFound", inText: []string{"not found"}},
+		expect{id: idRBACPermissions, status: diag.StatusSkip},
 	)
 }
 
@@ -339,21 +340,21 @@ func TestRBACSubscriptionDisabled(t *testing.T) {
 	w := startRBAC(t, "subscription-disabled", nil)
 	got := w.run(t)
 	checkExpect(t, got,
-		expect{id: idARMSubscription, status: StatusFail, inText: []string{"Disabled", "read-only"}},
+		expect{id: idARMSubscription, status: diag.StatusFail, inText: []string{"Disabled", "read-only"}},
 	)
 }
 
 func TestRBACProvidersUnregistered(t *testing.T) {
 	for _, tt := range []struct {
 		name, env, value string
-		want             Status
+		want             diag.Status
 		inText           string
 	}{
-		{"unset", "", "", StatusWarn, "depends on its version"},
-		{"none", "ARM_RESOURCE_PROVIDER_REGISTRATIONS", "none", StatusWarn, "azurerm will not try"},
-		{"all", "ARM_RESOURCE_PROVIDER_REGISTRATIONS", "all", StatusFail, "will try to register"},
-		{"legacy", "ARM_RESOURCE_PROVIDER_REGISTRATIONS", "legacy", StatusFail, "will try to register"},
-		{"skip", "ARM_SKIP_PROVIDER_REGISTRATION", "true", StatusWarn, "azurerm will not try"},
+		{"unset", "", "", diag.StatusWarn, "depends on its version"},
+		{"none", "ARM_RESOURCE_PROVIDER_REGISTRATIONS", "none", diag.StatusWarn, "azurerm will not try"},
+		{"all", "ARM_RESOURCE_PROVIDER_REGISTRATIONS", "all", diag.StatusFail, "will try to register"},
+		{"legacy", "ARM_RESOURCE_PROVIDER_REGISTRATIONS", "legacy", diag.StatusFail, "will try to register"},
+		{"skip", "ARM_SKIP_PROVIDER_REGISTRATION", "true", diag.StatusWarn, "azurerm will not try"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := startRBAC(t, "providers-unregistered", nil)
@@ -404,14 +405,14 @@ func TestRBACHangEndsInFail(t *testing.T) {
 	w := startRBAC(t, "arm-hang", nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	done := make(chan []Result, 1)
-	go func() { done <- checkRBAC(ctx, w.in) }()
+	done := make(chan []diag.Result, 1)
+	go func() { done <- Check(ctx, w.in) }()
 	select {
 	case rs := <-done:
 		var failed bool
 		for _, r := range rs {
 			t.Log("\n" + dumpResult(r))
-			if r.Status == StatusFail {
+			if r.Status == diag.StatusFail {
 				failed = true
 				if !strings.Contains(r.Summary, "did not finish") || !strings.Contains(resultText(r), "management.azure.com") {
 					t.Errorf("%s: the fail does not say which host or step did not finish:\n%s", r.ID, dumpResult(r))
@@ -422,7 +423,7 @@ func TestRBACHangEndsInFail(t *testing.T) {
 			t.Errorf("a hanging ARM produced no fail: %v", rs)
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatal("checkRBAC hung past its deadline")
+		t.Fatal("Check hung past its deadline")
 	}
 }
 
@@ -433,8 +434,8 @@ func BenchmarkRBAC(b *testing.B) {
 	runs := 0
 	for b.Loop() {
 		runs++
-		for _, r := range checkRBAC(ctx, w.in) {
-			if r.Status == StatusFail {
+		for _, r := range Check(ctx, w.in) {
+			if r.Status == diag.StatusFail {
 				b.Fatalf("%s failed: %s", r.ID, r.Summary)
 			}
 		}

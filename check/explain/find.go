@@ -1,6 +1,6 @@
-package check
+package explain
 
-// Finding the error codes in pasted text for Explain: AADSTS codes with
+// Finding the error codes in pasted text for Paste: AADSTS codes with
 // their Entra messages, and ARM codes (known or not) with theirs.
 
 import (
@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
 // occurrence is a code's position in the normalised text.
@@ -72,9 +74,9 @@ func findAADSTS(s string) []Finding {
 		}
 		f.Cause, f.Title, f.Explanation, f.Fix = ci.Cause, ci.Title, ci.Explanation, ci.Fix
 		f.Fields = aadFields(msg)
-		f.TraceID = firstNonEmpty(wordAfter(msg, "Trace ID:"), jsonValue(post, "trace_id"))
-		f.CorrelationID = firstNonEmpty(wordAfter(msg, "Correlation ID:"), jsonValue(post, "correlation_id"))
-		f.Timestamp = firstNonEmpty(timestampAfter(msg), jsonValue(post, "timestamp"))
+		f.TraceID = diag.FirstNonEmpty(wordAfter(msg, "Trace ID:"), jsonValue(post, "trace_id"))
+		f.CorrelationID = diag.FirstNonEmpty(wordAfter(msg, "Correlation ID:"), jsonValue(post, "correlation_id"))
+		f.Timestamp = diag.FirstNonEmpty(timestampAfter(msg), jsonValue(post, "timestamp"))
 		if i := indexLabel(msg, "Trace ID:", 0); i >= 0 {
 			msg = msg[:i]
 		}
@@ -116,7 +118,7 @@ func timestampAfter(msg string) string {
 }
 
 // aadFields pulls the values an Entra message names.
-func aadFields(msg string) []Fact {
+func aadFields(msg string) []diag.Fact {
 	var fs fieldSet
 	fs.quoted(msg, "issuer", "Assertion Issuer:", "presented assertion issuer")
 	fs.quoted(msg, "subject", "Assertion Subject:", "presented assertion subject")
@@ -205,11 +207,11 @@ func findARM(s string) []Finding {
 		}
 		ci, ok := LookupARMAction(o.code, fs["action"])
 		if !ok {
-			ci = CodeInfo{Code: o.code, Cause: CauseOther, Title: "azure refused the request",
+			ci = CodeInfo{Code: o.code, Cause: diag.CauseOther, Title: "azure refused the request",
 				Explanation: "oidc-doctor has no entry for this Azure error code; the service's message is below.",
 				Fix:         "Search Microsoft's documentation for the code, and check the message's action and scope."}
 		}
-		if ci.Cause == CauseProviderRegistration {
+		if ci.Cause == diag.CauseProviderRegistration {
 			fs.set("namespace", RegisterNamespace(fs["action"]))
 		}
 		f.Cause, f.Title, f.Explanation, f.Fix = ci.Cause, ci.Title, ci.Explanation, ci.Fix
@@ -221,7 +223,7 @@ func findARM(s string) []Finding {
 }
 
 // tenantOfIssuer returns the tenant id in "https://sts.windows.net/{tid}/",
-// a substring of the text, or the issuer itself.
+// a substring of the text, or the issuer itself ("" stays "").
 func tenantOfIssuer(iss string) string {
 	t := strings.TrimSuffix(iss, "/")
 	if i := strings.LastIndexByte(t, '/'); i >= 0 && i+1 < len(t) {

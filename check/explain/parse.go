@@ -1,12 +1,14 @@
-package check
+package explain
 
-// Reading pasted text for Explain: undoing JSON escapes and per-line
+// Reading pasted text for Paste: undoing JSON escapes and per-line
 // decoration, and pulling labelled, quoted and JSON values out of it.
 
 import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
 // normalize undoes JSON escaping and strips per-line decoration (box
@@ -145,11 +147,11 @@ func (fs *fieldSet) word(s, key string, labels ...string) {
 	}
 }
 
-func (fs fieldSet) facts() []Fact {
-	var out []Fact
+func (fs fieldSet) facts() []diag.Fact {
+	var out []diag.Fact
 	for _, k := range fieldOrder {
 		if v, ok := fs[k]; ok {
-			out = append(out, Fact{Key: k, Value: v})
+			out = append(out, diag.Fact{Key: k, Value: v})
 		}
 	}
 	return out
@@ -300,5 +302,13 @@ func clean(s string, n int) string {
 	if strings.Contains(s, "eyJ") {
 		s = jwtRE.ReplaceAllString(s, "[redacted JWT]")
 	}
-	return truncate(strings.TrimSpace(s), n)
+	return diag.Truncate(strings.TrimSpace(s), n)
+}
+
+// lowerASCII lower-cases an ASCII letter and leaves any other byte alone.
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

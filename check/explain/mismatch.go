@@ -1,11 +1,11 @@
-package check
+package explain
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
-	"github.com/oidc-doctor/oidc-doctor/check/token"
 )
 
 // MismatchShapes lists the likely ways a federated credential's field differs
@@ -14,7 +14,7 @@ import (
 // Entra quoted (or the token's, when empty and tok is given). tok may be nil.
 // Entra never tells which credential value it compared against, so these are
 // the common mistakes, checked against the presented value where possible.
-func MismatchShapes(field, presented string, tok *token.Token) []string {
+func MismatchShapes(field, presented string, tok *Token) []string {
 	if presented == "" && tok != nil {
 		switch field {
 		case "issuer":
@@ -41,7 +41,7 @@ func MismatchShapes(field, presented string, tok *token.Token) []string {
 	return out
 }
 
-func issuerShapes(iss string, tok *token.Token) []string {
+func issuerShapes(iss string, tok *Token) []string {
 	var out []string
 	if strings.HasSuffix(iss, "/") {
 		out = append(out, fmt.Sprintf("The presented issuer %q ends in a slash; the credential must end in one too, or the issuer must drop it.", iss))
@@ -68,7 +68,7 @@ func issuerShapes(iss string, tok *token.Token) []string {
 	return out
 }
 
-func audienceShapes(aud string, tok *token.Token) []string {
+func audienceShapes(aud string, tok *Token) []string {
 	var out []string
 	if aud != "api://AzureADTokenExchange" {
 		out = append(out, fmt.Sprintf("The credential's audience may still be the portal default api://AzureADTokenExchange; Spacelift tokens carry the account host, %s.", aud))
@@ -86,7 +86,7 @@ func audienceShapes(aud string, tok *token.Token) []string {
 	return out
 }
 
-func subjectShapes(sub string, tok *token.Token) []string {
+func subjectShapes(sub string, tok *Token) []string {
 	s, err := spacelift.ParseSubject(sub)
 	if err != nil {
 		if ls, err2 := spacelift.ParseSubject(spacelift.FixCase(sub)); err2 == nil {
@@ -121,7 +121,7 @@ func subjectShapes(sub string, tok *token.Token) []string {
 		t := s
 		t.CallerType = "stack"
 		out = append(out, fmt.Sprintf("The credential may use the stack segment as Spacelift's Azure page writes module subjects (%s); the token says module.", t.String()))
-	} else if tok != nil && tok.Spacelift.CallerType == "module" {
+	} else if tok != nil && tok.CallerType == "module" {
 		out = append(out, "The token's callerType is module but its subject says stack: the credential must follow the subject.")
 	}
 	out = append(out, "The credential may differ in letter case: run_type is upper case (TRACKED), everything else is as spelled in the token, and Entra compares case-sensitively.")
@@ -159,11 +159,11 @@ func CompareValues(presented, expected string) string {
 	i := firstDiff(presented, expected)
 	switch {
 	case i == len(presented):
-		return fmt.Sprintf("differs at byte %d: the presented value ends there; the expected value goes on with %q", i+1, truncate(expected[i:], 16))
+		return fmt.Sprintf("differs at byte %d: the presented value ends there; the expected value goes on with %q", i+1, diag.Truncate(expected[i:], 16))
 	case i == len(expected):
-		return fmt.Sprintf("differs at byte %d: the expected value ends there; the presented value goes on with %q", i+1, truncate(presented[i:], 16))
+		return fmt.Sprintf("differs at byte %d: the expected value ends there; the presented value goes on with %q", i+1, diag.Truncate(presented[i:], 16))
 	}
-	return fmt.Sprintf("differs at byte %d: presented has %q, expected has %q", i+1, truncate(presented[i:], 16), truncate(expected[i:], 16))
+	return fmt.Sprintf("differs at byte %d: presented has %q, expected has %q", i+1, diag.Truncate(presented[i:], 16), diag.Truncate(expected[i:], 16))
 }
 
 func firstDiff(a, b string) int {

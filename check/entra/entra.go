@@ -1,0 +1,203 @@
+// Package entra exchanges the run's OIDC token with Microsoft Entra ID
+// through azidentity's ClientAssertionCredential, exactly as Terraform's
+// providers will, and reads who the resulting access token names. What a
+// refusal means is package explain's business; what a request that got no
+// answer means is package transport's.
+//
+// It owns the check ids entra-exchange and fic-subjects.
+package entra
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/explain"
+	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
+	"github.com/oidc-doctor/oidc-doctor/check/transport"
+)
+
+// Timeout bounds the Entra exchange (discovery + token), retries included.
+const Timeout = 15 * time.Second
+
+const (
+	idExchange    = "entra-exchange"
+	titleExchange = "Entra ID token exchange"
+)
+
+// Input is what the exchange needs.
+type Input struct {
+	// ClientID and TenantID are ARM_CLIENT_ID and ARM_TENANT_ID, judged valid.
+	ClientID, TenantID string
+	// Cloud is the sign-in and Resource Manager endpoints.
+	Cloud cloud.Configuration
+	// Assertion is the compact OIDC token sent to Entra. Never render it.
+	Assertion string
+	// Token is what the assertion's claims say, for the explanations.
+	Token explain.Token
+	// Spacelift are its Spacelift claims, to list the stack's other subjects.
+	Spacelift spacelift.Claims
+	// Client carries every request; Observer watches it (see transport).
+	Client   *http.Client
+	Observer *transport.Observer
+}
+
+// Principal is who Entra says the token made us, from the ARM access token's
+// claims (decoded, never printed).
+type Principal struct {
+	TenantID, ObjectID, AppID, IDType, DisplayName string
+}
+
+// Skipped is the step's result when it cannot run; why says what is missing.
+func Skipped(why string) []diag.Result {
+	return []diag.Result{diag.Skipped(idExchange, titleExchange, why)}
+}
+
+// Scope is what the ARM clients ask for: the cloud's ARM audience plus
+// "/.default", with CAE on, so the doctor's exchange fills the same cache
+// entry the RBAC step reads (one exchange serves the whole run).
+func Scope(c cloud.Configuration) string {
+	return c.Services[cloud.ResourceManager].Audience + "/.default"
+}
+
+// newCredential builds the ClientAssertionCredential exactly as the run will
+// use it: default options (instance discovery on), the shared client.
+func newCredential(in Input) (azcore.TokenCredential, error) {
+	opts := &azidentity.ClientAssertionCredentialOptions{ClientOptions: azcore.ClientOptions{
+		Cloud: in.Cloud, Transport: transport.SDK(in.Client), Retry: transport.RetryOptions,
+		Logging: policy.LogOptions{IncludeBody: false},
+	}}
+	raw := in.Assertion
+	return azidentity.NewClientAssertionCredential(in.TenantID, in.ClientID,
+		func(context.Context) (string, error) { return raw, nil }, opts)
+}
+
+// Exchange swaps the Spacelift token for an ARM token with Entra ID. On
+// success it returns the credential, which caches that token for the RBAC
+// step, and the principal; on failure the entra-exchange result says why,
+// and fic-subjects follows when missing credentials are the cause.
+func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal, []diag.Result) {
+	start := time.Now()
+	r := diag.Result{ID: idExchange, Title: titleExchange, Facts: []diag.Fact{
+		diag.F("tenant", in.TenantID), diag.F("client id", in.ClientID),
+		diag.F("authority", in.Cloud.ActiveDirectoryAuthorityHost), diag.F("scope", Scope(in.Cloud)),
+	}}
+	cred, err := newCredential(in)
+	if err != nil {
+		r.Status, r.Summary = diag.StatusFail, "the credential could not be built: "+err.Error()
+		r.Hint = "check ARM_TENANT_ID and ARM_CLIENT_ID"
+		return nil, nil, []diag.Result{r}
+	}
+	sctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	at, err := cred.GetToken(sctx, policy.TokenRequestOptions{Scopes: []string{Scope(in.Cloud)}, EnableCAE: true})
+	r.Elapsed = time.Since(start)
+	if err != nil {
+		return nil, nil, failed(sctx, err, in, r)
+	}
+	p := principalFromToken(at.Token)
+	r.Status = diag.StatusPass
+	r.Summary = fmt.Sprintf("Entra accepted the token: signed in as %s (object id %s) in tenant %s", diag.Absent(p.DisplayName), p.ObjectID, p.TenantID)
+	r.Facts = append(r.Facts, diag.F("principal", diag.Absent(p.DisplayName)), diag.F("tid", p.TenantID),
+		diag.F("oid", p.ObjectID), diag.F("appid", p.AppID), diag.F("idtyp", diag.Absent(p.IDType)),
+		diag.F("access token expires", at.ExpiresOn.UTC().Format(time.RFC3339)))
+	if p.AppID != "" && !strings.EqualFold(p.AppID, in.ClientID) {
+		r.Status = diag.StatusWarn
+		r.Summary += "; but the token's appid " + p.AppID + " is not ARM_CLIENT_ID"
+	}
+	return cred, &p, []diag.Result{r}
+}
+
+// principalFromToken reads the ARM access token's identity claims. The token
+// itself is dropped here and never stored.
+func principalFromToken(at string) Principal {
+	c := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(at, c); err != nil {
+		return Principal{}
+	}
+	s := func(k string) string { v, _ := c[k].(string); return v }
+	return Principal{TenantID: s("tid"), ObjectID: s("oid"), AppID: s("appid"), IDType: s("idtyp"), DisplayName: s("app_displayname")}
+}
+
+// failed turns a failed GetToken into results: which request failed, and
+// what Entra's answer (or the lack of one) means.
+func failed(ctx context.Context, err error, in Input, r diag.Result) []diag.Result {
+	r.Status = diag.StatusFail
+	host := hostOf(in.Cloud.ActiveDirectoryAuthorityHost)
+	var afe *azidentity.AuthenticationFailedError
+	if !errors.As(err, &afe) || afe.RawResponse == nil {
+		cause := in.Observer.LastErr(host)
+		if cause == nil {
+			cause = ctx.Err()
+		}
+		if cause == nil {
+			// A response arrived but MSAL could not read it (HTML, truncated JSON).
+			if st, ct, ok := in.Observer.LastResponse(host); ok {
+				return []diag.Result{merge(r, explain.EntraUnreadable(host, st, ct))}
+			}
+			cause = err
+		}
+		sum, hint := transport.Describe(host, cause)
+		r.Summary, r.Hint = "no answer from Entra ID: "+sum, hint
+		return []diag.Result{r}
+	}
+	resp := afe.RawResponse
+	stage := stageOf(resp.Request)
+	r.Facts = append(r.Facts, diag.F("failed request", stage), diag.F("HTTP status", resp.Status))
+	body, _ := runtime.Payload(resp)
+	v := explain.Entra(explain.EntraAnswer{Stage: stage, Status: resp.StatusCode, Body: body,
+		ContentType: resp.Header.Get("Content-Type"), RetryAfter: resp.Header.Get("Retry-After")},
+		explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, AuthorityHost: host, Token: in.Token, Now: in.Observer.Now()})
+	out := []diag.Result{merge(r, v)}
+	if v.ListSubjects {
+		if sr, ok := subjectsOfToken(in); ok {
+			out = append(out, sr)
+		}
+	}
+	return out
+}
+
+// merge adds what explain made of an answer to the step's result.
+func merge(r diag.Result, v explain.Verdict) diag.Result {
+	r.Summary, r.Hint, r.ErrorCode = v.Summary, v.Hint, v.ErrorCode
+	r.Facts = append(r.Facts, v.Facts...)
+	r.Fixes = append(r.Fixes, v.Fixes...)
+	return r
+}
+
+// stageOf names the request azidentity/MSAL was making.
+func stageOf(req *http.Request) string {
+	if req == nil {
+		return "request"
+	}
+	p := req.URL.Path
+	switch {
+	case strings.Contains(p, "/discovery/instance"):
+		return "instance discovery (GET " + req.URL.Host + p + ")"
+	case strings.HasSuffix(p, "/openid-configuration"):
+		return "tenant discovery (GET " + req.URL.Host + p + ")"
+	case req.Method == http.MethodPost:
+		return "token request (POST " + req.URL.Host + p + ")"
+	}
+	return req.Method + " " + req.URL.Host + p
+}
+
+func hostOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	return p.Hostname()
+}

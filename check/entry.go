@@ -1,0 +1,91 @@
+package check
+
+// The entry points of the commands that are not a full run: explain reads
+// pasted errors, subjects lists what a stack or module needs.
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/entra"
+	"github.com/oidc-doctor/oidc-doctor/check/explain"
+	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
+	"github.com/oidc-doctor/oidc-doctor/check/token"
+)
+
+// ExplainPaste explains pasted error output. With Config.TokenFile set it
+// compares the values the errors quote with that token's; a token file that
+// cannot be read or decoded is an error, never silently ignored.
+func ExplainPaste(text string, cfg Config) ([]explain.Finding, error) {
+	var tok *explain.Token
+	if cfg.TokenFile != "" {
+		t, err := token.Load(cfg.tokenInput())
+		if err != nil {
+			return nil, fmt.Errorf("--token-file %s: %v", cfg.TokenFile, err)
+		}
+		et := explainToken(t)
+		tok = &et
+	}
+	return explain.Paste(text, tok), nil
+}
+
+// SubjectsInput is what `oidc-doctor subjects` was told: the flags, any of
+// them empty to be read from the run's token.
+type SubjectsInput struct {
+	Space, Stack, Module, Account, ClientID string
+}
+
+// maxCredentials is Entra's limit of federated credentials per app or
+// managed identity.
+const maxCredentials = 20
+
+// Subjects lists every subject a stack or module can present, with the
+// commands that create their credentials. Missing flags come from the run's
+// token. A plain listing passes; it warns when the subjects outnumber
+// Entra's limit, when some cannot be known for sure (the module segment),
+// or when the token's subject comes from a custom template, which the
+// default-format listing does not follow.
+func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
+	space, caller, id, host := in.Space, "", in.Stack, in.Account
+	if in.Stack != "" {
+		caller = "stack"
+	}
+	if in.Module != "" {
+		caller, id = "module", in.Module
+	}
+	custom := false
+	if space == "" || id == "" || host == "" {
+		tok, err := token.Load(cfg.tokenInput())
+		if err != nil {
+			return diag.Report{}, fmt.Errorf("give --space, --stack or --module and --account, or a token: %v", err)
+		}
+		sc := tok.Spacelift
+		space, caller = diag.FirstNonEmpty(space, sc.SpaceID), diag.FirstNonEmpty(caller, sc.CallerType)
+		id, host = diag.FirstNonEmpty(id, sc.CallerID), diag.FirstNonEmpty(host, tok.FirstAudience())
+		_, err = spacelift.ParseSubject(tok.Subject)
+		custom = err != nil
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "https://"), "/")
+	clientID := diag.FirstNonEmpty(in.ClientID, cfg.env("ARM_CLIENT_ID"), "<client-id>")
+	r := entra.Subjects("https://"+host, host, clientID, space, caller, id)
+	r.Status, r.Hint = diag.StatusPass, ""
+	var warns []string
+	if n := len(spacelift.AllSubjects(space, caller, id)); n > maxCredentials {
+		warns = append(warns, fmt.Sprintf("%d subjects are more than the %d credentials one identity can hold", n, maxCredentials))
+	}
+	for _, v := range spacelift.AllSubjects(space, caller, id) {
+		if v.Uncertain != "" {
+			warns = append(warns, "some subjects cannot be known for sure: "+v.Uncertain)
+			break
+		}
+	}
+	if custom {
+		warns = append(warns, "the token's subject comes from a custom subject template; these are the default-format subjects, and the credentials must match the template's")
+	}
+	if len(warns) > 0 {
+		r.Status = diag.StatusWarn
+		r.Hint = strings.Join(warns, "; ")
+	}
+	return diag.Report{Results: []diag.Result{r}, Started: cfg.now()}, nil
+}

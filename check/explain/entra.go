@@ -1,0 +1,184 @@
+package explain
+
+// Reading Entra ID's answer to the live exchange. The entra step hands over
+// what came back (status, body, Retry-After) and what it presented (the
+// app, the tenant, the token); this file says what it means. Requests that
+// got no answer at all are package transport's.
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
+)
+
+// EntraAnswer is one answer of Entra ID to the exchange.
+type EntraAnswer struct {
+	// Stage names the request answered: "token request (POST host/path)".
+	Stage  string
+	Status int
+	// ContentType, RetryAfter and Body are what came back.
+	ContentType, RetryAfter string
+	Body                    []byte
+}
+
+// Exchange is what the doctor presented to Entra.
+type Exchange struct {
+	// ClientID and TenantID are ARM_CLIENT_ID and ARM_TENANT_ID.
+	ClientID, TenantID string
+	// AuthorityHost is the sign-in host (login.microsoftonline.com), for hints.
+	AuthorityHost string
+	// Token is the assertion's claims.
+	Token Token
+	// Now is the local clock, shown beside the token's times.
+	Now time.Time
+}
+
+// Verdict is what an answer means, ready to be added to a failing result.
+type Verdict struct {
+	Summary, Hint string
+	// ErrorCode is the service's code ("AADSTS700213"), empty when none.
+	ErrorCode string
+	Cause     diag.Cause
+	// Facts are what the answer says, in order.
+	Facts []diag.Fact
+	// Fixes repair it, the first one first.
+	Fixes []diag.Fix
+	// ListSubjects says a missing federated credential is the cause, so the
+	// other subjects of the stack are worth creating too (fic-subjects).
+	ListSubjects bool
+}
+
+// entraError is the JSON error body Entra returns (azure.md §2.2).
+type entraError struct {
+	Error         string `json:"error"`
+	Description   string `json:"error_description"`
+	Codes         []int  `json:"error_codes"`
+	Timestamp     string `json:"timestamp"`
+	TraceID       string `json:"trace_id"`
+	CorrelationID string `json:"correlation_id"`
+	ErrorURI      string `json:"error_uri"`
+}
+
+var (
+	traceRE     = regexp.MustCompile(`(?s)\s*Trace ID:.*$`)
+	directoryRE = regexp.MustCompile(`in the directory '([^']+)'`)
+)
+
+// Entra says what Entra's answer a means for the exchange x.
+func Entra(a EntraAnswer, x Exchange) Verdict {
+	var ee entraError
+	if json.Unmarshal(a.Body, &ee) != nil || (len(ee.Codes) == 0 && ee.Error == "") {
+		return entraNoBody(a, x)
+	}
+	msg := strings.TrimSpace(traceRE.ReplaceAllString(ee.Description, ""))
+	code := 0
+	if len(ee.Codes) > 0 {
+		code = ee.Codes[0]
+	}
+	info, ok := LookupAADSTSMessage(code, ee.Description)
+	if !ok {
+		info = UnknownAADSTS(code, msg, ee.ErrorURI)
+	}
+	v := Verdict{ErrorCode: info.Code, Cause: info.Cause, Summary: info.Title,
+		Facts: []diag.Fact{diag.F("error", ee.Error), diag.F("Entra says", msg)}}
+	for _, kv := range [][2]string{{"trace id", ee.TraceID}, {"correlation id", ee.CorrelationID}, {"timestamp", ee.Timestamp}, {"error uri", ee.ErrorURI}} {
+		if kv[1] != "" {
+			v.Facts = append(v.Facts, diag.F(kv[0], kv[1]))
+		}
+	}
+	v.Hint = strings.ReplaceAll(info.Explanation+" "+info.Fix, "<client-id>", x.ClientID)
+	if a.Status == http.StatusTooManyRequests || a.Status >= 500 {
+		v.Summary = fmt.Sprintf("%s (HTTP %d: a service-side or throttling error, not your configuration)", info.Title, a.Status)
+		v.Hint = "retry the run in a few minutes" + retryAfterNote(a.RetryAfter) + "; if it persists, check https://status.azure.com and quote the trace and correlation ids to Microsoft support. " + v.Hint
+	}
+	tok := x.Token
+	aud := tok.FirstAudience()
+	fic := ficCauses[info.Cause]
+	switch info.Field {
+	case "issuer", "subject", "audience":
+		presented := map[string]string{"issuer": tok.Issuer, "subject": tok.Subject, "audience": aud}[info.Field]
+		if fic {
+			v.Summary = fmt.Sprintf("%s: the token presents %s %q (app %s)", info.Title, info.Field, presented, x.ClientID)
+		} else {
+			v.Summary = fmt.Sprintf("%s (%s %s; see issuer-discovery and issuer-signature)", info.Title, info.Field, presented)
+		}
+		v.Facts = append(v.Facts, diag.F("wrong field", info.Field), diag.F("presented "+info.Field, presented))
+		if fic {
+			for _, sh := range MismatchShapes(info.Field, presented, &tok) {
+				v.Facts = append(v.Facts, diag.F("likely", sh))
+			}
+		}
+	case "client_id":
+		v.Summary = fmt.Sprintf("%s: ARM_CLIENT_ID %s is not an Application (client) ID in tenant %s (or that is not the app's home tenant)", info.Title, x.ClientID, x.TenantID)
+		v.Facts = append(v.Facts, diag.F("wrong setting", "ARM_CLIENT_ID"), diag.F("presented ARM_CLIENT_ID", x.ClientID),
+			diag.F("expected", "the Application (client) ID of the app registration or managed identity that holds the federated credentials, in tenant "+x.TenantID))
+		if m := directoryRE.FindStringSubmatch(ee.Description); m != nil {
+			v.Facts = append(v.Facts, diag.F("directory searched", m[1]+" (tenant "+x.TenantID+")"))
+		}
+		v.Facts = append(v.Facts, diag.F("or", "ARM_TENANT_ID names another tenant than the app's home tenant"))
+	case "tenant":
+		v.Summary = fmt.Sprintf("%s: ARM_TENANT_ID %q", info.Title, x.TenantID)
+		v.Facts = append(v.Facts, diag.F("wrong setting", "ARM_TENANT_ID"), diag.F("presented ARM_TENANT_ID", x.TenantID),
+			diag.F("expected", "the Directory (tenant) ID that holds the app registration"))
+	}
+	switch {
+	case fic:
+		v.Facts = append(v.Facts, diag.F("credential needed", "issuer "+tok.Issuer+" · subject "+tok.Subject+" · audience "+aud))
+		if !strings.Contains(v.Hint, "propagat") {
+			v.Hint += " If a credential with exactly these values was created in the last few minutes, wait and retry: new credentials take minutes to propagate."
+		}
+		v.ListSubjects = info.Cause != diag.CauseAudienceMismatch && info.Cause != diag.CauseIssuerMismatch
+	case info.Cause == diag.CauseAssertionExpired, info.Cause == diag.CauseAssertionNotYetValid:
+		v.Facts = append(v.Facts, diag.F("now (local clock)", x.Now.UTC().Format(time.RFC3339)), diag.F("token valid from", diag.Time(tok.NotBefore)), diag.F("token expires", diag.Time(tok.Expiry)))
+	}
+	v.Fixes = chooseFixes(info, values{ClientID: x.ClientID, TenantID: x.TenantID, Issuer: tok.Issuer, Subject: tok.Subject, Audience: aud})
+	return v
+}
+
+// entraNoBody is an answer without Entra's JSON error body: a bare status,
+// an HTML page, something in between.
+func entraNoBody(a EntraAnswer, x Exchange) Verdict {
+	v := Verdict{Cause: diag.CauseOther,
+		Summary: fmt.Sprintf("Entra ID answered the %s with HTTP %d and no Entra error body (%s)", a.Stage, a.Status, contentKind(a.ContentType, a.Body))}
+	switch {
+	case a.Status == http.StatusTooManyRequests:
+		v.Hint = "Entra is throttling this client (Retry-After " + diag.Absent(a.RetryAfter) + "); retry the run later"
+	case a.Status >= 500:
+		v.Hint = "Entra ID had a server error; retry, and check https://status.azure.com if it persists"
+	default:
+		v.Hint = "a proxy or firewall may be answering instead of Entra ID: check HTTPS_PROXY/NO_PROXY for " + x.AuthorityHost
+	}
+	return v
+}
+
+// EntraUnreadable is an answer the SDK could not read at all (HTML where
+// JSON belongs, a body cut short): only its status and content type are known.
+func EntraUnreadable(host string, status int, contentType string) Verdict {
+	return Verdict{Cause: diag.CauseOther,
+		Facts:   []diag.Fact{diag.F("last response", fmt.Sprintf("HTTP %d, Content-Type %s", status, diag.Absent(contentType)))},
+		Summary: fmt.Sprintf("%s answered, but not with Entra's JSON (HTTP %d, %s): the response could not be read", host, status, diag.Absent(contentType)),
+		Hint:    "a proxy, captive portal or TLS-inspecting firewall may be answering for " + host + ": check HTTPS_PROXY/NO_PROXY, and run `curl -sSI https://" + host + "/common/discovery/instance?api-version=1.1` on the worker",
+	}
+}
+
+func contentKind(ct string, body []byte) string {
+	switch {
+	case len(body) == 0:
+		return "empty body"
+	case strings.Contains(ct, "html") || strings.HasPrefix(strings.TrimSpace(string(body[:min(len(body), 64)])), "<"):
+		return "an HTML page: a proxy, captive portal or firewall answered"
+	}
+	return "body of type " + diag.Absent(ct)
+}
+
+func retryAfterNote(ra string) string {
+	if ra != "" {
+		return " (Entra asked to wait " + ra + "s, longer than this run waits)"
+	}
+	return ""
+}

@@ -1,0 +1,37 @@
+package main
+
+// usage is the help text of --help.
+const usage = `Usage:
+    oidc-doctor [flags]                  diagnose this run's Spacelift OIDC token against Azure
+    oidc-doctor demo [SCENARIO]          the same diagnosis against the built-in emulator
+    oidc-doctor demo --list              list the emulator's scenarios
+    oidc-doctor explain [FILE|-]         explain AADSTS and ARM errors in pasted output
+    oidc-doctor subjects [flags]         every subject a stack or module needs, with commands
+
+Flags:
+    --token-file PATH     read the token from PATH (default: ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH,
+                          SPACELIFT_OIDC_TOKEN, $TF_VAR_spacelift_workspace_root/spacelift.oidc,
+                          /mnt/workspace/spacelift.oidc)
+    --format FORMAT       text, json or markdown (default text)
+    --output FILE         also write the report to FILE
+    --color WHEN          auto, always or never (default auto; NO_COLOR turns auto off)
+    --fail-on LEVEL       exit 3 on: fail, warn or never (default fail)
+    --offline             only checks that need no network
+    --timeout DURATION    bound for the whole run (default 30s)
+    --redact              mask tenant, subscription, client and object ids and the account host
+    --verbose             show the facts of passing checks too
+    --version             print the version
+    subjects: --space ID --stack ID | --module ID --account HOST --client-id ID
+
+Exit codes (the same in every format):
+    0  no check failed (warnings allowed)
+    1  oidc-doctor itself could not run
+    2  usage error
+    3  at least one check failed (explain: no error code recognised)
+
+Examples:
+    oidc-doctor --color always                 # as a Spacelift before_init hook
+    oidc-doctor --format markdown > report.md  # for a support ticket
+    oidc-doctor demo subject-scope             # see a failure diagnosed, no Azure needed
+    terraform plan 2>&1 | oidc-doctor explain -
+`
