@@ -223,12 +223,8 @@ func emit(rep diag.Report, o options, meta report.Meta, topts report.TextOptions
 		return 1
 	}
 	if o.output != "" {
-		f, err := os.Create(o.output)
-		if err == nil {
-			w := redact.NewWriter(f)
-			topts.Color = false
-			err = errors.Join(report.Render(w, o.format, rep, meta, topts), w.Close(), f.Close())
-		}
+		topts.Color = false
+		err := report.WriteFile(o.output, func(w io.Writer) error { return report.Render(w, o.format, rep, meta, topts) })
 		if err != nil {
 			fmt.Fprintf(stderr, "oidc-doctor: error: writing --output %s: %v\n", o.output, err)
 			return 1

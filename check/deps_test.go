@@ -25,6 +25,7 @@ type pkgInfo struct {
 
 // listDeps runs one `go list` for all of pkgs (well under a second with a
 // warm cache) and skips the test where there is no go command on PATH.
+// Patterns such as ./check/... are allowed.
 func listDeps(t *testing.T, pkgs ...string) map[string]pkgInfo {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
@@ -57,7 +58,7 @@ func listDeps(t *testing.T, pkgs ...string) map[string]pkgInfo {
 		got[f[0]] = pkgInfo{imports: set(f[1]), deps: set(f[2])}
 	}
 	for _, p := range pkgs {
-		if _, ok := got[p]; !ok {
+		if _, ok := got[p]; !ok && !strings.Contains(p, "...") {
 			t.Fatalf("go list: no entry for %s", p)
 		}
 	}
@@ -78,12 +79,127 @@ func forbidden(deps map[string]bool, bad []string) []string {
 	return hits
 }
 
-func TestDeps(t *testing.T) {
-	got := listDeps(t, checkPkg, module)
+// The layout of check/ (README, Development): leaves hold what every step
+// shares; every other package under check/ is a step, and a step never
+// reaches another step: the root passes values from one to the next. A new
+// package under check/ is a step unless it is added to leaves.
+var leaves = map[string]bool{
+	checkPkg + "/diag":      true, // the data every step returns
+	checkPkg + "/redact":    true, // masking secrets and ids
+	checkPkg + "/spacelift": true, // the subject grammar
+	checkPkg + "/transport": true, // HTTP, retries, paging, network faults
+	checkPkg + "/fixes":     true, // paste-ready az and Terraform
+	checkPkg + "/explain":   true, // what a service's answer means
+	checkPkg + "/emulator":  true, // the emulated services (tests and demo)
+}
 
-	t.Run("check", func(t *testing.T) {
-		// check/ returns data; presentation (colour, terminals, templates,
-		// the renderers) belongs to report/ and main.
+// isStep reports whether p is a step package.
+func isStep(p string) bool {
+	return strings.HasPrefix(p, checkPkg+"/") && !leaves[p] && !strings.HasPrefix(p, checkPkg+"/internal/")
+}
+
+// ours lists the module's packages in deps, sorted.
+func ours(deps map[string]bool) []string {
+	var out []string
+	for p := range deps {
+		if p == module || strings.HasPrefix(p, module+"/") {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestDeps(t *testing.T) {
+	got := listDeps(t, "./check/...", module, module+"/report")
+	var steps []string
+	for p := range got {
+		if isStep(p) {
+			steps = append(steps, p)
+		}
+	}
+	sort.Strings(steps)
+	if len(steps) < 5 {
+		t.Fatalf("found steps %v; want at least token, settings, issuer, entra and rbac", steps)
+	}
+
+	t.Run("leaves import nothing of the project", func(t *testing.T) {
+		for _, p := range []string{checkPkg + "/diag", checkPkg + "/redact", checkPkg + "/spacelift"} {
+			for _, d := range ours(got[p].deps) {
+				t.Errorf("%s depends on %s; it must import nothing of the project", p, d)
+			}
+		}
+	})
+
+	t.Run("token does no network I/O and uses no Azure SDK", func(t *testing.T) {
+		// crypto/x509 (through golang-jwt) brings in package net for IP
+		// addresses, so net is allowed in the closure but not imported.
+		bad := []string{"net/http", "github.com/Azure", "github.com/AzureAD", checkPkg + "/transport"}
+		for _, d := range forbidden(got[checkPkg+"/token"].deps, bad) {
+			t.Errorf("%s/token depends on %s", checkPkg, d)
+		}
+		if got[checkPkg+"/token"].imports["net"] {
+			t.Errorf("%s/token imports net", checkPkg)
+		}
+	})
+
+	t.Run("explain works on answers, not on requests", func(t *testing.T) {
+		bad := []string{checkPkg + "/transport", "github.com/Azure/azure-sdk-for-go/sdk/azcore", "github.com/Azure/azure-sdk-for-go/sdk/azidentity", "github.com/AzureAD"}
+		for _, d := range forbidden(got[checkPkg+"/explain"].deps, bad) {
+			t.Errorf("%s/explain depends on %s; it reads status codes, bodies and text only", checkPkg, d)
+		}
+		for _, d := range ours(got[checkPkg+"/explain"].deps) {
+			if isStep(d) || d == checkPkg {
+				t.Errorf("%s/explain depends on %s; a leaf never depends on a step", checkPkg, d)
+			}
+		}
+	})
+
+	t.Run("no step reaches another step", func(t *testing.T) {
+		for _, s := range steps {
+			for _, d := range ours(got[s].deps) {
+				if isStep(d) || d == checkPkg {
+					t.Errorf("%s depends on %s; the root passes values between steps", s, d)
+				}
+			}
+		}
+	})
+
+	t.Run("leaves never reach a step", func(t *testing.T) {
+		for l := range leaves {
+			for _, d := range ours(got[l].deps) {
+				if isStep(d) || d == checkPkg {
+					t.Errorf("%s depends on %s", l, d)
+				}
+			}
+		}
+	})
+
+	t.Run("report renders diag and explain data only", func(t *testing.T) {
+		allowed := map[string]bool{checkPkg + "/diag": true, checkPkg + "/explain": true, checkPkg + "/redact": true}
+		for p := range got[module+"/report"].imports {
+			if strings.HasPrefix(p, module+"/") && !allowed[p] {
+				t.Errorf("report imports %s; it may import diag, explain and redact only", p)
+			}
+		}
+		for _, d := range ours(got[module+"/report"].deps) {
+			if d == checkPkg || d == checkPkg+"/transport" || isStep(d) {
+				t.Errorf("report depends on %s", d)
+			}
+		}
+	})
+
+	t.Run("main wires the root, never a step", func(t *testing.T) {
+		for p := range got[module].imports {
+			if isStep(p) {
+				t.Errorf("main imports step %s; call it through package check", p)
+			}
+		}
+	})
+
+	t.Run("check produces data, not text", func(t *testing.T) {
+		// Presentation (colour, terminals, templates, the renderers)
+		// belongs to report/ and main.
 		bad := []string{
 			"github.com/fatih/color",
 			"github.com/mattn/go-isatty",
@@ -92,18 +208,22 @@ func TestDeps(t *testing.T) {
 			"text/template",
 			"html/template",
 		}
-		for _, p := range forbidden(got[checkPkg].deps, bad) {
-			t.Errorf("%s depends on %s; check/ must produce data, not text (STYLE.md rule 2)", checkPkg, p)
-		}
-		// github.com/pkg/browser (which opens a web browser via os/exec) is
-		// reached only through azidentity → MSAL apps/public, which imports
-		// it unconditionally for interactive login. We cannot drop it without
-		// dropping azidentity; the linker keeps only its init and two vars
-		// (about 140 bytes, see .ci/bench). What we can hold is that check/
-		// itself never imports it, nor any other interactive-login helper.
-		for _, p := range []string{"github.com/pkg/browser", "os/exec"} {
-			if got[checkPkg].imports[p] {
-				t.Errorf("%s imports %s directly; the doctor never opens a browser or runs a command", checkPkg, p)
+		for p, info := range got {
+			if p != checkPkg && !strings.HasPrefix(p, checkPkg+"/") {
+				continue
+			}
+			for _, d := range forbidden(info.deps, bad) {
+				t.Errorf("%s depends on %s; check/ must produce data, not text (STYLE.md rule 2)", p, d)
+			}
+			// github.com/pkg/browser (which opens a web browser via
+			// os/exec) is reached only through azidentity → MSAL
+			// apps/public, which imports it unconditionally for interactive
+			// login. What we can hold is that check/ itself never imports
+			// it, nor os/exec.
+			for _, d := range []string{"github.com/pkg/browser", "os/exec"} {
+				if info.imports[d] {
+					t.Errorf("%s imports %s directly; the doctor never opens a browser or runs a command", p, d)
+				}
 			}
 		}
 	})
@@ -117,6 +237,7 @@ func TestDeps(t *testing.T) {
 			"net/http/httptest",
 			"github.com/google/go-cmp",
 			"github.com/rogpeppe/go-internal",
+			"github.com/yuin/goldmark",
 			"html/template",
 			"text/template",
 			"net/rpc",

@@ -22,13 +22,7 @@ const ExplainTip = "Tip: for a ticket, run `oidc-doctor explain --format markdow
 // ExplainDocument is the JSON form of explain's findings. Like Document it
 // changes only by adding fields.
 type ExplainDocument struct {
-	// SchemaVersion is always "1" for this layout.
-	SchemaVersion string `json:"schema_version"`
-	// Tool is the build of oidc-doctor that wrote the document.
-	Tool Tool `json:"tool"`
-	// GeneratedAt is when the document was written, RFC 3339 in UTC. Empty
-	// means unknown.
-	GeneratedAt string `json:"generated_at"`
+	Envelope
 	// Findings are the distinct errors found, root causes first. Empty means
 	// the input held no known error code.
 	Findings []Finding `json:"findings"`
@@ -70,10 +64,8 @@ type Finding struct {
 
 func explainDocument(fs []explain.Finding, m Meta) ExplainDocument {
 	d := ExplainDocument{
-		SchemaVersion: SchemaVersion,
-		Tool:          Tool{Name: m.Tool, Version: m.Version, GoVersion: m.GoVersion, OS: m.OS, Arch: m.Arch},
-		GeneratedAt:   timeString(m.Generated),
-		Findings:      make([]Finding, 0, len(fs)),
+		Envelope: envelope(m),
+		Findings: make([]Finding, 0, len(fs)),
 	}
 	for _, f := range fs {
 		wf := Finding{

@@ -13,9 +13,9 @@ import (
 // keeps it; renaming, removing or retyping one means "2".
 const SchemaVersion = "1"
 
-// Document is the JSON form of a diag.Report, as written by JSON. It is a
-// contract with scripts: it changes only by adding fields.
-type Document struct {
+// Envelope opens every JSON document oidc-doctor writes, the report and
+// explain's findings alike.
+type Envelope struct {
 	// SchemaVersion is always "1" for this layout.
 	SchemaVersion string `json:"schema_version"`
 	// Tool is the build of oidc-doctor that wrote the document.
@@ -23,6 +23,20 @@ type Document struct {
 	// GeneratedAt is when the document was written, RFC 3339 in UTC. Empty
 	// means unknown.
 	GeneratedAt string `json:"generated_at"`
+}
+
+func envelope(m Meta) Envelope {
+	return Envelope{
+		SchemaVersion: SchemaVersion,
+		Tool:          Tool{Name: m.Tool, Version: m.Version, GoVersion: m.GoVersion, OS: m.OS, Arch: m.Arch},
+		GeneratedAt:   timeString(m.Generated),
+	}
+}
+
+// Document is the JSON form of a diag.Report, as written by JSON. It is a
+// contract with scripts: it changes only by adding fields.
+type Document struct {
+	Envelope
 	// StartedAt is when the diagnosis began, RFC 3339 in UTC. Empty means
 	// unknown.
 	StartedAt string `json:"started_at"`
@@ -100,13 +114,11 @@ type Fix struct {
 // never nil, so they encode as [] and not null.
 func document(r diag.Report, m Meta) Document {
 	d := Document{
-		SchemaVersion: SchemaVersion,
-		Tool:          Tool{Name: m.Tool, Version: m.Version, GoVersion: m.GoVersion, OS: m.OS, Arch: m.Arch},
-		GeneratedAt:   timeString(m.Generated),
-		StartedAt:     timeString(r.Started),
-		Status:        string(r.Status()),
-		Environment:   facts(r.Environment),
-		Checks:        make([]Check, 0, len(r.Results)),
+		Envelope:    envelope(m),
+		StartedAt:   timeString(r.Started),
+		Status:      string(r.Status()),
+		Environment: facts(r.Environment),
+		Checks:      make([]Check, 0, len(r.Results)),
 	}
 	for _, res := range r.Results {
 		c := Check{
