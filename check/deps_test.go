@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// The dependency boundaries of STYLE.md rule 2, enforced the way
+// The dependency boundaries of the layout, enforced the way
 // cmd/crane/depcheck_test.go and cmd/tailscale/deps_test.go do: ask the go
 // command for the import graph and fail on a package that must not be there.
 // The binary's own test lives here too, because only main_test.go may sit in
@@ -213,7 +213,7 @@ func TestDeps(t *testing.T) {
 				continue
 			}
 			for _, d := range forbidden(info.deps, bad) {
-				t.Errorf("%s depends on %s; check/ must produce data, not text (STYLE.md rule 2)", p, d)
+				t.Errorf("%s depends on %s; check/ must produce data, not text", p, d)
 			}
 			// github.com/pkg/browser (which opens a web browser via
 			// os/exec) is reached only through azidentity → MSAL

@@ -70,10 +70,12 @@ type aadsts struct {
 	text   string
 }
 
-// Texts are copied from azure.md §3; where the reference gives no status
+// Texts are copied from real answers quoted in Microsoft's error reference
+// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes)
+// and public issue threads; where they give no status
 // code, the emulator uses 400 for request and directory errors and 401
 // invalid_client for client-authentication (assertion) errors, the newer
-// behaviour azure.md §2.2 describes.
+// behaviour seen in recent threads (external-secrets/external-secrets#2783).
 func errTenantNotFound(t string) aadsts {
 	return aadsts{400, "invalid_tenant", 90002, fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.", t)}
 }

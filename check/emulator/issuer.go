@@ -47,7 +47,7 @@ func newUUID() string {
 }
 
 // mintToken signs the run's OIDC token the way Spacelift does (claims per
-// spacelift.md §1), applying the scenario's overrides. now is Spacelift's clock.
+// https://docs.spacelift.io/integrations/cloud-providers/oidc/), applying the scenario's overrides. now is Spacelift's clock.
 func mintToken(spec TokenSpec, now time.Time) (string, error) {
 	if spec.Raw != "" {
 		return spec.Raw, nil
@@ -144,7 +144,8 @@ func (e *Emulator) issuerDiscovery(r *http.Request) response {
 	if iss == "" {
 		iss = IssuerURL
 	}
-	// Field set as served by Spacelift (spacelift.md §3, from Teleport's imitation).
+	// Field set as served by Spacelift, as imitated by Teleport's tests
+	// (github.com/gravitational/teleport, lib/spacelift/token_validator_test.go).
 	return jsonResponse(http.StatusOK, map[string]any{
 		"issuer":                                iss,
 		"jwks_uri":                              IssuerURL + "/.well-known/jwks",

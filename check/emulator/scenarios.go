@@ -8,7 +8,8 @@ import (
 )
 
 // Subjects of the five federated credentials Spacelift's Azure guide
-// creates for a stack (spacelift.md §2).
+// creates for a stack
+// (https://docs.spacelift.io/integrations/cloud-providers/oidc/azure-oidc).
 const (
 	SubjectTrackedRead   = "space:" + SpaceID + ":stack:" + StackID + ":run_type:TRACKED:scope:read"
 	SubjectTrackedWrite  = DefaultSubject

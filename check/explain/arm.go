@@ -1,7 +1,8 @@
 package explain
 
 // Reading Azure Resource Manager's error answers: the code, and the values
-// its documented message formats quote (reference/azure.md §5.3).
+// its documented message formats quote (https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/common-deployment-errors,
+// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting).
 
 import (
 	"encoding/json"
@@ -73,7 +74,7 @@ type ARMFailure struct {
 }
 
 // parseMessage reads the quoted values of ARM's documented message formats
-// (reference/azure.md §5.3). The error code decides what we say; these are
+// (see the top of this file). The error code decides what we say; these are
 // only the facts that make it specific, and absent ones stay empty.
 func (f *ARMFailure) parseMessage() {
 	m := f.Message

@@ -1,3 +1,12 @@
+// Package explain is the one place that knows what a service's error means.
+// Its input is an answer (the status and body of a live Entra or ARM
+// response) or pasted text; its output is a cause from the shared
+// vocabulary, the facts the answer names, a hint and the fixes. The live
+// steps (entra, rbac) and the `explain` command both call it, so a new
+// AADSTS code is one entry in this file's table.
+//
+// It never sends a request and uses no Azure SDK: requests that got no
+// answer at all are package transport's.
 package explain
 
 import (
@@ -10,10 +19,11 @@ import (
 
 // This file is the single table from a service error code (AADSTSnnnn from
 // Entra ID, or an ARM error code) to a root cause, a plain explanation and a
-// fix. Every code was checked against /work/shared/reference/azure.md §3 and
-// §5.3, which cite Microsoft's error reference and real issue threads. The
-// wording of Entra's messages is not contractual, so code is matched, never
-// prose (STYLE.md rule 11).
+// fix. Every code was checked against Microsoft's error reference
+// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes)
+// and real issue threads. The wording of Entra's messages is not
+// contractual, so the code decides the cause; the wording only yields the
+// values it names.
 
 // CodeInfo is what oidc-doctor knows about one error code.
 type CodeInfo struct {

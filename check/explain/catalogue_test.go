@@ -9,7 +9,7 @@ import (
 )
 
 // TestLookupAADSTSCauses pins the decided cause and field of every code the
-// catalogue (azure.md §3) names.
+// catalogue names.
 func TestLookupAADSTSCauses(t *testing.T) {
 	tests := []struct {
 		code  int

@@ -53,7 +53,8 @@ type Verdict struct {
 	ListSubjects bool
 }
 
-// entraError is the JSON error body Entra returns (azure.md §2.2).
+// entraError is the JSON error body Entra returns
+// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes#handling-error-codes-in-your-application).
 type entraError struct {
 	Error         string `json:"error"`
 	Description   string `json:"error_description"`

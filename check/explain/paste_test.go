@@ -16,7 +16,7 @@ func facts(kv ...string) []diag.Fact {
 	return out
 }
 
-// The texts below are the real messages quoted in azure.md §2-3 and §5.3,
+// The texts below are real messages quoted in Microsoft's error reference and issue threads,
 // with their issue-thread sources there.
 func TestExplainRealMessages(t *testing.T) {
 	tests := []struct {

@@ -18,7 +18,8 @@ import (
 )
 
 // entraFetchFailed is what Entra answers when it cannot fetch the issuer's
-// metadata or keys (azure.md §1.5 and §3).
+// metadata or keys (https://learn.microsoft.com/entra/identity-platform/reference-error-codes;
+// Azure/azure-workload-identity#642).
 const entraFetchFailed = "AADSTS50166 or AADSTS90061: Request to External OIDC endpoint failed"
 
 // Token is what the issuer step reads of the run's token.

@@ -21,7 +21,8 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
-// entraKeyLimit is how many signing keys Entra keeps from a JWKS (azure.md §1.3).
+// entraKeyLimit is how many signing keys Entra keeps from a JWKS
+// (https://learn.microsoft.com/entra/workload-id/workload-identity-federation).
 const entraKeyLimit = 100
 
 // verifySignature fetches the JWKS at jwksURI, picks the token's key and

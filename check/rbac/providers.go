@@ -12,7 +12,7 @@ import (
 )
 
 // registration says whether the azurerm provider will try to register
-// resource providers, from its environment settings (reference/azure.md §7.4).
+// resource providers, from its environment settings (hashicorp/terraform-provider-azurerm, internal/resourceproviders).
 type registration struct {
 	attempt string // "yes", "no" or "depends"
 	why     string

@@ -1,7 +1,7 @@
 // Package spacelift knows what Spacelift's OIDC tokens say about a run: the
 // custom claims and the default subject format
 // space:<spaceId>:(stack|module):<callerId>:run_type:<runType>:scope:<scope>
-// (reference/spacelift.md §1 and §2). It imports nothing of the project:
+// (https://docs.spacelift.io/integrations/cloud-providers/oidc/, "Standard claims", "Custom claims" and "About scopes"). It imports nothing of the project:
 // the token step, the fixes and the explanations all read subjects with it.
 package spacelift
 
@@ -74,7 +74,9 @@ type Variant struct {
 	Subject Subject
 	// Why says which runs present it.
 	Why string
-	// Uncertain is set where the Spacelift docs disagree (spacelift.md §2).
+	// Uncertain is set where the Spacelift docs disagree: the Azure page
+	// (https://docs.spacelift.io/integrations/cloud-providers/oidc/azure-oidc)
+	// writes module subjects with a stack segment and lists TESTING with read.
 	Uncertain string
 }
 
@@ -102,7 +104,8 @@ func AllSubjects(spaceID, callerType, callerID string) []Variant {
 	}
 }
 
-// Claims are Spacelift's custom claims (spacelift.md §1).
+// Claims are Spacelift's custom claims
+// (https://docs.spacelift.io/integrations/cloud-providers/oidc/, "Custom claims").
 type Claims struct {
 	SpaceID, SpacePath, CallerType, CallerID, RunType, RunID, Scope string
 }

@@ -205,7 +205,8 @@ func checkSubject(t *Token) diag.Result {
 	return r
 }
 
-// checkScope judges scope against runType (spacelift.md §2, "About scopes").
+// checkScope judges scope against runType
+// (https://docs.spacelift.io/integrations/cloud-providers/oidc/, "About scopes").
 func checkScope(t *Token) diag.Result {
 	sc := t.Spacelift
 	r := diag.Result{ID: "claim-scope", Title: title("claim-scope"), Facts: []diag.Fact{diag.F("runType", diag.Absent(sc.RunType)), diag.F("scope", diag.Absent(sc.Scope))}}
