@@ -230,14 +230,49 @@ func emit(rep diag.Report, o options, meta report.Meta, topts report.TextOptions
 			return 1
 		}
 	}
-	return exitCode(rep.Status(), o.failOn)
+	return exitCode(rep, o.failOn)
 }
 
-func exitCode(s diag.Status, failOn string) int {
-	if s == diag.StatusFail && failOn != "never" || s == diag.StatusWarn && failOn == "warn" {
-		return 3
+// Exit codes; see usage and README. Precedence: 1 > 130/143 > 3 > 4 > 0.
+const (
+	exitOK           = 0
+	exitBroken       = 1
+	exitUsage        = 2
+	exitFailed       = 3
+	exitInconclusive = 4
+)
+
+// exitCode maps a report to its exit code: 3 for a misconfiguration, 4 when
+// every failure is a fault of a service or the network. --fail-on never
+// maps both to 0; --fail-on warn adds warnings to 3.
+func exitCode(rep diag.Report, failOn string) int {
+	if failOn == "never" {
+		return exitOK
 	}
-	return 0
+	warned := failOn == "warn" && rep.Status() != diag.StatusPass
+	switch rep.Outcome() {
+	case diag.OutcomeFail:
+		return exitFailed
+	case diag.OutcomeInconclusive:
+		if warned && hasStatus(rep, diag.StatusWarn) {
+			return exitFailed
+		}
+		return exitInconclusive
+	case diag.OutcomeWarn:
+		if warned {
+			return exitFailed
+		}
+	}
+	return exitOK
+}
+
+func hasStatus(rep diag.Report, s diag.Status) bool {
+	for _, r := range rep.Results {
+		if r.Status == s {
+			return true
+		}
+	}
+	return false
 }
 
 func explain(args []string, stdin io.Reader, stdout, stderr io.Writer, o options, meta report.Meta, topts report.TextOptions, cfg check.Config) int {

@@ -15,7 +15,7 @@ Flags:
     --format FORMAT       text, json or markdown (default text)
     --output FILE         also write the report to FILE
     --color WHEN          auto, always or never (default auto; NO_COLOR turns auto off)
-    --fail-on LEVEL       exit 3 on: fail, warn or never (default fail)
+    --fail-on LEVEL       exit non-zero on: fail, warn or never (default fail)
     --offline             only checks that need no network
     --timeout DURATION    bound for the whole run (default 30s)
     --redact              mask tenant, subscription, client and object ids and the account host
@@ -27,7 +27,13 @@ Exit codes (the same in every format):
     0  no check failed (warnings allowed)
     1  oidc-doctor itself could not run
     2  usage error
-    3  at least one check failed (explain: no error code recognised)
+    3  at least one check failed: a misconfiguration the run will hit
+       (explain: no error code recognised)
+    4  inconclusive: a service or network fault stopped a step, and
+       nothing is known to be misconfigured
+    130, 143  interrupted (SIGINT, SIGTERM); what was known is still rendered
+    Precedence: 1 > 130/143 > 3 > 4 > 0. --fail-on never maps 3 and 4 to 0;
+    --fail-on warn adds warnings to 3.
 
 Examples:
     oidc-doctor --color always                 # as a Spacelift before_init hook

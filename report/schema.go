@@ -89,6 +89,11 @@ type Check struct {
 	// ErrorCode is the service's stable error code, e.g. "AADSTS700213" or
 	// "AuthorizationFailed". Empty means no service error.
 	ErrorCode string `json:"error_code"`
+	// Cause is why the check failed or warned, from the vocabulary listed in
+	// README ("subject_mismatch", "timeout", ...). The fault causes
+	// ("timeout", "network_fault", "service_fault") mean the step could not
+	// finish. Empty for pass and skip, and where no cause is named.
+	Cause string `json:"cause"`
 	// Hint says what to do next. Empty for pass and skip, and for a warn or
 	// fail with nothing to suggest.
 	Hint string `json:"hint"`
@@ -128,6 +133,7 @@ func document(r diag.Report, m Meta) Document {
 			Summary:   res.Summary,
 			Facts:     facts(res.Facts),
 			ErrorCode: res.ErrorCode,
+			Cause:     string(res.Cause),
 			Hint:      res.Hint,
 			Fixes:     make([]Fix, 0, len(res.Fixes)),
 			ElapsedMS: res.Elapsed.Milliseconds(),
@@ -189,6 +195,7 @@ func Decode(rd io.Reader) (diag.Report, Meta, error) {
 			Summary:   c.Summary,
 			Facts:     checkFacts(c.Facts),
 			ErrorCode: c.ErrorCode,
+			Cause:     diag.Cause(c.Cause),
 			Hint:      c.Hint,
 			Elapsed:   time.Duration(c.ElapsedMS) * time.Millisecond,
 		}

@@ -1,7 +1,9 @@
 package diag
 
-// Cause is the stable root-cause category of a service error. Values appear
-// in JSON and never change once released.
+// Cause is the stable root-cause category of a failure: a service error,
+// a local finding, or a fault that stopped a step. One vocabulary serves the
+// live checks and `explain`. Values appear in JSON and never change once
+// released.
 type Cause string
 
 // The root causes oidc-doctor can name.
@@ -27,7 +29,32 @@ const (
 	CauseSubscriptionNotFound       Cause = "subscription_not_found"
 	CauseInvalidClientSecret        Cause = "invalid_client_secret"
 	CauseOther                      Cause = "other"
+
+	// Faults: a step could not finish, so nothing is known about the
+	// configuration it would have judged. A report whose failures are all
+	// faults is inconclusive (exit 4), never a misconfiguration.
+
+	// CauseTimeout: no answer before the step's deadline (or a hang).
+	CauseTimeout Cause = "timeout"
+	// CauseNetworkFault: the request got no answer: a reset, a refused
+	// connection, a DNS failure that a retry could change.
+	CauseNetworkFault Cause = "network_fault"
+	// CauseServiceFault: the service answered with a 5xx, or a 429 that
+	// outlived the bounded retries.
+	CauseServiceFault Cause = "service_fault"
+
+	// CauseNetworkConfig: the worker reached something, but not the
+	// service as it must (an untrusted or wrong certificate, a name that
+	// does not resolve, a proxy refusing): Terraform fails the same way and
+	// no retry changes it.
+	CauseNetworkConfig Cause = "network_config"
 )
+
+// Fault reports whether c is a fault of a service or the network rather
+// than a finding about the configuration.
+func (c Cause) Fault() bool {
+	return c == CauseTimeout || c == CauseNetworkFault || c == CauseServiceFault
+}
 
 // Causes lists every Cause, for validation and tests.
 var Causes = []Cause{
@@ -37,6 +64,7 @@ var Causes = []Cause{
 	CauseConditionalAccess, CauseAppDisabled, CauseInvalidScope, CauseResourceNotFound,
 	CauseWrongTenantForSubscription, CauseAuthorizationFailed, CauseProviderRegistration,
 	CauseSubscriptionNotFound, CauseInvalidClientSecret, CauseOther,
+	CauseTimeout, CauseNetworkFault, CauseServiceFault, CauseNetworkConfig,
 }
 
 // KnownCause reports whether c is one of Causes.
@@ -47,4 +75,39 @@ func KnownCause(c Cause) bool {
 		}
 	}
 	return false
+}
+
+// Outcome is what a report concludes, from which the exit code follows.
+type Outcome string
+
+// The outcomes, from best to worst as the exit code sees them.
+const (
+	// OutcomePass: no check failed or warned.
+	OutcomePass Outcome = "pass"
+	// OutcomeWarn: no check failed; some warned.
+	OutcomeWarn Outcome = "warn"
+	// OutcomeInconclusive: every failure is a fault (Cause.Fault): a
+	// service or the network stopped a step, and nothing is known to be
+	// misconfigured.
+	OutcomeInconclusive Outcome = "inconclusive"
+	// OutcomeFail: at least one check failed for a reason that is not a
+	// fault: a misconfiguration the run will hit.
+	OutcomeFail Outcome = "fail"
+)
+
+// Outcome says what the report concludes. A failure with no cause counts
+// as a misconfiguration.
+func (rep Report) Outcome() Outcome {
+	out := OutcomePass
+	for _, r := range rep.Results {
+		switch {
+		case r.Status == StatusFail && !r.Cause.Fault():
+			return OutcomeFail
+		case r.Status == StatusFail:
+			out = OutcomeInconclusive
+		case r.Status == StatusWarn && out == OutcomePass:
+			out = OutcomeWarn
+		}
+	}
+	return out
 }

@@ -54,6 +54,10 @@ type Result struct {
 	Facts []Fact
 	// ErrorCode is the service's error code (AADSTS700213, AuthorizationFailed), if any.
 	ErrorCode string
+	// Cause is why a failing or warning check failed, from the shared
+	// vocabulary; empty for pass and skip. A fault cause (Cause.Fault) means
+	// the step could not finish, not that something is misconfigured.
+	Cause Cause
 	// Hint says what to do next; empty unless warn or fail.
 	Hint string
 	// Fixes are commands or configuration to paste.

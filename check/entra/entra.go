@@ -150,7 +150,7 @@ func failed(ctx context.Context, err error, in Input, r diag.Result) []diag.Resu
 			cause = err
 		}
 		sum, hint := transport.Describe(host, cause)
-		r.Summary, r.Hint = "no answer from Entra ID: "+sum, hint
+		r.Summary, r.Hint, r.Cause = "no answer from Entra ID: "+sum, hint, transport.Cause(cause)
 		return []diag.Result{r}
 	}
 	resp := afe.RawResponse
@@ -171,7 +171,7 @@ func failed(ctx context.Context, err error, in Input, r diag.Result) []diag.Resu
 
 // merge adds what explain made of an answer to the step's result.
 func merge(r diag.Result, v explain.Verdict) diag.Result {
-	r.Summary, r.Hint, r.ErrorCode = v.Summary, v.Hint, v.ErrorCode
+	r.Summary, r.Hint, r.ErrorCode, r.Cause = v.Summary, v.Hint, v.ErrorCode, v.Cause
 	r.Facts = append(r.Facts, v.Facts...)
 	r.Fixes = append(r.Fixes, v.Fixes...)
 	return r

@@ -7,6 +7,7 @@ package explain
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
@@ -48,7 +49,10 @@ func ARM(f ARMFailure, step, host string) Verdict {
 		v.Summary = fmt.Sprintf("%s answered HTTP %d %s to %s", host, f.Status, f.Code, step)
 		v.Hint = "Azure Resource Manager refused the request; the arm message fact has its reason."
 	}
-	if known {
+	switch {
+	case f.Status == http.StatusTooManyRequests || f.Status >= 500:
+		v.Cause = diag.CauseServiceFault
+	case known:
 		v.Cause = ci.Cause
 	}
 	return v

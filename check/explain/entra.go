@@ -94,6 +94,7 @@ func Entra(a EntraAnswer, x Exchange) Verdict {
 	}
 	v.Hint = strings.ReplaceAll(info.Explanation+" "+info.Fix, "<client-id>", x.ClientID)
 	if a.Status == http.StatusTooManyRequests || a.Status >= 500 {
+		v.Cause = diag.CauseServiceFault
 		v.Summary = fmt.Sprintf("%s (HTTP %d: a service-side or throttling error, not your configuration)", info.Title, a.Status)
 		v.Hint = "retry the run in a few minutes" + retryAfterNote(a.RetryAfter) + "; if it persists, check https://status.azure.com and quote the trace and correlation ids to Microsoft support. " + v.Hint
 	}
@@ -148,8 +149,10 @@ func entraNoBody(a EntraAnswer, x Exchange) Verdict {
 		Summary: fmt.Sprintf("Entra ID answered the %s with HTTP %d and no Entra error body (%s)", a.Stage, a.Status, contentKind(a.ContentType, a.Body))}
 	switch {
 	case a.Status == http.StatusTooManyRequests:
+		v.Cause = diag.CauseServiceFault
 		v.Hint = "Entra is throttling this client (Retry-After " + diag.Absent(a.RetryAfter) + "); retry the run later"
 	case a.Status >= 500:
+		v.Cause = diag.CauseServiceFault
 		v.Hint = "Entra ID had a server error; retry, and check https://status.azure.com if it persists"
 	default:
 		v.Hint = "a proxy or firewall may be answering instead of Entra ID: check HTTPS_PROXY/NO_PROXY for " + x.AuthorityHost

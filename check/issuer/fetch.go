@@ -42,10 +42,18 @@ func fetchDocument(ctx context.Context, client *http.Client, r *diag.Result, wha
 		r.Status = diag.StatusFail
 		r.Summary, r.Hint = fetchFailure(what, shown, host, err)
 		r.Facts = append(r.Facts, entraExpectation(host, err)...)
+		var re *redirectError
+		if r.Cause = transport.Cause(err); errors.Is(err, errTooLarge) || errors.As(err, &re) {
+			r.Cause = diag.CauseExternalOIDCUnreachable
+		}
 		return res, false
 	}
 	if s, h, bad := badResponse(what, shown, res); bad {
 		r.Status, r.Summary, r.Hint = diag.StatusFail, s, h
+		r.Cause = diag.CauseExternalOIDCUnreachable
+		if res.status == http.StatusTooManyRequests || res.status >= 500 {
+			r.Cause = diag.CauseServiceFault
+		}
 		r.Facts = append(r.Facts, diag.F("entra expects", entraFetchFailed))
 		return res, false
 	}

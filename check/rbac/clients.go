@@ -167,13 +167,14 @@ func failedCall(id, title, step, host string, err error) diag.Result {
 	r := diag.Result{ID: id, Title: title, Status: diag.StatusFail}
 	if f, ok := asARMFailure(err); ok {
 		v := explain.ARM(f, step, host)
-		r.ErrorCode, r.Summary, r.Hint = v.ErrorCode, v.Summary, v.Hint
+		r.ErrorCode, r.Summary, r.Hint, r.Cause = v.ErrorCode, v.Summary, v.Hint, v.Cause
 		r.Facts = append([]diag.Fact{diag.F("request", step)}, v.Facts...)
 		return r
 	}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) {
 		r.Summary = "getting an access token for " + host + " failed during " + step
+		r.Cause = diag.CauseServiceFault
 		r.Hint = "The token exchange worked earlier in the run, so a refresh failed; see entra-exchange and rerun."
 		r.Facts = []diag.Fact{diag.F("request", step), diag.F("host", host), diag.F("error", diag.Truncate(transport.SafeCause(err), 500))}
 		return r
@@ -185,7 +186,7 @@ func failedCall(id, title, step, host string, err error) diag.Result {
 	if errors.Is(err, context.DeadlineExceeded) {
 		r.Summary = step + " did not finish: no answer from " + host + " before the deadline"
 	}
-	r.Hint = hint
+	r.Hint, r.Cause = hint, transport.Cause(err)
 	r.Facts = []diag.Fact{diag.F("request", step), diag.F("host", host), diag.F("error", diag.Truncate(transport.SafeCause(err), 500))}
 	return r
 }

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
 // Kind names the cause of a failed request. Values are stable.
@@ -93,6 +95,27 @@ func (k Kind) Unreachable() bool {
 		return true
 	}
 	return false
+}
+
+// Cause is what a request that got no answer means for the run: a fault
+// that a retry may change (a timeout, a reset, a refused or unreachable
+// host, a resolver that did not answer), or a network set-up that Terraform
+// will hit the same way (a certificate, a name that does not exist, a
+// proxy, a port that does not speak TLS).
+func Cause(err error) diag.Cause {
+	var dnsErr *net.DNSError
+	switch Classify(err) {
+	case KindTimeout, KindCancelled:
+		return diag.CauseTimeout
+	case KindReset, KindEOF, KindRefused, KindUnreachable, KindOther:
+		return diag.CauseNetworkFault
+	case KindDNS:
+		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+			return diag.CauseNetworkConfig
+		}
+		return diag.CauseNetworkFault
+	}
+	return diag.CauseNetworkConfig
 }
 
 // certificate reports whether kind is a problem with the server's certificate.
