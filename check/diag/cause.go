@@ -28,7 +28,21 @@ const (
 	CauseProviderRegistration       Cause = "provider_registration"
 	CauseSubscriptionNotFound       Cause = "subscription_not_found"
 	CauseInvalidClientSecret        Cause = "invalid_client_secret"
-	CauseOther                      Cause = "other"
+	// CauseNoCredential: Terraform (a provider or the state backend) will
+	// find no credential it can use, so it falls back to the Azure CLI,
+	// which the runner image does not have.
+	CauseNoCredential Cause = "no_credential"
+	// CauseStorageAccessDenied: Azure Storage refused the identity the
+	// data access it asked for (AuthorizationPermissionMismatch), or the
+	// identity lacks a data role Terraform needs (the state lock).
+	CauseStorageAccessDenied Cause = "storage_access_denied"
+	// CauseContainerNotFound: the state container does not exist.
+	CauseContainerNotFound Cause = "container_not_found"
+	// CauseSharedKeyDisabled: the backend would use the account key, and
+	// the account has shared-key access turned off
+	// (KeyBasedAuthenticationNotPermitted).
+	CauseSharedKeyDisabled Cause = "shared_key_disabled"
+	CauseOther             Cause = "other"
 
 	// Faults: a step could not finish, so nothing is known about the
 	// configuration it would have judged. A report whose failures are all
@@ -63,7 +77,8 @@ var Causes = []Cause{
 	CauseAssertionNotYetValid, CauseSignatureOrJWKS, CauseExternalOIDCUnreachable,
 	CauseConditionalAccess, CauseAppDisabled, CauseInvalidScope, CauseResourceNotFound,
 	CauseWrongTenantForSubscription, CauseAuthorizationFailed, CauseProviderRegistration,
-	CauseSubscriptionNotFound, CauseInvalidClientSecret, CauseOther,
+	CauseSubscriptionNotFound, CauseInvalidClientSecret, CauseNoCredential, CauseStorageAccessDenied,
+	CauseContainerNotFound, CauseSharedKeyDisabled, CauseOther,
 	CauseTimeout, CauseNetworkFault, CauseServiceFault, CauseNetworkConfig,
 }
 
