@@ -80,9 +80,15 @@ var lookupHint = map[string]string{
 	"ARM_SUBSCRIPTION_ID": "the subscription's ID: az account list --query '[].{name:name, id:id}' -o table",
 }
 
-// Judge checks the ARM_* settings Terraform will use. Missing
-// client and tenant ids fail when the exchange needs them, and warn offline.
+// Judge checks the ARM_* settings Terraform will use, with no
+// configuration read. Missing client and tenant ids fail when the exchange
+// needs them, and warn offline.
 func Judge(getenv func(string) string, offline bool) (Azure, []diag.Result) {
+	return JudgeWith(getenv, offline, Terraform{})
+}
+
+// JudgeWith is Judge with what the configuration says about use_oidc.
+func JudgeWith(getenv func(string) string, offline bool, tf Terraform) (Azure, []diag.Result) {
 	var s Azure
 	r := diag.Result{ID: "azure-settings", Title: titleSettings}
 	var fails, warns, hints []string
@@ -131,16 +137,9 @@ func Judge(getenv func(string) string, offline bool) (Azure, []diag.Result) {
 	}
 	s.Cloud = c
 	r.Facts = append(r.Facts, diag.F("cloud", name+" (login "+c.ActiveDirectoryAuthorityHost+")"))
-	switch u := strings.ToLower(getenv("ARM_USE_OIDC")); u {
-	case "":
-		r.Facts = append(r.Facts, diag.F("ARM_USE_OIDC", "(not set: fine when the provider block sets use_oidc = true)"))
-	case "true", "1":
-		r.Facts = append(r.Facts, diag.F("ARM_USE_OIDC", u))
-	default:
-		r.Facts = append(r.Facts, diag.F("ARM_USE_OIDC", u))
-		warns = append(warns, "ARM_USE_OIDC is "+u+": Terraform will not use the OIDC token unless the provider block sets use_oidc = true")
-		hints = append(hints, "set ARM_USE_OIDC=true")
-	}
+	oidc := judgeUseOIDC(getenv, tf)
+	r.Facts = append(r.Facts, oidc.facts...)
+	fails, warns, hints = append(fails, oidc.fails...), append(warns, oidc.warns...), append(hints, oidc.hints...)
 	for _, p := range []string{"AZURE_CLIENT_ID", "AZURE_TENANT_ID"} {
 		arm := "ARM_" + strings.TrimPrefix(p, "AZURE_")
 		if a, b := getenv(p), getenv(arm); a != "" && b != "" && a != b {
@@ -155,6 +154,9 @@ func Judge(getenv func(string) string, offline bool) (Azure, []diag.Result) {
 		r.Status, r.Summary = diag.StatusWarn, strings.Join(warns, "; ")
 	}
 	r.Hint = strings.Join(hints, "; ")
+	if len(oidc.fails) > 0 && len(fails) == len(oidc.fails) {
+		r.Cause = diag.CauseNoCredential
+	}
 	return s, []diag.Result{r, judgeAuthConflicts(getenv)}
 }
 

@@ -117,8 +117,12 @@ func gatherSources(in Input) []source {
 // resolveToken picks the token Terraform will use and judges the sources.
 // It returns the chosen source (nil when none exists) and the token-source result.
 func resolveToken(in Input) (*source, diag.Result) {
+	return resolveSources(in, gatherSources(in))
+}
+
+// resolveSources is resolveToken on sources already gathered.
+func resolveSources(in Input, srcs []source) (*source, diag.Result) {
 	const id = "token-source"
-	srcs := gatherSources(in)
 	var chosen *source
 	for i := range srcs {
 		if srcs[i].exists {

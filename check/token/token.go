@@ -23,6 +23,9 @@ type Input struct {
 	// DefaultPath replaces spacelift.TokenPath (tests, the demo); empty
 	// means the default.
 	DefaultPath string
+	// Terraform says where Terraform itself reads the token; nil is not
+	// judged (see terraform.go).
+	Terraform *Terraform
 }
 
 func (in Input) env(k string) string {
@@ -60,7 +63,9 @@ func title(id string) string {
 // (nil when none could be read or decoded) and one result for each check it
 // owns, in order; those it could not run are skipped with the reason.
 func Check(in Input, now time.Time) (*Token, []diag.Result) {
-	src, res := resolveToken(in)
+	srcs := gatherSources(in)
+	src, res := resolveSources(in, srcs)
+	res = judgeTerraform(res, srcs, src, in.Terraform)
 	out := []diag.Result{res}
 	if src == nil || src.Err != nil || src.Value == "" {
 		for _, t := range titles[1:] {
