@@ -40,10 +40,10 @@ func main() {
 }
 
 type options struct {
-	tokenFile, format, output, color, failOn string
-	offline, redact, verbose, version, list  bool
-	timeout                                  time.Duration
-	space, stack, module, account, clientID  string
+	tokenFile, format, output, color, failOn, dir string
+	offline, redact, verbose, version, list       bool
+	timeout                                       time.Duration
+	space, stack, module, account, clientID       string
 }
 
 // run parses flags, runs the diagnosis, renders it and returns the exit code.
@@ -70,6 +70,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs := flag.NewFlagSet("oidc-doctor", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.tokenFile, "token-file", "", "")
+	fs.StringVar(&o.dir, "dir", "", "")
 	fs.StringVar(&o.format, "format", "text", "")
 	fs.StringVar(&o.output, "output", "", "")
 	fs.StringVar(&o.color, "color", "auto", "")
@@ -109,7 +110,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	meta := report.Meta{Tool: "oidc-doctor", Version: toolVersion(), GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, Generated: time.Now().UTC()}
 	topts := report.TextOptions{Color: useColor(o.color, getenv, stdout), Verbose: o.verbose}
-	cfg := check.Config{Getenv: getenv, TokenFile: o.tokenFile, Offline: o.offline, Timeout: o.timeout}
+	cfg := check.Config{Getenv: getenv, TokenFile: o.tokenFile, Offline: o.offline, Timeout: o.timeout, Dir: o.dir}
 	switch cmd {
 	case "explain":
 		return explain(pos, stdin, outW, errW, o, meta, topts, cfg)
@@ -120,6 +121,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return emit(rep, o, meta, topts, outW, errW)
 	case "demo":
+		if o.dir != "" {
+			return usageErr(errW, "--dir: demo reads the scenario's own Terraform configuration", "run `oidc-doctor demo --list` to see the scenarios with one")
+		}
 		if o.list {
 			for _, s := range emulator.Scenarios() {
 				fmt.Fprintf(outW, "%-26s %s\n", s.Name, s.Description)
@@ -167,8 +171,13 @@ func demoConfig(e *emulator.Emulator, cfg check.Config) (check.Config, func(), e
 		os.RemoveAll(dir)
 		return cfg, nil, err
 	}
+	if cfg.Dir, err = e.TerraformDir(dir); err != nil {
+		os.RemoveAll(dir)
+		return cfg, nil, err
+	}
 	cfg.Getenv = func(k string) string { return env[k] }
 	cfg.HTTPClient = e.Client()
+	cfg.LookupHost = e.LookupHost
 	cfg.DefaultTokenPath = path
 	return cfg, func() { os.RemoveAll(dir) }, nil
 }
@@ -185,6 +194,21 @@ func validate(o options) error {
 		return fmt.Errorf("--stack and --module: give one, a subject names either a stack or a module")
 	case o.timeout <= 0:
 		return fmt.Errorf("--timeout %s: want a positive duration such as 20s", o.timeout)
+	}
+	return validateDir(o.dir)
+}
+
+// validateDir refuses a --dir that is not a readable directory.
+func validateDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("--dir %s: %v", dir, errors.Unwrap(err))
+	case !st.IsDir():
+		return fmt.Errorf("--dir %s: not a directory; give the Terraform project root", dir)
 	}
 	return nil
 }

@@ -110,6 +110,12 @@ func TestRunExitCodes(t *testing.T) {
 		{"explain with no code in its input", []string{"explain", "-"}, nil, 3},
 		{"explain with an unreadable --token-file", []string{"explain", "--token-file", dir + "/missing", "-"}, nil, 2},
 		{"output to an unwritable path", []string{"--offline", "--fail-on", "never", "--token-file", dir + "/missing", "--output", dir + "/no/such/dir/r.txt"}, nil, 1},
+		{"--dir that does not exist", []string{"--offline", "--dir", dir + "/no-such-dir"}, nil, 2},
+		{"--dir that is a file", []string{"--offline", "--dir", "main.go"}, nil, 2},
+		{"--dir with demo", []string{"demo", "--dir", dir}, nil, 2},
+		{"a state backend that never answers is inconclusive", []string{"demo", "backend-blob-hang", "--timeout", "4s"}, nil, 4},
+		{"a working state backend passes", []string{"demo", "backend-ok"}, nil, 0},
+		{"a missing data role is a failed check", []string{"demo", "backend-no-data-role"}, nil, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

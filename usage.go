@@ -12,6 +12,8 @@ Flags:
     --token-file PATH     read the token from PATH (default: ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH,
                           SPACELIFT_OIDC_TOKEN, $TF_VAR_spacelift_workspace_root/spacelift.oidc,
                           /mnt/workspace/spacelift.oidc)
+    --dir DIR             the Terraform project root to read (default: the working directory, where
+                          the before_init hook runs): *.tf, *.tf.json and the azurerm backend
     --format FORMAT       text, json or markdown (default text)
     --output FILE         also write the report to FILE
     --color WHEN          auto, always or never (default auto; NO_COLOR turns auto off)

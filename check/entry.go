@@ -20,7 +20,7 @@ import (
 func ExplainPaste(text string, cfg Config) ([]explain.Finding, error) {
 	var tok *explain.Token
 	if cfg.TokenFile != "" {
-		t, err := token.Load(cfg.tokenInput())
+		t, err := token.Load(cfg.tokenInput(nil))
 		if err != nil {
 			return nil, fmt.Errorf("--token-file %s: %v", cfg.TokenFile, err)
 		}
@@ -56,7 +56,7 @@ func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 	}
 	custom := false
 	if space == "" || id == "" || host == "" {
-		tok, err := token.Load(cfg.tokenInput())
+		tok, err := token.Load(cfg.tokenInput(nil))
 		if err != nil {
 			return diag.Report{}, fmt.Errorf("give --space, --stack or --module and --account, or a token: %v", err)
 		}

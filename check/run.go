@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/oidc-doctor/oidc-doctor/check/backend"
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/entra"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
@@ -16,9 +17,10 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
-// Run performs the whole diagnosis as a dependent chain: find the token,
-// decode and judge it, judge the Azure settings, verify the token against its
-// issuer, exchange it with Entra ID, then probe RBAC. Each step that cannot
+// Run performs the whole diagnosis as a dependent chain: read the Terraform
+// configuration, find the token, decode and judge it, judge the Azure
+// settings, verify the token against its issuer, exchange it with Entra ID,
+// then probe RBAC and the state backend side by side. Each step that cannot
 // run because an earlier one failed is recorded as skipped, with the reason.
 // Run never panics on bad input and returns within cfg.Timeout (plus the time
 // to assemble the report).
@@ -32,14 +34,17 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	defer cancel()
 
 	rep := diag.Report{Started: now, Environment: environment(cfg)}
-	tok, results := token.Check(cfg.tokenInput(), now)
+	tf, tfResult := readTerraform(cfg)
+	rep.Add(tfResult)
+	tok, results := token.Check(cfg.tokenInput(tf.token(cfg.env)), now)
 	rep.Add(results...)
-	az, results := settings.Judge(cfg.env, cfg.Offline)
+	az, results := settings.JudgeWith(cfg.env, cfg.Offline, tf.settings(cfg.env))
 	rep.Add(results...)
 	if cfg.Offline {
 		rep.Add(issuer.Skipped("--offline")...)
 		rep.Add(entra.Skipped("--offline")...)
 		rep.Add(rbac.Skipped("--offline")...)
+		rep.Add(backendStep(ctx, tf, nil, az, cfg)...)
 		return rep
 	}
 	base := cfg.HTTPClient
@@ -62,7 +67,18 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	wg.Wait()
 	rep.Add(issuerResults...)
 	rep.Add(exResults...)
+	// The RBAC and state-backend steps are independent: run them together,
+	// each under its own deadline.
+	var backendResults []diag.Result
+	var shared *rbac.Input // a copy: the RBAC step fills fields of its own
+	if rbacIn != nil {
+		c := *rbacIn
+		shared = &c
+	}
+	wg.Go(func() { backendResults = backendStep(ctx, tf, shared, az, cfg) })
 	rep.Add(rbacStep(ctx, rbacIn, az, cfg)...)
+	wg.Wait()
+	rep.Add(backendResults...)
 	rep.Add(checkClock(obs, tok, cfg.now()))
 	dedupeFixes(&rep)
 	return rep
@@ -109,6 +125,29 @@ func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, cfg Config
 	rctx, cancel := context.WithTimeout(ctx, rbac.Timeout)
 	defer cancel()
 	return rbac.Check(rctx, *in)
+}
+
+// backendStep runs the state-backend step when an azurerm backend is
+// configured: offline (rbacIn nil and cfg.Offline) only its lint; with the
+// exchange's identity, the live checks too. It reads rbacIn, never writes
+// it, so it may run beside the RBAC step.
+func backendStep(ctx context.Context, tf terraform, rbacIn *rbac.Input, az settings.Azure, cfg Config) []diag.Result {
+	if tf.backend == nil {
+		return backend.Skipped(tf.skipWhy)
+	}
+	in := *tf.backend
+	in.Offline, in.LookupHost = cfg.Offline, cfg.LookupHost
+	switch {
+	case cfg.Offline:
+	case rbacIn == nil:
+		in.Unavailable = "needs a successful entra-exchange"
+	default:
+		in.Cred, in.ClientOptions = rbacIn.Cred, rbacIn.ClientOptions
+		// The identity is ARM_CLIENT_ID in ARM_TENANT_ID, as the exchange
+		// used them; the object id is the access token's oid.
+		in.ClientID, in.TenantID, in.ObjectID = az.ClientID, az.TenantID, rbacIn.ObjectID
+	}
+	return backend.Check(ctx, in)
 }
 
 // explainToken is what explain reads of the token.

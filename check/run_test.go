@@ -36,11 +36,17 @@ func runOn(t testing.TB, e *emulator.Emulator, timeout time.Duration) diag.Repor
 // token, the scenario's environment, the emulator's client.
 func runConfig(t testing.TB, e *emulator.Emulator) check.Config {
 	t.Helper()
-	env, path, err := e.RunEnv(t.TempDir())
+	ws := t.TempDir()
+	env, path, err := e.RunEnv(ws)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return check.Config{Getenv: func(k string) string { return env[k] }, HTTPClient: e.Client(), DefaultTokenPath: path}
+	dir, err := e.TerraformDir(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return check.Config{Getenv: func(k string) string { return env[k] }, HTTPClient: e.Client(), DefaultTokenPath: path,
+		Dir: dir, LookupHost: e.LookupHost}
 }
 
 // startScenario starts the named scenario's emulator for a benchmark or test.
@@ -107,6 +113,22 @@ func TestScenarios(t *testing.T) {
 		{"entra-5xx", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90033", "HTTP 500"},
 		{"entra-429", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90055", "HTTP 429"},
 		{"entra-html", diag.StatusFail, "entra-exchange", diag.StatusFail, "", "HTML"},
+		// The Terraform configuration and the state backend.
+		{"backend-ok", diag.StatusPass, "backend-data", diag.StatusPass, "", "answered 200"},
+		{"backend-provider-oidc-only", diag.StatusFail, "backend-auth", diag.StatusFail, "", "set only in provider \"azurerm\" (providers.tf:3)"},
+		{"backend-no-data-role", diag.StatusFail, "backend-data", diag.StatusFail, "AuthorizationPermissionMismatch", "--role 'Storage Blob Data Contributor' --scope /subscriptions/" + emulator.SubscriptionID + "/resourceGroups/rg-tfstate/providers/Microsoft.Storage/storageAccounts/stoidcdoctorstate/blobServices/default/containers/tfstate"},
+		{"backend-firewall", diag.StatusFail, "backend-data", diag.StatusFail, "AuthorizationFailure", "cannot be allow-listed by IP"},
+		{"backend-container-missing", diag.StatusFail, "backend-data", diag.StatusFail, "ContainerNotFound", "az storage container create"},
+		{"backend-private-endpoint", diag.StatusFail, "backend-data", diag.StatusFail, "", "private address (10.20.0.5)"},
+		{"backend-account-missing", diag.StatusFail, "backend-data", diag.StatusFail, "", "storage_account_name is wrong"},
+		{"backend-blob-hang", diag.StatusFail, "backend-data", diag.StatusFail, "", "did not finish"},
+		{"backend-reader-only", diag.StatusFail, "backend-lock", diag.StatusFail, "", "does not allow blob write"},
+		{"backend-lock-unchecked", diag.StatusWarn, "backend-lock", diag.StatusWarn, "AuthorizationFailed", "reads checked, the lock not checked"},
+		{"backend-shared-key-disabled", diag.StatusFail, "backend-data", diag.StatusFail, "KeyBasedAuthenticationNotPermitted", "use_azuread_auth = true"},
+		{"backend-listkeys-denied", diag.StatusFail, "backend-data", diag.StatusFail, "", "Storage Account Key Operator Service Role"},
+		{"backend-storage-use-azuread", diag.StatusFail, "backend-settings", diag.StatusFail, "", "ARM_USE_AZUREAD=true"},
+		{"backend-tf-1.11.0", diag.StatusWarn, "backend-account", diag.StatusWarn, "AuthorizationFailed", "Upgrade to Terraform 1.11.2"},
+		{"token-spacelift-env-only", diag.StatusFail, "token-source", diag.StatusFail, "", "SPACELIFT_OIDC_TOKEN, which Terraform never reads"},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

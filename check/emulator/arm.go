@@ -69,6 +69,9 @@ func (e *Emulator) armRoute(r *http.Request, host string) (string, handlerFunc) 
 	if rest == "" {
 		return "arm-subscription", e.armCall(host, subID, e.getSubscription)
 	}
+	if ep, h, ok := e.storageARMRoute(host, subID, rest); ok {
+		return ep, h
+	}
 	for _, ep := range []string{"arm-permissions", "arm-role-assignments", "arm-role-definitions", "arm-providers"} {
 		sm := armRE().subRoute[ep].FindStringSubmatch(rest)
 		if sm == nil {
@@ -373,7 +376,7 @@ func (e *Emulator) roleDefinition(id, subID string) response {
 			"assignableScopes": assignable,
 			"permissions": []any{map[string]any{
 				"actions": nonNil(rd.Actions), "notActions": nonNil(rd.NotActions),
-				"dataActions": []string{}, "notDataActions": []string{},
+				"dataActions": nonNil(rd.DataActions), "notDataActions": nonNil(rd.NotDataActions),
 			}},
 			"createdOn": "2015-02-02T21:55:09.8806423Z",
 			"updatedOn": "2024-04-25T16:23:40.5519005Z",

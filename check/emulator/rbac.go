@@ -11,6 +11,7 @@ import (
 type roleDef struct {
 	ID, Name, Type, Description string
 	Actions, NotActions         []string
+	DataActions, NotDataActions []string
 }
 
 // builtinRoles are the built-in roles with their real GUIDs and permissions.
@@ -155,5 +156,5 @@ func (e *Emulator) roleByIDBuiltin(id string) (roleDef, bool) {
 			return r, true
 		}
 	}
-	return roleDef{}, false
+	return storageRoleByID(id)
 }

@@ -114,7 +114,7 @@ func sp(scope, role string) RoleAssignment {
 
 // Scenarios returns the named presets in a stable order, "ok" first.
 func Scenarios() []Scenario {
-	return []Scenario{
+	return append([]Scenario{
 		Base(),
 		// Federation matching.
 		preset("subject-run-type", "the app only has a credential for PROPOSED runs; the token is from a TRACKED run (AADSTS700213)", func(s *Scenario) {
@@ -249,7 +249,9 @@ func Scenarios() []Scenario {
 			s.fault("entra-token", Fault{ContentType: "text/html; charset=utf-8",
 				Body: "<!DOCTYPE html>\n<html><head><title>Sign in to continue</title></head><body><h1>Web access is restricted</h1><p>Please sign in to the corporate proxy.</p></body></html>\n"})
 		}),
-	}
+		// The Terraform configuration and the state backend: the presets
+		// of backendScenarios (scenarios_backend.go) follow.
+	}, backendScenarios()...)
 }
 
 // Lookup returns the preset called name.
@@ -266,6 +268,17 @@ func Lookup(name string) (Scenario, bool) {
 func cloneScenario(s Scenario) Scenario {
 	out := s
 	out.Env = maps.Clone(s.Env)
+	out.Terraform = maps.Clone(s.Terraform)
+	out.Storage.Accounts = nil
+	for _, a := range s.Storage.Accounts {
+		cs := a.Containers
+		a.Containers = nil
+		for _, c := range cs {
+			c.Blobs = append([]string(nil), c.Blobs...)
+			a.Containers = append(a.Containers, c)
+		}
+		out.Storage.Accounts = append(out.Storage.Accounts, a)
+	}
 	if s.Faults != nil {
 		out.Faults = make(map[string]Fault, len(s.Faults))
 		for k, v := range s.Faults {
