@@ -358,8 +358,95 @@ func TestOfflineMakesNoRequest(t *testing.T) {
 	}
 }
 
+// TestBackendRequests: with an azurerm backend, the run adds one token
+// request for Azure Storage (with the same assertion as the exchange), ONE
+// List Blobs as init's first call, the account and the container's
+// permissions through ARM, and never asks for the keys.
+func TestBackendRequests(t *testing.T) {
+	rep, e := runScenario(t, lookup(t, "backend-ok"), 20*time.Second)
+	if rep.Status() != diag.StatusPass {
+		t.Fatalf("backend-ok: %s\n%s", rep.Status(), dump(rep))
+	}
+	seen := map[string]int{}
+	var scopes, assertions []string
+	lists := 0
+	for _, r := range e.Requests() {
+		if r.Internal {
+			continue
+		}
+		if r.Method != "POST" { // the two token requests share a URL
+			seen[r.Method+" "+r.Host+r.Path+"?"+r.Query.Encode()]++
+		}
+		if r.Method == "POST" {
+			scopes = append(scopes, r.Form.Get("scope"))
+			assertions = append(assertions, r.AssertionFingerprint)
+		}
+		if strings.Contains(strings.ToLower(r.Path), "listkeys") {
+			t.Errorf("asked for the keys: %s", r)
+		}
+		if r.Endpoint == "storage-list-blobs" {
+			lists++
+			if r.Query.Get("maxresults") != "1" || r.Query.Get("prefix") != emulator.StateKey || !r.Bearer {
+				t.Errorf("List Blobs: %s", r)
+			}
+		}
+	}
+	for k, n := range seen {
+		if n > 1 {
+			t.Errorf("%s requested %d times", k, n)
+		}
+	}
+	if len(scopes) != 2 || !strings.Contains(scopes[1]+scopes[0], "https://storage.azure.com/.default") || assertions[0] != assertions[1] {
+		t.Errorf("token requests: scopes %q, assertions %q", scopes, assertions)
+	}
+	if lists != 1 {
+		t.Errorf("List Blobs sent %d times", lists)
+	}
+	for _, id := range []string{"backend-account", "backend-data", "backend-lock"} {
+		if r := rep.Find(id); r == nil || r.Elapsed <= 0 {
+			t.Errorf("%s: no elapsed time: %+v", id, r)
+		}
+	}
+}
+
+// TestBackendOffline: offline, the backend's settings and sign-in are
+// still judged, and nothing is sent.
+func TestBackendOffline(t *testing.T) {
+	e := startScenario(t, "backend-provider-oidc-only")
+	cfg := runConfig(t, e)
+	cfg.Offline = true
+	rep := check.Run(context.Background(), cfg)
+	if n := len(e.Requests()); n != 0 {
+		t.Errorf("--offline made %d requests", n)
+	}
+	if r := rep.Find("backend-auth"); r == nil || r.Status != diag.StatusFail || r.Cause != diag.CauseNoCredential {
+		t.Errorf("backend-auth offline: %+v", r)
+	}
+	if r := rep.Find("backend-data"); r == nil || r.Status != diag.StatusSkip || !strings.Contains(r.Summary, "--offline") {
+		t.Errorf("backend-data offline: %+v", r)
+	}
+}
+
+// TestBackendHangIsAFault: a blob endpoint that never answers ends within
+// the step's deadline as a fault, and the report is inconclusive (exit 4).
+func TestBackendHangIsAFault(t *testing.T) {
+	const timeout = 4 * time.Second
+	start := time.Now()
+	rep, _ := runScenario(t, lookup(t, "backend-blob-hang"), timeout)
+	// Generous slack: this checks that the deadline cuts the hang, not speed.
+	if el := time.Since(start); el > timeout+5*time.Second {
+		t.Errorf("run took %s with a %s timeout", el, timeout)
+	}
+	if r := rep.Find("backend-data"); r == nil || r.Status != diag.StatusFail || !r.Cause.Fault() || !strings.Contains(r.Summary, emulator.StateAccount+".blob.core.windows.net") {
+		t.Errorf("backend-data: %+v", r)
+	}
+	if rep.Outcome() != diag.OutcomeInconclusive {
+		t.Errorf("outcome %s\n%s", rep.Outcome(), dump(rep))
+	}
+}
+
 func BenchmarkFullRun(b *testing.B) {
-	for _, name := range []string{"ok", "subject-scope"} {
+	for _, name := range []string{"ok", "backend-ok", "subject-scope"} {
 		b.Run(name, func(b *testing.B) {
 			e := startScenario(b, name)
 			cfg := runConfig(b, e)

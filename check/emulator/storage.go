@@ -328,6 +328,11 @@ func enumerationResults(r *http.Request, container string, blobs []string, now t
 // storageErrorForStatus is the body Storage sends for a bare failure status.
 func storageErrorForStatus(status int, now time.Time) response {
 	switch {
+	case status < 400:
+		h := http.Header{}
+		h.Set("Content-Type", "application/xml")
+		h.Set("x-ms-request-id", newUUID())
+		return response{status: status, header: h}
 	case status == http.StatusServiceUnavailable, status == http.StatusTooManyRequests:
 		return storageError(status, "ServerBusy", "The server is currently unable to receive requests. Please retry your request.", now)
 	case status >= 500:
