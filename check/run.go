@@ -76,7 +76,7 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 		shared = &c
 	}
 	wg.Go(func() { backendResults = backendStep(ctx, tf, shared, az, cfg) })
-	rep.Add(rbacStep(ctx, rbacIn, az, cfg)...)
+	rep.Add(rbacStep(ctx, rbacIn, az, tf, cfg)...)
 	wg.Wait()
 	rep.Add(backendResults...)
 	rep.Add(checkClock(obs, tok, cfg.now()))
@@ -112,7 +112,7 @@ func exchange(ctx context.Context, tok *token.Token, az settings.Azure, client *
 
 // rbacStep runs the RBAC step under its own deadline, when the exchange
 // worked and the subscription id is usable.
-func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, cfg Config) []diag.Result {
+func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, tf terraform, cfg Config) []diag.Result {
 	switch {
 	case in == nil:
 		return rbac.Skipped("needs a successful entra-exchange")
@@ -121,7 +121,7 @@ func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, cfg Config
 		rs[0].Hint = "set ARM_SUBSCRIPTION_ID on the stack to check RBAC: " + settings.Hint("ARM_SUBSCRIPTION_ID")
 		return rs
 	}
-	in.Getenv = cfg.env
+	in.Getenv = providerEnv(cfg.env, tf)
 	rctx, cancel := context.WithTimeout(ctx, rbac.Timeout)
 	defer cancel()
 	return rbac.Check(rctx, *in)

@@ -101,6 +101,29 @@ func (tf terraform) settings(getenv func(string) string) settings.Terraform {
 	return out
 }
 
+// providerEnv is getenv with ARM_RESOURCE_PROVIDER_REGISTRATIONS and
+// ARM_SKIP_PROVIDER_REGISTRATION answered as the default azurerm provider
+// resolves them: a literal in its block beats the variable. The RBAC step
+// reads them through Getenv.
+func providerEnv(getenv func(string) string, tf terraform) func(string) string {
+	p := tf.c.Provider("azurerm")
+	if p == nil {
+		return getenv
+	}
+	block := map[string]string{}
+	for attr, env := range map[string]string{"resource_provider_registrations": "ARM_RESOURCE_PROVIDER_REGISTRATIONS", "skip_provider_registration": "ARM_SKIP_PROVIDER_REGISTRATION"} {
+		if v := p.Attrs[attr]; v.Kind == tfconfig.Literal {
+			block[env] = v.Text
+		}
+	}
+	return func(k string) string {
+		if v, ok := block[k]; ok {
+			return v
+		}
+		return getenv(k)
+	}
+}
+
 // backendInput is the backend step's input, or why the step does not run.
 func backendInput(c *tfconfig.Config, getenv func(string) string) (*backend.Input, string) {
 	switch {

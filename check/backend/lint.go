@@ -139,6 +139,9 @@ func authVerdict(in Input, p plan) verdict {
 	if p.tokenFrom != "" {
 		v.facts = append(v.facts, diag.F("token", p.tokenFrom))
 	}
+	if p.tokenPath != "" {
+		v.facts = append(v.facts, diag.F("token file", tokenFileReads(p.line)))
+	}
 	for _, e := range p.authErrs {
 		v.facts = append(v.facts, diag.F("init fails with", e))
 	}
@@ -168,6 +171,23 @@ func authVerdict(in Input, p plan) verdict {
 		v.fixes = backendOIDCFixes(p)
 	}
 	return v
+}
+
+// tokenFileReads says when the line reads the token file and whether it
+// trims it: Terraform ≥ 1.11 reads it once and trims it (helpers.go,
+// getOidcToken); ≤ 1.10 reads it when it signs in, untrimmed
+// (go-azure-helpers auth_method_oidc.go); OpenTofu ≥ 1.11 does not trim
+// it, and from 1.11.3 reads it again for every new access token (#3594).
+func tokenFileReads(l Line) string {
+	switch {
+	case l.legacy():
+		return "read when init signs in, not trimmed of a trailing newline"
+	case l.ID == "opentofu-1.11":
+		return "read once (1.11.0-1.11.2) or for every new access token (1.11.3 and later), not trimmed"
+	case l.ID == "opentofu-1.12":
+		return "read for every new access token, not trimmed"
+	}
+	return "read once at init and trimmed: the token must outlive the run (Spacelift's last one hour)"
 }
 
 // backendOIDCFixes are the repairs for a backend that does not use OIDC.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/oidc-doctor/oidc-doctor/check/backend"
@@ -33,7 +34,7 @@ func start(t *testing.T, faults map[string]emulator.Fault) *emulator.Emulator {
 
 // liveInput is the step's input as package check builds it after an
 // exchange: the real ClientAssertionCredential against the emulator over TLS.
-func liveInput(t *testing.T, e *emulator.Emulator) backend.Input {
+func liveInput(t testing.TB, e *emulator.Emulator) backend.Input {
 	t.Helper()
 	co := azcore.ClientOptions{Transport: e.Client(), Retry: transport.RetryOptions}
 	cred, err := azidentity.NewClientAssertionCredential(emulator.TenantID, emulator.ClientID,
@@ -159,4 +160,42 @@ func TestNoKeysAsked(t *testing.T) {
 			t.Errorf("unexpected request %s", r)
 		}
 	}
+}
+
+// BenchmarkBackend is the live part of the step as a run meets it: the
+// exchange has cached the ARM token (untimed), so the step pays a storage
+// token, List Blobs, the account read and the container's permissions.
+// Compare with BenchmarkRBAC (check/rbac), which it runs beside.
+func BenchmarkBackend(b *testing.B) {
+	sc, _ := emulator.Lookup("backend-ok")
+	e, err := emulator.Start(sc, emulator.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(e.Close)
+	b.ReportAllocs()
+	e.ResetRequests()
+	runs := 0
+	for b.Loop() {
+		b.StopTimer()
+		in := liveInput(b, e)
+		if _, err := in.Cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://management.core.windows.net//.default"}, EnableCAE: true}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		runs++
+		for _, r := range backend.Check(context.Background(), in) {
+			if r.Status == diag.StatusFail {
+				b.Fatalf("%s failed: %s", r.ID, r.Summary)
+			}
+		}
+	}
+	b.StopTimer()
+	n := 0
+	for _, r := range e.Requests() {
+		if !r.Internal {
+			n++
+		}
+	}
+	b.ReportMetric(float64(n)/float64(runs), "requests/op")
 }
