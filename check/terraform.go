@@ -139,7 +139,7 @@ func backendInput(c *tfconfig.Config, getenv func(string) string) (*backend.Inpu
 		return nil, "-backend=false in " + strings.Join(c.CLI.Vars, ", ") + ": init configures no backend"
 	}
 	in := &backend.Input{Block: attrs(c.Backend.Block), Overrides: attrs(c.CLI.BackendConfig), BlockPos: c.Backend.Pos,
-		Complete: c.Complete, Getenv: getenv}
+		Complete: c.Complete, ArgsElsewhere: c.Runtime.Workflow, Getenv: getenv}
 	var names []string
 	for _, l := range backend.Lines() {
 		if c.Runtime.Admits(l.Tool, l.From, l.Before) {

@@ -70,6 +70,9 @@ type Input struct {
 	BlockPos string
 	// Complete reports that the whole configuration was read.
 	Complete bool
+	// ArgsElsewhere names another place init may get backend arguments
+	// from (.spacelift/workflow.yml of a CUSTOM workflow); "" when none.
+	ArgsElsewhere string
 	// Getenv reads the ARM_* variables the backend reads.
 	Getenv func(string) string
 	// Lines are the ids of the release lines that may run init (see

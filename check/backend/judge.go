@@ -173,7 +173,7 @@ func networkVerdict(b blobsOutcome, lv live) verdict {
 		return v
 	}
 	switch {
-	case isNotFound(b.dnsErr) || isNotFound(b.err):
+	case isNotFound(b.err):
 		v.cause = diag.CauseNetworkConfig
 		v.summary = b.host + " does not resolve: no storage account is called " + lv.p.v["storage_account_name"].Text + ", or only a private DNS zone knows the name (a private endpoint)"
 		v.hint = "check storage_account_name; if the account has a private endpoint, run the stack on a private worker pool whose DNS resolves it. Try `nslookup " + b.host + "` from the worker"
@@ -184,7 +184,7 @@ func networkVerdict(b blobsOutcome, lv live) verdict {
 			v.summary = b.host + " does not resolve, and ARM has no account " + lv.p.v["storage_account_name"].Text + " in resource group " +
 				lv.p.v["resource_group_name"].Text + ": storage_account_name is wrong"
 		}
-	case private(b.addrs):
+	case private(b.addrs) && (v.cause == diag.CauseTimeout || v.cause == diag.CauseNetworkFault):
 		v.cause = diag.CauseNetworkConfig
 		v.summary = b.host + " resolves to a private address (" + strings.Join(b.addrs, ", ") + "), a private endpoint this worker cannot reach: " + v.summary
 		v.hint = "Spacelift's public workers reach only public endpoints: run the stack on a private worker pool inside the account's network, or allow public network access on the account"

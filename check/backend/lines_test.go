@@ -185,6 +185,16 @@ func TestOfflineVerdicts(t *testing.T) {
 	if r := Check(t.Context(), in)[0]; r.Status != diag.StatusFail {
 		t.Errorf("one line: %s %q", r.Status, r.Summary)
 	}
+	// A missing argument a CUSTOM workflow's init command may pass warns.
+	in = backendIn(oidcEnv, map[string]string{"use_azuread_auth": "true"})
+	delete(in.Block, "key")
+	if r := Check(t.Context(), in)[0]; r.Status != diag.StatusFail || !strings.Contains(r.Summary, "key is not set") {
+		t.Errorf("missing key: %s %q", r.Status, r.Summary)
+	}
+	in.ArgsElsewhere = ".spacelift/workflow.yml"
+	if r := Check(t.Context(), in)[0]; r.Status != diag.StatusWarn || !strings.Contains(r.Summary, "unless the init command of .spacelift/workflow.yml") {
+		t.Errorf("missing key with a workflow: %s %q", r.Status, r.Summary)
+	}
 	// Expressions are not judged.
 	in = backendIn(oidcEnv, nil)
 	in.Block["use_azuread_auth"] = Attr{Kind: Expression, Text: "var.aad", Pos: "v.tf:9"}

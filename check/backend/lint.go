@@ -70,9 +70,17 @@ func settingsVerdict(in Input, p plan) verdict {
 			v.fixes = []diag.Fix{{Title: "set on the stack (Environment) or a context attached to it", Lang: "text", Text: "ARM_USE_AZUREAD=true\n"}}
 		}
 		v.hint = settingsHint(p, misnamed)
-		if !in.Complete {
+		onlyMissing := true
+		for _, e := range p.errs {
+			onlyMissing = onlyMissing && e.missingArg
+		}
+		switch {
+		case !in.Complete:
 			v.status = diag.StatusWarn
 			v.hint += "; not all of the configuration was read (see terraform-config), so this may be set elsewhere"
+		case onlyMissing && in.ArgsElsewhere != "":
+			v.status = diag.StatusWarn
+			v.summary += ", unless the init command of " + in.ArgsElsewhere + " passes it with -backend-config"
 		}
 	case p.via == viaUnknown:
 		v.summary = "how the backend reaches the state is set by an expression (access_key, sas_token or use_azuread_auth): not judged"

@@ -79,12 +79,12 @@ func (p *plan) decideAccess(in Input) {
 	v, l := p.v, p.line
 	for _, n := range []string{"storage_account_name", "container_name", "key"} {
 		if !v[n].Set {
-			p.errs = append(p.errs, initError{n + " is not set", "The argument \"" + n + "\" is required, but no definition was found."})
+			p.errs = append(p.errs, initError{n + " is not set", "The argument \"" + n + "\" is required, but no definition was found.", true})
 		}
 	}
 	if a := in.Block["lookup_blob_endpoint"]; a.Kind != "" && !l.has("lookup_blob_endpoint") {
-		p.errs = append(p.errs, initError{"lookup_blob_endpoint (" + a.Pos + ") is not an argument of this release (Terraform 1.11.2 added it)",
-			"Unsupported argument: An argument named \"lookup_blob_endpoint\" is not expected here."})
+		p.errs = append(p.errs, initError{why: "lookup_blob_endpoint (" + a.Pos + ") is not an argument of this release (Terraform 1.11.2 added it)",
+			text: "Unsupported argument: An argument named \"lookup_blob_endpoint\" is not expected here."})
 	}
 	switch {
 	case v["access_key"].Expr || v["sas_token"].Expr || v["use_azuread_auth"].Expr:
@@ -99,23 +99,26 @@ func (p *plan) decideAccess(in Input) {
 		p.via = viaKeyLookup
 	default:
 		p.via = viaNone
-		p.errs = append(p.errs, initError{"the backend has no way to reach the state: none of access_key, sas_token, use_azuread_auth (ARM_USE_AZUREAD) and resource_group_name is set", noAccessError(l)})
+		p.errs = append(p.errs, initError{why: "the backend has no way to reach the state: none of access_key, sas_token, use_azuread_auth (ARM_USE_AZUREAD) and resource_group_name is set", text: noAccessError(l)})
 	}
 	lookup := l.has("lookup_blob_endpoint") && v["lookup_blob_endpoint"].on()
 	p.armRead = p.via == viaKeyLookup || lookup ||
 		(l.ID == "terraform-1.11.0" && (p.via == viaEntra || p.via == viaKeyLookup))
 	if lookup && !v["resource_group_name"].Set {
-		p.errs = append(p.errs, initError{"lookup_blob_endpoint needs resource_group_name", "`resource_group_name` is required when `lookup_blob_endpoint` is set"})
+		p.errs = append(p.errs, initError{why: "lookup_blob_endpoint needs resource_group_name", text: "`resource_group_name` is required when `lookup_blob_endpoint` is set"})
 	}
 	if l.ID == "terraform-1.11.0" && p.via == viaEntra && (!v["resource_group_name"].Set || !v["subscription_id"].Set) {
-		p.errs = append(p.errs, initError{"this release reads the storage account through ARM even with use_azuread_auth, so it needs resource_group_name and subscription_id (hashicorp/terraform#36596)",
-			"InvalidSubscriptionId: The provided subscription identifier 'resourceGroups' is malformed or invalid (with both empty)"})
+		p.errs = append(p.errs, initError{why: "this release reads the storage account through ARM even with use_azuread_auth, so it needs resource_group_name and subscription_id (hashicorp/terraform#36596)",
+			text: "InvalidSubscriptionId: The provided subscription identifier 'resourceGroups' is malformed or invalid (with both empty)"})
 	}
 }
 
 // initError is one configuration error: why, in the doctor's words, and
-// what init prints.
-type initError struct{ why, text string }
+// what init prints; missingArg marks a required argument not given.
+type initError struct {
+	why, text  string
+	missingArg bool
+}
 
 // noAccessError is the line's error for a backend with no key, no SAS
 // token, no Entra ID data access and no resource group.

@@ -50,9 +50,13 @@ type oidcVerdict struct {
 func judgeUseOIDC(getenv func(string) string, tf Terraform) oidcVerdict {
 	var v oidcVerdict
 	if len(tf.Providers) == 0 {
+		unset := "(not set: a provider uses OIDC only when its block sets use_oidc = true, and no configuration was read to tell)"
+		if tf.Known {
+			unset = "(not set: the configuration read has no azurerm, azuread or azapi provider block; one in a module, or one Terraform makes from the environment alone, needs use_oidc too)"
+		}
 		switch u := strings.ToLower(getenv("ARM_USE_OIDC")); u {
 		case "":
-			v.facts = append(v.facts, diag.F("ARM_USE_OIDC", "(not set: a provider uses OIDC only when its block sets use_oidc = true, and no configuration was read to tell)"))
+			v.facts = append(v.facts, diag.F("ARM_USE_OIDC", unset))
 		case "true", "1":
 			v.facts = append(v.facts, diag.F("ARM_USE_OIDC", u))
 		default:

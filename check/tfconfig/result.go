@@ -108,6 +108,9 @@ func (c *Config) facts() []diag.Fact {
 	if c.Runtime.Version != "" {
 		add("tool version", c.Runtime.Version+" ("+c.Runtime.VersionFrom+")")
 	}
+	if c.Runtime.Workflow != "" {
+		add("custom workflow", c.Runtime.Workflow+" (its commands are not read)")
+	}
 	for _, u := range c.Runtime.Unreadable {
 		add("version", u)
 	}

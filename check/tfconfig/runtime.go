@@ -42,6 +42,9 @@ type Runtime struct {
 	VersionFrom string
 	// Unreadable says why a version setting is not used ("" when all were).
 	Unreadable []string
+	// Workflow is the path of .spacelift/workflow.yml when the repository
+	// has one: a CUSTOM workflow's init command may pass arguments of its own.
+	Workflow string
 
 	foss        bool
 	constraints [][]condition
@@ -102,6 +105,11 @@ func readRuntime(dir, stack string, required Value) (Runtime, *Problem) {
 		rt.addConstraint(required.Text, "required_version ("+required.Pos+")")
 	}
 	path, src, p := findRuntimeYAML(dir)
+	if w := filepath.Join(filepath.Dir(path), "workflow.yml"); path != "" {
+		if _, err := os.Stat(w); err == nil {
+			rt.Workflow = w
+		}
+	}
 	if p != nil || src == nil {
 		return rt, p
 	}
@@ -134,7 +142,9 @@ func readRuntime(dir, stack string, required Value) (Runtime, *Problem) {
 }
 
 // findRuntimeYAML walks up from dir, at most 8 levels and not past a
-// repository root (a directory holding .git), looking for .spacelift/config.yml.
+// repository root (a directory holding .git), looking for a .spacelift
+// directory. It returns the path of its config.yml (which may not exist:
+// src is then nil) and the file's content.
 func findRuntimeYAML(dir string) (string, []byte, *Problem) {
 	d, err := filepath.Abs(dir)
 	if err != nil {
@@ -142,7 +152,10 @@ func findRuntimeYAML(dir string) (string, []byte, *Problem) {
 	}
 	for range 8 {
 		p := filepath.Join(d, ".spacelift", "config.yml")
-		if _, err := os.Stat(p); err == nil {
+		if st, err := os.Stat(filepath.Dir(p)); err == nil && st.IsDir() {
+			if _, err := os.Stat(p); err != nil {
+				return p, nil, nil
+			}
 			budget := int64(maxRuntimeYAML)
 			src, prob := readBounded(filepath.Dir(p), "config.yml", &budget)
 			if prob != nil {

@@ -354,6 +354,13 @@ stacks:
 			t.Errorf("Admits(%s, %s, %s) = %v", tt.tool, tt.from, tt.before, got)
 		}
 	}
+	if rt.Workflow != "" {
+		t.Errorf("no workflow.yml, got %q", rt.Workflow)
+	}
+	dir = write(t, map[string]string{".spacelift/workflow.yml": "init: tofu init\n", "main.tf": ""})
+	if c, _ := Read(Input{Dir: dir}); c.Runtime.Workflow != filepath.Join(dir, ".spacelift", "workflow.yml") {
+		t.Errorf("workflow.yml not found: %+v", c.Runtime)
+	}
 	// FOSS without a version: capped at the last MPL release.
 	dir = write(t, map[string]string{".spacelift/config.yml": "stack_defaults:\n  terraform_workflow_tool: TERRAFORM_FOSS\n", "main.tf": ""})
 	c, _ = Read(Input{Dir: dir})
