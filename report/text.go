@@ -125,7 +125,11 @@ func textCheck(w io.Writer, p palette, res diag.Result, idWidth int, verbose boo
 	fmt.Fprintln(w)
 	var details []diag.Fact
 	if verbose || res.Status != diag.StatusPass || alwaysFacts[res.ID] {
-		details = append(details, res.Facts...)
+		for _, f := range res.Facts {
+			if verbose || !verboseFacts[f.Key] {
+				details = append(details, f)
+			}
+		}
 	}
 	if res.ErrorCode != "" {
 		details = append(details, diag.Fact{Key: "error code", Value: res.ErrorCode})
@@ -146,6 +150,11 @@ func textCheck(w io.Writer, p palette, res diag.Result, idWidth int, verbose boo
 // without --verbose: what the token says, who Entra signed in, which roles
 // the identity holds. Other passing checks show their facts with --verbose.
 var alwaysFacts = map[string]bool{"token-claims": true, "entra-exchange": true, "rbac-role-assignments": true, "fic-subjects": true}
+
+// verboseFacts are facts that are evidence rather than findings, shown
+// only with --verbose whatever the check's status: the resource provider
+// namespaces that no azurerm registration set holds (rbac-providers).
+var verboseFacts = map[string]bool{"other namespaces (not judged)": true}
 
 // textFacts writes aligned "key: value" lines; a value's later lines start
 // at the value column.
