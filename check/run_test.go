@@ -480,3 +480,33 @@ func TestOneTitlePerID(t *testing.T) {
 		t.Errorf("only %d ids seen", len(seen))
 	}
 }
+
+// TestHealthyPathRequests pins what a healthy run asks, in every
+// well-known cloud: the issuer's two documents, Entra's tenant discovery and
+// token (no instance discovery: entra.newCredential says why), and the four
+// ARM reads of one round, each once.
+func TestHealthyPathRequests(t *testing.T) {
+	for _, env := range []string{"", "usgovernment", "china"} {
+		t.Run("cloud "+env, func(t *testing.T) {
+			sc := lookup(t, "ok")
+			if env != "" {
+				sc.Env["ARM_ENVIRONMENT"] = env
+			}
+			rep, e := runScenario(t, sc, 20*time.Second)
+			if rep.Status() != diag.StatusPass {
+				t.Fatalf("the ok scenario does not pass:\n%s", dump(rep))
+			}
+			got := map[string]int{}
+			for _, r := range e.Requests() {
+				if !r.Internal {
+					got[r.Endpoint]++
+				}
+			}
+			want := map[string]int{"issuer-discovery": 1, "issuer-jwks": 1, "entra-tenant": 1, "entra-token": 1,
+				"arm-subscription": 1, "arm-permissions": 1, "arm-role-assignments": 1, "arm-providers": 1}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("requests by endpoint:\n got %v\nwant %v", got, want)
+			}
+		})
+	}
+}
