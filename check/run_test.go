@@ -372,7 +372,18 @@ func TestOfflineMakesNoRequest(t *testing.T) {
 	}
 }
 
+// BenchmarkFullRun is the whole diagnosis against the in-process emulator:
+// the ok and subject-scope scenarios as fast as the loopback allows, then
+// the healthy path with 100 ms added to every request (latency=100ms/doctor)
+// beside a minimal azidentity + ARM client doing the exchange and three
+// parallel ARM reads (latency=100ms/baseline, with azidentity's defaults;
+// baseline-no-discovery sets DisableInstanceDiscovery as the doctor does).
+// rounds/op is the critical path in round trips. Target: doctor at most
+// 1.1x baseline.
 func BenchmarkFullRun(b *testing.B) {
+	b.Run("latency=100ms/doctor", benchDoctorSlow)
+	b.Run("latency=100ms/baseline", func(b *testing.B) { benchBaselineSlow(b, true) })
+	b.Run("latency=100ms/baseline-no-discovery", func(b *testing.B) { benchBaselineSlow(b, false) })
 	for _, name := range []string{"ok", "subject-scope"} {
 		b.Run(name, func(b *testing.B) {
 			e := startScenario(b, name)
