@@ -273,17 +273,17 @@ func partialWrite(w *world, r diag.Result) diag.Result {
 	in := w.in
 	missing := missingWrites(w.perms.perms)
 	r.Status, r.Cause = diag.StatusWarn, diag.CauseAuthorizationFailed
-	var what []string
+	var what, which []string
 	for _, a := range missing {
 		switch a {
 		case actRGWrite:
-			what = append(what, "create resource groups ("+a+")")
+			what, which = append(what, "create resource groups ("+a+")"), append(which, "azurerm_resource_group")
 		case actDeploymentWrite:
-			what = append(what, "run ARM template deployments ("+a+")")
+			what, which = append(what, "run ARM template deployments ("+a+")"), append(which, "azurerm_*_template_deployment")
 		}
 	}
 	r.Summary = "the identity may write resources at subscription scope, but may not " + strings.Join(what, " or ")
-	r.Hint = "Only a stack that does so needs it (azurerm_resource_group, azurerm_*_template_deployment); such a run fails with AuthorizationFailed. If yours does, grant the role below."
+	r.Hint = "Only a stack that does so needs it (" + strings.Join(which, ", ") + "); such a run fails with AuthorizationFailed. If yours does, grant the role below."
 	r.Fixes = roles.Grant(in.ObjectID, missing, in.subscriptionScope())
 	return r
 }

@@ -281,6 +281,11 @@ func providersVerdict(r *diag.Result, w *world, spans []span, known bool) {
 		return
 	}
 	r.Cause = c.cause
+	providersAdvice(r, w, spans, known)
+}
+
+// providersAdvice sets the hint and fixes for what the spans found.
+func providersAdvice(r *diag.Result, w *world, spans []span, known bool) {
 	var hints []string
 	for _, sp := range spans {
 		o := sp.out
