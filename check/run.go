@@ -33,13 +33,16 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 
 	rep := diag.Report{Started: now, Environment: environment(cfg)}
 	tok, results := token.Check(cfg.tokenInput(), now)
-	rep.Add(results...)
+	tokenRoot := diag.FirstFailure(results)
+	rep.Add(inStep("token", results)...)
 	az, results := settings.Judge(cfg.env, cfg.Offline)
-	rep.Add(results...)
+	settingsRoot := diag.FirstFailure(results)
+	rep.Add(inStep("settings", results)...)
 	if cfg.Offline {
-		rep.Add(issuer.Skipped("--offline")...)
-		rep.Add(entra.Skipped("--offline")...)
-		rep.Add(rbac.Skipped("--offline")...)
+		rep.Add(inStep("issuer", issuer.Skipped("--offline"))...)
+		rep.Add(inStep("entra", entra.Skipped("--offline"))...)
+		rep.Add(inStep("arm", rbac.Skipped("--offline"))...)
+		linkRoots(&rep)
 		return rep
 	}
 	base := cfg.HTTPClient
@@ -56,16 +59,36 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 			issuerResults = issuer.Check(ctx, client, issuer.Token{Issuer: tok.Issuer, Alg: tok.Alg, Kid: tok.Kid, Raw: tok.Raw()})
 		})
 	} else {
-		issuerResults = issuer.Skipped("no usable token")
+		issuerResults = diag.Caused(issuer.Skipped("no usable token"), tokenRoot)
 	}
 	rbacIn, exResults := exchange(ctx, tok, az, client, obs)
+	if tok == nil {
+		exResults = diag.Caused(exResults, tokenRoot)
+	} else if rbacIn == nil && diag.FirstFailure(exResults) == "" {
+		exResults = diag.Caused(exResults, settingsRoot)
+	}
 	wg.Wait()
-	rep.Add(issuerResults...)
-	rep.Add(exResults...)
-	rep.Add(rbacStep(ctx, rbacIn, az, cfg)...)
-	rep.Add(checkClock(obs, tok, cfg.now()))
+	rep.Add(inStep("issuer", issuerResults)...)
+	rep.Add(inStep("entra", exResults)...)
+	armResults := rbacStep(ctx, rbacIn, az, cfg)
+	if rbacIn == nil {
+		armResults = diag.Caused(armResults, diag.FirstNonEmpty(diag.FirstFailure(exResults), tokenRoot, settingsRoot))
+	} else if !az.SubscriptionOK {
+		armResults = diag.Caused(armResults, settingsRoot)
+	}
+	rep.Add(inStep("arm", armResults)...)
+	rep.Add(inStep("clock", []diag.Result{checkClock(obs, tok, cfg.now())})...)
 	dedupeFixes(&rep)
+	linkRoots(&rep)
 	return rep
+}
+
+// inStep tags results with the step they belong to.
+func inStep(step string, rs []diag.Result) []diag.Result {
+	for i := range rs {
+		rs[i].Step = step
+	}
+	return rs
 }
 
 // exchange runs the Entra step when its inputs are valid. It returns the

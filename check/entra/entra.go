@@ -170,6 +170,7 @@ func failed(ctx context.Context, err error, in Input, r diag.Result) []diag.Resu
 	out := []diag.Result{merge(r, v)}
 	if v.ListSubjects {
 		if sr, ok := subjectsOfToken(in); ok {
+			sr.RootCause = idExchange
 			out = append(out, sr)
 		}
 	}

@@ -81,13 +81,13 @@ func Check(ctx context.Context, in Input) []diag.Result {
 		r := diag.Result{ID: idARMSubscription, Title: titleARMSubscription, Status: diag.StatusFail,
 			Summary: "could not set up the Azure Resource Manager clients", Facts: []diag.Fact{diag.F("error", err.Error())},
 			Hint: "This is a bug in oidc-doctor or its settings; report it with this output."}
-		return append([]diag.Result{r}, skipRest("needs "+idARMSubscription)...)
+		return append([]diag.Result{r}, diag.Caused(skipRest("needs "+idARMSubscription), idARMSubscription)...)
 	}
 	w := gather(ctx, c, in)
 	subRes := judgeSubscription(ctx, c, w)
 	fillPlaceholders(&subRes, in, w.need)
 	if !w.sub.usable() {
-		return append([]diag.Result{subRes}, skipRest("needs "+idARMSubscription)...)
+		return append([]diag.Result{subRes}, diag.Caused(skipRest("needs "+idARMSubscription), idARMSubscription)...)
 	}
 	out := []diag.Result{subRes, judgePermissions(w), judgeAssignments(w), judgeProviders(w)}
 	for i := range out[1:] {
