@@ -51,7 +51,9 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	}
 	obs, client := transport.NewObserver(base, cfg.now)
 
+	defer cfg.progress("")
 	// The issuer check and the exchange are independent: run them together.
+	cfg.progress("checking the issuer and exchanging the token with Entra ID")
 	var issuerResults []diag.Result
 	var wg sync.WaitGroup
 	if tok != nil {
@@ -129,6 +131,7 @@ func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, cfg Config
 		return rs
 	}
 	in.Getenv = cfg.env
+	cfg.progress("reading the identity's roles and permissions from Azure Resource Manager")
 	rctx, cancel := context.WithTimeout(ctx, rbac.Timeout)
 	defer cancel()
 	return rbac.Check(rctx, *in)
