@@ -97,49 +97,6 @@ func BenchmarkFullRunColdConn(b *testing.B) {
 	}
 }
 
-// BenchmarkFullRunLatency is BenchmarkFullRun with every Entra, ARM and
-// Storage endpoint answering after the same delay, a stand-in for the
-// network's round trip: the run's time is then its critical path (the
-// longest chain of requests that wait for each other) times the delay, not
-// the CPU the in-process emulator costs. backend-ok adds the state-backend
-// step beside RBAC; when its chain (storage token, then List Blobs) is no
-// longer than RBAC's (subscription, then role assignments, then role
-// definitions), the two take the same time.
-//
-// The issuer's endpoints get no delay: the doctor's own issuer check runs
-// beside the exchange, and the emulated Entra fetches the issuer's keys for
-// every token request, which would put two round trips on the storage
-// token that a real Entra, caching an issuer's keys, does not pay
-// (UNCONFIRMED: how long Entra caches them).
-func BenchmarkFullRunLatency(b *testing.B) {
-	const rtt = 20 * time.Millisecond
-	for _, name := range []string{"ok", "backend-ok"} {
-		b.Run(name, func(b *testing.B) {
-			sc := lookup(b, name)
-			sc.Faults = map[string]emulator.Fault{}
-			for _, ep := range emulator.Endpoints {
-				if !strings.HasPrefix(ep, "issuer-") {
-					sc.Faults[ep] = emulator.Fault{Delay: rtt}
-				}
-			}
-			e, err := emulator.Start(sc, emulator.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(e.Close)
-			cfg := runConfig(b, e)
-			if rep := check.Run(context.Background(), cfg); rep.Status() != diag.StatusPass {
-				b.Fatalf("%s with latency: %s\n%s", name, rep.Status(), dump(rep))
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				check.Run(context.Background(), cfg)
-			}
-			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/float64(rtt.Milliseconds()), "round-trips/op")
-		})
-	}
-}
-
 // connTracer counts requests and newly dialled connections per host.
 type connTracer struct {
 	mu          sync.Mutex

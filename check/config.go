@@ -46,6 +46,10 @@ type Config struct {
 	// LookupHost resolves a host name (the state backend's blob host); nil
 	// means the system resolver. The demo and the tests use the emulator's.
 	LookupHost func(ctx context.Context, host string) ([]string, error)
+	// Progress, when set, is told what network step starts, in words
+	// ("exchanging the token with Entra ID"), and "" when the run is done,
+	// for a status line on a terminal.
+	Progress func(step string)
 }
 
 // DefaultTimeout bounds a whole run when Config.Timeout is zero.
@@ -63,6 +67,13 @@ func (c Config) env(k string) string {
 		return ""
 	}
 	return c.Getenv(k)
+}
+
+// progress reports the step that starts, when anyone listens.
+func (c Config) progress(step string) {
+	if c.Progress != nil {
+		c.Progress(step)
+	}
 }
 
 func (c Config) tokenInput(tf *token.Terraform) token.Input {

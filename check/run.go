@@ -3,8 +3,11 @@ package check
 import (
 	"context"
 	"net/http"
+
 	"strings"
 	"sync"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
 	"github.com/oidc-doctor/oidc-doctor/check/backend"
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
@@ -35,16 +38,19 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 
 	rep := diag.Report{Started: now, Environment: environment(cfg)}
 	tf, tfResult := readTerraform(cfg)
-	rep.Add(tfResult)
+	rep.Add(inStep("terraform", []diag.Result{tfResult})...)
 	tok, results := token.Check(cfg.tokenInput(tf.token(cfg.env)), now)
-	rep.Add(results...)
+	tokenRoot := diag.FirstFailure(results)
+	rep.Add(inStep("token", results)...)
 	az, results := settings.JudgeWith(cfg.env, cfg.Offline, tf.settings(cfg.env))
-	rep.Add(results...)
+	settingsRoot := diag.FirstFailure(results)
+	rep.Add(inStep("settings", results)...)
 	if cfg.Offline {
-		rep.Add(issuer.Skipped("--offline")...)
-		rep.Add(entra.Skipped("--offline")...)
-		rep.Add(rbac.Skipped("--offline")...)
-		rep.Add(backendStep(ctx, tf, nil, az, cfg)...)
+		rep.Add(inStep("issuer", issuer.Skipped("--offline"))...)
+		rep.Add(inStep("entra", entra.Skipped("--offline"))...)
+		rep.Add(inStep("arm", rbac.Skipped("--offline"))...)
+		rep.Add(inStep("backend", backendRoots(backendStep(ctx, tf, nil, az, nil, cfg), ""))...)
+		linkRoots(&rep)
 		return rep
 	}
 	base := cfg.HTTPClient
@@ -53,7 +59,9 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	}
 	obs, client := transport.NewObserver(base, cfg.now)
 
+	defer cfg.progress("")
 	// The issuer check and the exchange are independent: run them together.
+	cfg.progress("checking the issuer and exchanging the token with Entra ID")
 	var issuerResults []diag.Result
 	var wg sync.WaitGroup
 	if tok != nil {
@@ -61,12 +69,19 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 			issuerResults = issuer.Check(ctx, client, issuer.Token{Issuer: tok.Issuer, Alg: tok.Alg, Kid: tok.Kid, Raw: tok.Raw()})
 		})
 	} else {
-		issuerResults = issuer.Skipped("no usable token")
+		issuerResults = diag.Caused(issuer.Skipped("no usable token"), tokenRoot)
 	}
-	rbacIn, exResults := exchange(ctx, tok, az, client, obs)
+	pf := newStoragePrefetch(ctx, tf, az, cfg)
+	defer pf.stop()
+	rbacIn, exResults := exchange(ctx, tok, az, client, obs, pf.started())
+	if tok == nil {
+		exResults = diag.Caused(exResults, tokenRoot)
+	} else if rbacIn == nil && diag.FirstFailure(exResults) == "" {
+		exResults = diag.Caused(exResults, settingsRoot)
+	}
 	wg.Wait()
-	rep.Add(issuerResults...)
-	rep.Add(exResults...)
+	rep.Add(inStep("issuer", issuerResults)...)
+	rep.Add(inStep("entra", exResults)...)
 	// The RBAC and state-backend steps are independent: run them together,
 	// each under its own deadline.
 	var backendResults []diag.Result
@@ -75,18 +90,35 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 		c := *rbacIn
 		shared = &c
 	}
-	wg.Go(func() { backendResults = backendStep(ctx, tf, shared, az, cfg) })
-	rep.Add(rbacStep(ctx, rbacIn, az, tf, cfg)...)
+	wg.Go(func() { backendResults = backendStep(ctx, tf, shared, az, pf, cfg) })
+	armResults := rbacStep(ctx, rbacIn, az, tf, cfg)
+	upstream := ""
+	if rbacIn == nil {
+		upstream = diag.FirstNonEmpty(diag.FirstFailure(exResults), tokenRoot, settingsRoot)
+		armResults = diag.Caused(armResults, upstream)
+	} else if !az.SubscriptionOK {
+		armResults = diag.Caused(armResults, settingsRoot)
+	}
+	rep.Add(inStep("arm", armResults)...)
 	wg.Wait()
-	rep.Add(backendResults...)
-	rep.Add(checkClock(obs, tok, cfg.now()))
+	rep.Add(inStep("backend", backendRoots(backendResults, upstream))...)
+	rep.Add(inStep("clock", []diag.Result{checkClock(obs, tok, cfg.now())})...)
 	dedupeFixes(&rep)
+	linkRoots(&rep)
 	return rep
+}
+
+// inStep tags results with the step they belong to.
+func inStep(step string, rs []diag.Result) []diag.Result {
+	for i := range rs {
+		rs[i].Step = step
+	}
+	return rs
 }
 
 // exchange runs the Entra step when its inputs are valid. It returns the
 // RBAC step's input (nil unless the exchange worked) and the step's results.
-func exchange(ctx context.Context, tok *token.Token, az settings.Azure, client *http.Client, obs *transport.Observer) (*rbac.Input, []diag.Result) {
+func exchange(ctx context.Context, tok *token.Token, az settings.Azure, client *http.Client, obs *transport.Observer, started func(azcore.TokenCredential)) (*rbac.Input, []diag.Result) {
 	switch {
 	case tok == nil:
 		return nil, entra.Skipped("no usable token")
@@ -96,7 +128,7 @@ func exchange(ctx context.Context, tok *token.Token, az settings.Azure, client *
 	cred, pr, rs := entra.Exchange(ctx, entra.Input{
 		ClientID: az.ClientID, TenantID: az.TenantID, Cloud: az.Cloud,
 		Assertion: tok.Raw(), Token: explainToken(tok), Spacelift: tok.Spacelift,
-		Client: client, Observer: obs,
+		Client: client, Observer: obs, Started: started,
 	})
 	if cred == nil {
 		return nil, rs
@@ -122,6 +154,7 @@ func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, tf terrafo
 		return rs
 	}
 	in.Getenv = providerEnv(cfg.env, tf)
+	cfg.progress("reading the identity's roles and permissions from Azure Resource Manager")
 	rctx, cancel := context.WithTimeout(ctx, rbac.Timeout)
 	defer cancel()
 	return rbac.Check(rctx, *in)
@@ -131,7 +164,7 @@ func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, tf terrafo
 // configured: offline (rbacIn nil and cfg.Offline) only its lint; with the
 // exchange's identity, the live checks too. It reads rbacIn, never writes
 // it, so it may run beside the RBAC step.
-func backendStep(ctx context.Context, tf terraform, rbacIn *rbac.Input, az settings.Azure, cfg Config) []diag.Result {
+func backendStep(ctx context.Context, tf terraform, rbacIn *rbac.Input, az settings.Azure, pf *storagePrefetch, cfg Config) []diag.Result {
 	if tf.backend == nil {
 		return backend.Skipped(tf.skipWhy)
 	}
@@ -146,8 +179,31 @@ func backendStep(ctx context.Context, tf terraform, rbacIn *rbac.Input, az setti
 		// The identity is ARM_CLIENT_ID in ARM_TENANT_ID, as the exchange
 		// used them; the object id is the access token's oid.
 		in.ClientID, in.TenantID, in.ObjectID = az.ClientID, az.TenantID, rbacIn.ObjectID
+		in.StorageToken = pf.source()
 	}
 	return backend.Check(ctx, in)
+}
+
+// backendRoots links the backend step's skips to the failure that caused
+// them: its own settings or sign-in, the check a skip says it needs, or the
+// upstream failure (the exchange) that left it without an identity.
+func backendRoots(rs []diag.Result, upstream string) []diag.Result {
+	own := diag.FirstFailure(rs)
+	for i := range rs {
+		r := &rs[i]
+		if r.Status != diag.StatusSkip || r.RootCause != "" {
+			continue
+		}
+		switch {
+		case strings.Contains(r.Summary, "needs backend-data") && own != "":
+			r.RootCause = own
+		case strings.Contains(r.Summary, "entra-exchange") && upstream != "":
+			r.RootCause = upstream
+		case strings.Contains(r.Summary, "backend-settings and backend-auth") && own != "":
+			r.RootCause = own
+		}
+	}
+	return rs
 }
 
 // explainToken is what explain reads of the token.

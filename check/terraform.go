@@ -69,9 +69,9 @@ func providerReader(p tfconfig.Provider, getenv func(string) string) token.Reade
 	file, value := p.Resolve("oidc_token_file_path", getenv), p.Resolve("oidc_token", getenv)
 	switch {
 	case file.Set:
-		r.Source, r.Path, r.Expression = settingName("oidc_token_file_path", file), file.Value, file.Expression
+		r.Source, r.Path, r.Expression = settingName(p, "oidc_token_file_path", file), file.Value, file.Expression
 	case value.Set:
-		r.Source, r.Value, r.Expression = settingName("oidc_token", value), true, value.Expression
+		r.Source, r.Value, r.Expression = settingName(p, "oidc_token", value), true, value.Expression
 	case aks.Value == "true" && getenv("AZURE_FEDERATED_TOKEN_FILE") != "":
 		r.Source, r.Path = "AZURE_FEDERATED_TOKEN_FILE", getenv("AZURE_FEDERATED_TOKEN_FILE")
 	}
@@ -79,9 +79,9 @@ func providerReader(p tfconfig.Provider, getenv func(string) string) token.Reade
 }
 
 // settingName is "ARM_OIDC_TOKEN_FILE_PATH", or "oidc_token_file_path (main.tf:4)".
-func settingName(attr string, s tfconfig.Setting) string {
-	if strings.HasPrefix(s.From, "provider ") {
-		return attr + " in " + s.From
+func settingName(p tfconfig.Provider, attr string, s tfconfig.Setting) string {
+	if pos, ok := strings.CutPrefix(s.From, p.Who()+" "); ok {
+		return attr + " " + pos
 	}
 	return s.From
 }

@@ -92,6 +92,10 @@ type Input struct {
 	Unavailable string
 	// Cred is the exchange's credential: one assertion, tokens per scope.
 	Cred azcore.TokenCredential
+	// StorageToken, when set, returns the token for Azure Storage that the
+	// caller requested from Cred beside the exchange; nil means List Blobs
+	// asks Cred itself.
+	StorageToken func(context.Context) (azcore.AccessToken, error)
 	// ClientOptions carries the shared transport, the cloud and the retry policy.
 	ClientOptions arm.ClientOptions
 	// ClientID, TenantID and ObjectID are who the exchange signed in as.

@@ -222,6 +222,27 @@ func (in Input) liveBlocker(plans []plan) string {
 	case in.Cred == nil:
 		return "needs a successful entra-exchange"
 	}
+	return in.configBlocker(plans)
+}
+
+// WantsStorageToken reports whether the live checks will send List Blobs
+// with a token for Azure Storage, so that the caller may request it beside
+// the exchange (see Input.StorageToken). ClientID and TenantID must be set.
+func WantsStorageToken(in Input) bool {
+	plans := in.plans()
+	if in.configBlocker(plans) != "" {
+		return false
+	}
+	for _, p := range plans {
+		if p.via == viaEntra {
+			return true
+		}
+	}
+	return false
+}
+
+// configBlocker says why the configuration leaves nothing to check live.
+func (in Input) configBlocker(plans []plan) string {
 	var usable *plan
 	for i := range plans {
 		if (plans[i].via == viaEntra || plans[i].via == viaKeyLookup) && plans[i].auth == authOIDC && len(plans[i].authErrs) == 0 {

@@ -27,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -220,8 +221,7 @@ func (in Input) listBlobs(ctx context.Context, p plan) (out blobsOutcome) {
 		out.addrs, out.dnsErr = lookup(lctx, host)
 	})
 	defer func() { wg.Wait(); out.elapsed = time.Since(start) }()
-	bearer := runtime.NewBearerTokenPolicy(in.Cred, []string{storageScope}, nil)
-	pl := runtime.NewPipeline(module, version, runtime.PipelineOptions{PerRetry: []policy.Policy{bearer}}, &in.ClientOptions.ClientOptions)
+	pl := runtime.NewPipeline(module, version, runtime.PipelineOptions{PerRetry: []policy.Policy{storageAuth{in}}}, &in.ClientOptions.ClientOptions)
 	req, err := runtime.NewRequest(ctx, http.MethodGet, u)
 	if err != nil {
 		out.err = err
@@ -246,6 +246,34 @@ func (in Input) listBlobs(ctx context.Context, p plan) (out blobsOutcome) {
 	}
 	out.names = blobNames(body)
 	return out
+}
+
+// StorageTokenOptions is how the storage token is asked of the exchange's
+// credential: without CAE, so that azidentity serves it from the
+// credential's second MSAL client, whose lock the ARM calls (CAE, as every
+// azcore bearer policy asks) never wait on, and which can request it while
+// the exchange is in flight.
+var StorageTokenOptions = policy.TokenRequestOptions{Scopes: []string{storageScope}}
+
+// storageAuth signs a data-plane request with the storage token.
+type storageAuth struct{ in Input }
+
+func (a storageAuth) Do(req *policy.Request) (*http.Response, error) {
+	get := a.in.StorageToken
+	if get == nil {
+		get = func(ctx context.Context) (azcore.AccessToken, error) {
+			return a.in.Cred.GetToken(ctx, StorageTokenOptions)
+		}
+	}
+	tk, err := get(req.Raw().Context())
+	if err != nil {
+		return nil, err
+	}
+	if req.Raw().URL.Scheme != "https" {
+		return nil, fmt.Errorf("refusing to send a bearer token over %s", req.Raw().URL.Scheme)
+	}
+	req.Raw().Header.Set("Authorization", "Bearer "+tk.Token)
+	return req.Next()
 }
 
 // blobNames reads the names of an EnumerationResults body.

@@ -77,7 +77,7 @@ func backendPreset(name, desc string, change func(s *Scenario)) Scenario {
 // tenant, where the identity holds only the given roles (on the account).
 func (s *Scenario) moveStateApart(roles ...string) {
 	s.ARM.Subscriptions = append(s.ARM.Subscriptions, Subscription{ID: StateSubscriptionID, TenantID: TenantID,
-		DisplayName: "Terraform State", State: "Enabled", Providers: baseProviders()})
+		DisplayName: "Terraform State", State: "Enabled", Providers: subscriptionProviders()})
 	s.Storage.Accounts[0].SubscriptionID = StateSubscriptionID
 	var kept []RoleAssignment
 	for _, ra := range s.ARM.RoleAssignments {

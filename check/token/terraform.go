@@ -60,13 +60,17 @@ type readerState struct {
 
 // judgeTerraform adjusts the token-source result r for what Terraform will
 // read. srcs are the places the doctor looked; chosen is the one it uses.
-func judgeTerraform(r diag.Result, srcs []source, chosen *source, tf *Terraform) diag.Result {
+func judgeTerraform(r diag.Result, srcs []source, chosen *source, tf *Terraform, inRun bool) diag.Result {
 	if tf == nil {
 		return r
 	}
 	var missing, stale []string
 	for _, rd := range tf.Readers {
 		st := readerFinds(rd, srcs)
+		if !inRun && rd.Path == spacelift.TokenPath && st.value == "" && st.problem != "" {
+			// Outside a run, Spacelift's file does not exist: nothing to judge.
+			st = readerState{fact: rd.Source + " (" + rd.Path + "): written by Spacelift at the start of each phase; not judged outside a run"}
+		}
 		r.Facts = append(r.Facts, diag.F(rd.Who+" reads", st.fact))
 		switch {
 		case rd.Backend || !rd.UseOIDC:

@@ -7,7 +7,16 @@ import (
 	"testing"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 )
+
+func with(m map[string]string, k, v string) map[string]string {
+	out := map[string]string{k: v}
+	for a, b := range m {
+		out[a] = b
+	}
+	return out
+}
 
 // TestJudgeTerraform: a token the doctor found passes only when some part
 // of Terraform reads it.
@@ -58,6 +67,10 @@ func TestJudgeTerraform(t *testing.T) {
 			diag.StatusPass, "", "no token setting"},
 		{"the backend is a fact here", envFile, &Terraform{Known: true, Readers: []Reader{provider("ARM_OIDC_TOKEN_FILE_PATH", def), {Who: "azurerm backend", Backend: true, UseOIDC: true}}},
 			diag.StatusPass, "", "azurerm backend reads: no token setting"},
+		{"Spacelift's file outside a run is not judged", spaceliftOnly, &Terraform{Known: true, Readers: []Reader{provider("oidc_token_file_path (main.tf:4)", spacelift.TokenPath)}},
+			diag.StatusPass, "", "not judged outside a run"},
+		{"Spacelift's file missing inside a run", with(spaceliftOnly, "TF_VAR_spacelift_run_id", "01RUN"), &Terraform{Known: true, Readers: []Reader{provider("oidc_token_file_path (main.tf:4)", spacelift.TokenPath)}},
+			diag.StatusFail, diag.CauseNoCredential, "which does not exist"},
 		{"a token where the path belongs", spaceliftOnly, &Terraform{Known: true, Readers: []Reader{provider("oidc_token_file_path (main.tf:4)", tok)}},
 			diag.StatusFail, diag.CauseNoCredential, "names a token where its file path belongs"},
 	}

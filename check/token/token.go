@@ -65,13 +65,13 @@ func title(id string) string {
 func Check(in Input, now time.Time) (*Token, []diag.Result) {
 	srcs := gatherSources(in)
 	src, res := resolveSources(in, srcs)
-	res = judgeTerraform(res, srcs, src, in.Terraform)
+	res = judgeTerraform(res, srcs, src, in.Terraform, in.env("TF_VAR_spacelift_run_id") != "")
 	out := []diag.Result{res}
 	if src == nil || src.Err != nil || src.Value == "" {
 		for _, t := range titles[1:] {
 			out = append(out, diag.Skipped(t.id, t.title, "no token was read"))
 		}
-		return nil, out
+		return nil, diag.Caused(out, "token-source")
 	}
 	tok, res := judgeFormat(src)
 	out = append(out, res)
@@ -79,7 +79,7 @@ func Check(in Input, now time.Time) (*Token, []diag.Result) {
 		for _, t := range titles[2:] {
 			out = append(out, diag.Skipped(t.id, t.title, "the token could not be decoded"))
 		}
-		return nil, out
+		return nil, diag.Caused(out, "token-format")
 	}
 	return tok, append(out,
 		checkClaims(tok, now),
