@@ -401,7 +401,10 @@ func TestOfflineMakesNoRequest(t *testing.T) {
 // account and the container's permissions through ARM, and never asks for
 // the keys.
 func TestBackendRequests(t *testing.T) {
-	rep, e := runScenario(t, lookup(t, "backend-ok"), 20*time.Second)
+	sc := lookup(t, "backend-ok")
+	// A slow token endpoint, so that "beside the exchange" is not a race.
+	sc.Faults = map[string]emulator.Fault{"entra-token": {Delay: 200 * time.Millisecond}}
+	rep, e := runScenario(t, sc, 20*time.Second)
 	if rep.Status() != diag.StatusPass {
 		t.Fatalf("backend-ok: %s\n%s", rep.Status(), dump(rep))
 	}
@@ -439,6 +442,18 @@ func TestBackendRequests(t *testing.T) {
 	}
 	if lists != 1 {
 		t.Errorf("List Blobs sent %d times", lists)
+	}
+	// The storage token is asked beside the exchange, not after it: both
+	// token requests come before the first ARM call.
+	posts := 0
+	for _, r := range e.Requests() {
+		if r.Method == "POST" && !r.Internal {
+			posts++
+		}
+		if strings.HasPrefix(r.Host, "management.azure.com") && posts < 2 {
+			t.Errorf("ARM was called (%s) before the storage token was asked for", r)
+			break
+		}
 	}
 	for _, id := range []string{"backend-account", "backend-data", "backend-lock"} {
 		if r := rep.Find(id); r == nil || r.Elapsed <= 0 {
