@@ -258,6 +258,7 @@ var StorageTokenOptions = policy.TokenRequestOptions{Scopes: []string{storageSco
 // storageAuth signs a data-plane request with the storage token.
 type storageAuth struct{ in Input }
 
+// Do implements policy.Policy.
 func (a storageAuth) Do(req *policy.Request) (*http.Response, error) {
 	get := a.in.StorageToken
 	if get == nil {

@@ -24,6 +24,7 @@ func (v version) less(w version) bool {
 	return false
 }
 
+// String renders v as major.minor.patch.
 func (v version) String() string { return fmt.Sprintf("%d.%d.%d", v[0], v[1], v[2]) }
 
 // parseVersion reads "1", "1.5" or "1.5.7" (with an optional v and a
