@@ -20,7 +20,9 @@ import (
 func ExplainPaste(text string, cfg Config) ([]explain.Finding, error) {
 	var tok *explain.Token
 	if cfg.TokenFile != "" {
-		t, err := token.Load(cfg.tokenInput())
+		ctx, cancel := cfg.deadline()
+		defer cancel()
+		t, _, err := token.Load(ctx, cfg.tokenInput())
 		if err != nil {
 			return nil, fmt.Errorf("--token-file %s: %v", cfg.TokenFile, err)
 		}
@@ -55,8 +57,12 @@ func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 		caller, id = "module", in.Module
 	}
 	custom := false
+	var files []string
 	if space == "" || id == "" || host == "" {
-		tok, err := token.Load(cfg.tokenInput())
+		ctx, cancel := cfg.deadline()
+		defer cancel()
+		tok, found, err := token.Load(ctx, cfg.tokenInput())
+		files = found
 		if err != nil {
 			return diag.Report{}, fmt.Errorf("give --space, --stack or --module and --account, or a token: %v", err)
 		}
@@ -87,5 +93,5 @@ func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 		r.Status = diag.StatusWarn
 		r.Hint = strings.Join(warns, "; ")
 	}
-	return diag.Report{Results: []diag.Result{r}, Started: cfg.now()}, nil
+	return diag.Report{Results: []diag.Result{r}, Started: cfg.now(), TokenFiles: files}, nil
 }

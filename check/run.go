@@ -32,8 +32,9 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	defer cancel()
 
 	rep := diag.Report{Started: now, Environment: environment(cfg)}
-	tok, results := token.Check(cfg.tokenInput(), now)
+	tok, results, files := token.Check(ctx, cfg.tokenInput(), now)
 	rep.Add(results...)
+	rep.TokenFiles = files
 	az, results := settings.Judge(cfg.env, cfg.Offline)
 	rep.Add(results...)
 	if cfg.Offline {

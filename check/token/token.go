@@ -8,6 +8,7 @@
 package token
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -56,17 +57,19 @@ func title(id string) string {
 	return ""
 }
 
-// Check finds, decodes and judges the token. It returns the decoded token
-// (nil when none could be read or decoded) and one result for each check it
-// owns, in order; those it could not run are skipped with the reason.
-func Check(in Input, now time.Time) (*Token, []diag.Result) {
-	src, res := resolveToken(in)
+// Check finds, decodes and judges the token, reading files under ctx. It
+// returns the decoded token (nil when none could be read or decoded), one
+// result for each check it owns, in order (those it could not run are
+// skipped with the reason), and the token files it found, which the report
+// must never overwrite.
+func Check(ctx context.Context, in Input, now time.Time) (*Token, []diag.Result, []string) {
+	src, res, files := resolveToken(ctx, in)
 	out := []diag.Result{res}
 	if src == nil || src.Err != nil || src.Value == "" {
 		for _, t := range titles[1:] {
 			out = append(out, diag.Skipped(t.id, t.title, "no token was read"))
 		}
-		return nil, out
+		return nil, out, files
 	}
 	tok, res := judgeFormat(src)
 	out = append(out, res)
@@ -74,7 +77,7 @@ func Check(in Input, now time.Time) (*Token, []diag.Result) {
 		for _, t := range titles[2:] {
 			out = append(out, diag.Skipped(t.id, t.title, "the token could not be decoded"))
 		}
-		return nil, out
+		return nil, out, files
 	}
 	return tok, append(out,
 		checkClaims(tok, now),
@@ -85,19 +88,20 @@ func Check(in Input, now time.Time) (*Token, []diag.Result) {
 		checkSubject(tok),
 		checkScope(tok),
 		checkSpaceliftEnv(tok, in.env),
-	)
+	), files
 }
 
 // Load finds and decodes the token as Check would, for commands that only
 // need its claims (explain, subjects). The error says why there is none.
-func Load(in Input) (*Token, error) {
-	src, r := resolveToken(in)
+// The files are those Check returns.
+func Load(ctx context.Context, in Input) (*Token, []string, error) {
+	src, r, files := resolveToken(ctx, in)
 	if src == nil || src.Err != nil || src.Value == "" {
-		return nil, fmt.Errorf("%s", r.Summary)
+		return nil, files, fmt.Errorf("%s", r.Summary)
 	}
 	tok, fr := judgeFormat(src)
 	if tok == nil {
-		return nil, fmt.Errorf("%s", fr.Summary)
+		return nil, files, fmt.Errorf("%s", fr.Summary)
 	}
-	return tok, nil
+	return tok, files, nil
 }
