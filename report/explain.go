@@ -2,10 +2,8 @@ package report
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
@@ -87,12 +85,7 @@ func explainDocument(fs []explain.Finding, m Meta) ExplainDocument {
 
 // ExplainJSON writes the findings as one indented ExplainDocument.
 func ExplainJSON(w io.Writer, fs []explain.Finding, m Meta) error {
-	return redacted(w, func(bw *bufio.Writer) error {
-		enc := json.NewEncoder(bw)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(explainDocument(fs, m))
-	})
+	return redacted(w, func(bw *bufio.Writer) error { return encodeJSON(bw, explainDocument(fs, m)) })
 }
 
 // ExplainText writes the findings for a terminal.
@@ -110,7 +103,7 @@ func explainTextRaw(w io.Writer, fs []explain.Finding, m Meta, o TextOptions) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s  %s  %s\n", p.status(diag.StatusFail), p.id.Sprint(f.Code), f.Title)
+		fmt.Fprintf(w, "%s  %s  %s\n", p.status(diag.StatusFail), p.id.Sprint(visible(f.Code)), visible(f.Title))
 		details := []diag.Fact{{Key: "cause", Value: string(f.Cause)}}
 		details = append(details, f.Fields...)
 		for _, kv := range [][2]string{{"trace id", f.TraceID}, {"correlation id", f.CorrelationID}, {"timestamp", f.Timestamp}} {
@@ -130,12 +123,7 @@ func explainTextRaw(w io.Writer, fs []explain.Finding, m Meta, o TextOptions) {
 			details = append(details, diag.Fact{Key: k, Value: c.Value})
 		}
 		textFacts(w, p, indent, details)
-		for _, x := range f.Fixes {
-			fmt.Fprintf(w, "%s%s %s\n", indent, p.label.Sprint("fix:"), p.title.Sprint(x.Title))
-			for _, line := range lines(x.Text) {
-				fmt.Fprintf(w, "%s    %s\n", indent, line)
-			}
-		}
+		textFixes(w, p, f.Fixes)
 	}
 	if o.Verbose {
 		textEnvironment(w, p, diag.Report{}, m)
@@ -166,7 +154,7 @@ func explainMarkdownRaw(w io.Writer, fs []explain.Finding, m Meta) {
 		fmt.Fprintln(w, "| code | cause | title |")
 		fmt.Fprintln(w, "|---|---|---|")
 		for _, f := range fs {
-			fmt.Fprintf(w, "| %s | %s | %s |\n", codeSpan(f.Code), cell(string(f.Cause)), cell(f.Title))
+			fmt.Fprintf(w, "| %s | %s | %s |\n", cellCode(f.Code), cell(string(f.Cause)), cell(f.Title))
 		}
 		fmt.Fprintln(w)
 	}
@@ -200,11 +188,9 @@ func mdFinding(w io.Writer, f explain.Finding) {
 		fmt.Fprintln(w)
 	}
 	for _, x := range f.Fixes {
-		fence := codeFence(x.Text)
-		fmt.Fprintf(w, "%s:\n\n%s%s\n%s\n%s\n\n", prose(x.Title), fence, x.Lang, strings.TrimSuffix(x.Text, "\n"), fence)
+		fmt.Fprintf(w, "%s:\n\n%s\n\n", prose(x.Title), codeBlock(fixText(x.Text), x.Lang, ""))
 	}
 	if f.Message != "" {
-		fence := codeFence(f.Message)
-		fmt.Fprintf(w, "<details><summary>the service's message</summary>\n\n%stext\n%s\n%s\n\n</details>\n\n", fence, f.Message, fence)
+		fmt.Fprintf(w, "<details><summary>the service's message</summary>\n\n%s\n\n</details>\n\n", codeBlock(f.Message, "text", ""))
 	}
 }

@@ -42,7 +42,7 @@ func mdStatus(w io.Writer, r diag.Report) {
 func mdTable(w io.Writer, r diag.Report) {
 	fmt.Fprintf(w, "| check | status | summary |\n|---|---|---|\n")
 	for _, res := range r.Results {
-		fmt.Fprintf(w, "| %s | %s %s | %s |\n", codeSpan(res.ID), glyph(res.Status), res.Status, cell(res.Summary))
+		fmt.Fprintf(w, "| %s | %s %s | %s |\n", cellCode(res.ID), glyph(res.Status), res.Status, cell(res.Summary))
 	}
 	fmt.Fprintln(w)
 }
@@ -64,8 +64,7 @@ func mdCheck(w io.Writer, res diag.Result) {
 		fmt.Fprintf(w, "**Hint:** %s\n\n", prose(res.Hint))
 	}
 	for _, f := range res.Fixes {
-		fence := codeFence(f.Text)
-		fmt.Fprintf(w, "**Fix: %s**\n\n%s%s\n%s\n%s\n\n", prose(f.Title), fence, f.Lang, strings.TrimSuffix(f.Text, "\n"), fence)
+		fmt.Fprintf(w, "**Fix: %s**\n\n%s\n\n", prose(f.Title), codeBlock(fixText(f.Text), f.Lang, ""))
 	}
 }
 
@@ -114,7 +113,7 @@ func mdEnvironment(w io.Writer, r diag.Report, m Meta) {
 }
 
 // mdFacts writes facts as a list, values as code; a multi-line value
-// becomes a code block under its key.
+// becomes a code block under its key. Keys are escaped as prose.
 func mdFacts(w io.Writer, facts []diag.Fact) {
 	if len(facts) == 0 {
 		return
@@ -125,55 +124,10 @@ func mdFacts(w io.Writer, facts []diag.Fact) {
 		case v == "":
 			fmt.Fprintf(w, "- **%s:** _(empty)_\n", prose(f.Key))
 		case strings.Contains(v, "\n"):
-			fence := codeFence(v)
-			fmt.Fprintf(w, "- **%s:**\n\n  %s\n  %s\n  %s\n\n", prose(f.Key), fence,
-				strings.ReplaceAll(v, "\n", "\n  "), fence)
+			fmt.Fprintf(w, "- **%s:**\n\n  %s\n\n", prose(f.Key), codeBlock(v, "", "  "))
 		default:
 			fmt.Fprintf(w, "- **%s:** %s\n", prose(f.Key), codeSpan(v))
 		}
 	}
 	fmt.Fprintln(w)
-}
-
-// prose escapes s for running Markdown text: angle brackets, which GitHub
-// would take for HTML (hiding "<app-id>"), are backslash-escaped.
-func prose(s string) string { return proseEscaper.Replace(s) }
-
-var (
-	proseEscaper = strings.NewReplacer(`<`, `\<`, `>`, `\>`)
-	cellEscaper  = strings.NewReplacer("|", `\|`, "\r\n", "<br>", "\n", "<br>")
-)
-
-// cell escapes s for a table cell: prose, plus pipes and line breaks.
-func cell(s string) string {
-	return cellEscaper.Replace(prose(s))
-}
-
-// codeSpan quotes s as inline code, choosing a backtick run longer than any
-// inside s, as CommonMark requires.
-func codeSpan(s string) string {
-	ticks := strings.Repeat("`", longestRun(s, '`')+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		s = " " + s + " "
-	}
-	return ticks + s + ticks
-}
-
-// codeFence returns a fence of at least three backticks that cannot close
-// early inside s.
-func codeFence(s string) string {
-	return strings.Repeat("`", max(3, longestRun(s, '`')+1))
-}
-
-func longestRun(s string, c byte) int {
-	best, n := 0, 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			n++
-			best = max(best, n)
-		} else {
-			n = 0
-		}
-	}
-	return best
 }

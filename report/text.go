@@ -14,6 +14,9 @@ package report
 //     lines start at the value column. Fixes are blocks to copy as-is.
 //   - Nothing secret is printed: tokens appear as claims and sha256
 //     fingerprints, and everything passes through redact.Writer regardless.
+//   - Every string is sanitised (sanitize.go) before it is printed: no
+//     control character from a claim, a variable or a service's answer
+//     reaches the terminal; the palette's colour is the only ESC printed.
 //   - The last lines are a count by status and a tip naming the other
 //     formats.
 
@@ -91,7 +94,7 @@ func textRaw(w io.Writer, r diag.Report, m Meta, o TextOptions) {
 	fmt.Fprintf(w, "%s: checking Spacelift → Microsoft Entra ID OIDC federation\n\n", toolLine(m))
 	idWidth := 0
 	for _, res := range r.Results {
-		idWidth = max(idWidth, len(res.ID))
+		idWidth = max(idWidth, len(visible(res.ID)))
 	}
 	for _, res := range r.Results {
 		textCheck(w, p, res, idWidth, o.Verbose)
@@ -110,15 +113,16 @@ func textRaw(w io.Writer, r diag.Report, m Meta, o TextOptions) {
 			if res.ErrorCode != "" {
 				code = " [" + res.ErrorCode + "]"
 			}
-			fmt.Fprintf(w, "%s  %s%s: %s\n", p.status(res.Status), res.ID, code, res.Summary)
+			fmt.Fprintf(w, "%s  %s%s: %s\n", p.status(res.Status), visible(res.ID), visible(code), visible(res.Summary))
 		}
 	}
 	fmt.Fprintln(w, Tip)
 }
 
 func textCheck(w io.Writer, p palette, res diag.Result, idWidth int, verbose bool) {
-	fmt.Fprintf(w, "%s  %s%s  %s", p.status(res.Status), p.id.Sprint(res.ID),
-		strings.Repeat(" ", idWidth-len(res.ID)), res.Summary)
+	id := visible(res.ID)
+	fmt.Fprintf(w, "%s  %s%s  %s", p.status(res.Status), p.id.Sprint(id),
+		strings.Repeat(" ", max(0, idWidth-len(id))), visible(res.Summary))
 	if verbose && res.Elapsed > 0 {
 		fmt.Fprintf(w, " (%s)", res.Elapsed.Round(time.Millisecond))
 	}
@@ -131,12 +135,18 @@ func textCheck(w io.Writer, p palette, res diag.Result, idWidth int, verbose boo
 		details = append(details, diag.Fact{Key: "error code", Value: res.ErrorCode})
 	}
 	if res.Hint != "" {
-		details = append(details, diag.Fact{Key: "hint", Value: res.Hint})
+		details = append(details, diag.Fact{Key: "hint", Value: visible(res.Hint)})
 	}
 	textFacts(w, p, indent, details)
-	for _, f := range res.Fixes {
-		fmt.Fprintf(w, "%s%s %s\n", indent, p.label.Sprint("fix:"), p.title.Sprint(f.Title))
-		for _, line := range lines(f.Text) {
+	textFixes(w, p, res.Fixes)
+}
+
+// textFixes writes each fix's title and its text, exact, to copy as is; a
+// text that cannot be printed safely says so instead (see fixText).
+func textFixes(w io.Writer, p palette, fixes []diag.Fix) {
+	for _, f := range fixes {
+		fmt.Fprintf(w, "%s%s %s\n", indent, p.label.Sprint("fix:"), p.title.Sprint(visible(f.Title)))
+		for _, line := range lines(fixText(f.Text)) {
 			fmt.Fprintf(w, "%s    %s\n", indent, line)
 		}
 	}
@@ -148,17 +158,19 @@ func textCheck(w io.Writer, p palette, res diag.Result, idWidth int, verbose boo
 var alwaysFacts = map[string]bool{"token-claims": true, "entra-exchange": true, "rbac-role-assignments": true, "fic-subjects": true}
 
 // textFacts writes aligned "key: value" lines; a value's later lines start
-// at the value column.
+// at the value column. Keys and values are sanitised: a value keeps its
+// line breaks, and nothing else in it can move the cursor.
 func textFacts(w io.Writer, p palette, prefix string, facts []diag.Fact) {
 	width := 0
 	for _, f := range facts {
-		width = max(width, len(f.Key))
+		width = max(width, len(visible(f.Key)))
 	}
 	for _, f := range facts {
-		pad := strings.Repeat(" ", width-len(f.Key)+1)
-		for i, line := range lines(f.Value) {
+		key := visible(f.Key)
+		pad := strings.Repeat(" ", width-len(key)+1)
+		for i, line := range lines(visibleLines(f.Value)) {
 			if i == 0 {
-				fmt.Fprintf(w, "%s%s%s%s\n", prefix, p.label.Sprint(f.Key+":"), pad, line)
+				fmt.Fprintf(w, "%s%s%s%s\n", prefix, p.label.Sprint(key+":"), pad, line)
 			} else {
 				fmt.Fprintf(w, "%s%s %s\n", prefix, strings.Repeat(" ", width+1), line)
 			}
