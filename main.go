@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -34,7 +33,7 @@ import (
 var version string
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := notifyInterrupt(context.Background())
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
@@ -46,8 +45,14 @@ type options struct {
 	space, stack, module, account, clientID  string
 }
 
-// run parses flags, runs the diagnosis, renders it and returns the exit code.
+// run parses flags, runs the diagnosis, renders it and returns the exit
+// code. A run that SIGINT or SIGTERM cancelled (see notifyInterrupt) still
+// renders what it found, and exits 130 or 143.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	return interruptExit(ctx, runCommand(ctx, args, stdin, stdout, stderr, getenv))
+}
+
+func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	outW, errW := redact.NewWriter(stdout), redact.NewWriter(stderr)
 	defer outW.Close()
 	defer errW.Close()
@@ -213,24 +218,28 @@ func useColor(when string, getenv func(string) string, stdout io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// emit renders rep to stdout and --output and maps its status to the exit code.
+// emit renders rep to --output, then to stdout, and maps its status to the
+// exit code. The file comes first, so a closed pipe on stdout (SIGPIPE)
+// still leaves it; a failed file is reported, and stdout still written.
 func emit(rep diag.Report, o options, meta report.Meta, topts report.TextOptions, stdout, stderr io.Writer) int {
 	if o.redact {
 		rep = report.RedactIDs(rep)
 	}
-	if err := report.Render(stdout, o.format, rep, meta, topts); err != nil {
-		fmt.Fprintf(stderr, "oidc-doctor: error: writing the report: %v\n", err)
-		return 1
-	}
+	code := exitCode(rep, o.failOn)
 	if o.output != "" {
-		topts.Color = false
-		err := report.WriteFile(o.output, func(w io.Writer) error { return report.Render(w, o.format, rep, meta, topts) })
+		fopts := topts
+		fopts.Color = false
+		err := report.WriteFile(o.output, rep.TokenFiles, func(w io.Writer) error { return report.Render(w, o.format, rep, meta, fopts) })
 		if err != nil {
 			fmt.Fprintf(stderr, "oidc-doctor: error: writing --output %s: %v\n", o.output, err)
-			return 1
+			code = exitBroken
 		}
 	}
-	return exitCode(rep, o.failOn)
+	if err := report.Render(stdout, o.format, rep, meta, topts); err != nil {
+		fmt.Fprintf(stderr, "oidc-doctor: error: writing the report: %v\n", err)
+		return exitBroken
+	}
+	return code
 }
 
 // Exit codes; see usage and README. Precedence: 1 > 130/143 > 3 > 4 > 0.
@@ -240,6 +249,8 @@ const (
 	exitUsage        = 2
 	exitFailed       = 3
 	exitInconclusive = 4
+	exitInterrupted  = 130 // SIGINT: 128 + 2
+	exitTerminated   = 143 // SIGTERM: 128 + 15
 )
 
 // exitCode maps a report to its exit code: 3 for a misconfiguration, 4 when

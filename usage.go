@@ -13,7 +13,10 @@ Flags:
                           SPACELIFT_OIDC_TOKEN, $TF_VAR_spacelift_workspace_root/spacelift.oidc,
                           /mnt/workspace/spacelift.oidc)
     --format FORMAT       text, json or markdown (default text)
-    --output FILE         also write the report to FILE
+    --output FILE         also write the report to FILE, before stdout: a new file of mode 0600
+                          renamed into place (a symlink there is replaced, not followed);
+                          a path that is not a regular file (/dev/stdout, /dev/stderr, a FIFO)
+                          is written directly; a token file read by the run is refused
     --color WHEN          auto, always or never (default auto; NO_COLOR turns auto off)
     --fail-on LEVEL       exit non-zero on: fail, warn or never (default fail)
     --offline             only checks that need no network
