@@ -139,21 +139,31 @@ func run(s string, i int) (end, dots int) {
 }
 
 // scanRegion measures the token region whose first run starts at s[i:].
-// A piece after a separator joins when it is long and not an id, or reads
-// like base64url noise, or when a piece that joins follows within
-// maxShortPieces pieces. A piece that
-// starts a header of its own is a token of its own.
 func scanRegion(s string, i int) region {
 	end, dots := run(s, i)
-	r := region{end: end, n: end - i, dots: dots}
+	r := region{end: end, n: end - i, dots: dots}.join(s, end, false)
+	// A single trailing dot after one or three segments ends a sentence.
+	if r.end > i && s[r.end-1] == '.' && r.dots != 2 && r.dots != 4 {
+		r.end, r.n, r.dots = r.end-1, r.n-1, r.dots-1
+	}
+	return r
+}
+
+// join extends r, which ends at s[cursor:], with the pieces that follow
+// it. A piece after a separator joins when it is long and not an id, or
+// reads like base64url noise, or when a piece that joins follows within
+// maxShortPieces pieces. A piece that starts with "eyJ" is a token of its
+// own; a weak header (another case, a lower-cased wrap) is just a piece.
+// glued lets the first piece follow without a separator (after a mask).
+func (r region) join(s string, cursor int, glued bool) region {
 	pendN, pendDots, shorts := 0, 0, 0
-	for cursor := end; ; {
+	for ; ; glued = false {
 		if cursor == len(s) {
 			r.open = true
 			break
 		}
 		k := skipSeparators(s, cursor)
-		if k == cursor {
+		if k == cursor && !glued {
 			break
 		}
 		if k == len(s) {
@@ -182,11 +192,43 @@ func scanRegion(s string, i int) region {
 		}
 		pendN, pendDots, cursor = pendN+n, pendDots+took, p
 	}
-	// A single trailing dot after one or three segments ends a sentence.
-	if r.end > i && s[r.end-1] == '.' && r.dots != 2 && r.dots != 4 {
-		r.end, r.n, r.dots = r.end-1, r.n-1, r.dots-1
-	}
 	return r
+}
+
+// nextMask returns where the first JWT mask at or after from starts and
+// ends, or -1: this package's own ("[REDACTED JWT sha256:1a2b3c4d]") and
+// the plainer "[redacted JWT]" that some steps write. What follows a mask may
+// be the rest of the token it masked, split off by a space or a wrap.
+func nextMask(s string, from int) (start, end int) {
+	for i := from; i < len(s); i++ {
+		j := strings.IndexByte(s[i:], '[')
+		if j < 0 {
+			return -1, -1
+		}
+		i += j
+		if e := maskEnd(s, i); e > i {
+			return i, e
+		}
+	}
+	return -1, -1
+}
+
+// maskEnd returns the end of the mask starting at s[i:], or i.
+func maskEnd(s string, i int) int {
+	const plain = "[redacted jwt]"
+	if len(s)-i >= len(plain) && strings.EqualFold(s[i:i+len(plain)], plain) {
+		return i + len(plain)
+	}
+	const ours = "[REDACTED JWT sha256:"
+	if j := i + len(ours); strings.HasPrefix(s[i:], ours) && j+9 <= len(s) && s[j+8] == ']' && isHexID(s[j:j+8]) {
+		return j + 9
+	}
+	return i
+}
+
+// hasMask is the fast test of whether s may hold a mask.
+func hasMask(s string) bool {
+	return strings.Contains(s, "[REDACTED JWT") || strings.Contains(s, "[redacted JWT") || strings.Contains(s, "[Redacted JWT")
 }
 
 // isHexID reports whether piece is only hex digits and dashes: a GUID, a
@@ -251,6 +293,20 @@ func maskTokens(s string, cont bool) (string, int) {
 	}
 	for from < len(s) {
 		i, strong := nextHeader(s, from)
+		if m, mend := nextMask(s, from); m >= 0 && (i < 0 || m < i) {
+			// The rest of a masked token: mask what joins the mask.
+			r := region{end: mend}.join(s, mend, true)
+			if r.open {
+				open = m
+			}
+			if r.n > 0 {
+				b.WriteString(s[last:mend])
+				b.WriteString(" " + mask(squeeze(s[mend:r.end])))
+				last = r.end
+			}
+			from = max(r.end, mend)
+			continue
+		}
 		if i < 0 {
 			break
 		}

@@ -14,7 +14,8 @@
 //     written with spaces ("eyAi", `{ "`), and as a reader sees it: wrapped
 //     across lines, boxed by │ borders, split by spaces or tabs, with its
 //     line breaks escaped (jwt.go, separators.go); a long base64url run
-//     next to a token is taken as more of it;
+//     next to a token, or next to a mask (the rest of a token split off),
+//     is taken as more of it;
 //   - the value after "Bearer", "bearer" or "BEARER" and white space;
 //   - the value after access_token, refresh_token, id_token,
 //     client_assertion or client_secret followed by ":" or "=" (query
@@ -42,14 +43,23 @@ func String(s string) string {
 	// Tokens first: a token region may span lines, which the keyed values
 	// and URLs never do, so it must be seen whole before they cut into it.
 	s, _ = maskTokens(s, false)
-	s = maskKeyed(s)
-	return maskUserinfo(s)
+	return maskRest(s)
+}
+
+// maskRest masks keyed values and URL passwords in s, whose tokens are
+// masked, then what follows a JWT mask either made (the rest of a token).
+func maskRest(s string) string {
+	s = maskUserinfo(maskKeyed(s))
+	if hasMask(s) {
+		s, _ = maskTokens(s, false)
+	}
+	return s
 }
 
 // mayHoldSecret is the fast path: most report lines hold none of the
 // substrings that start a secret.
 func mayHoldSecret(s string) bool {
-	return hasHeader(s) || strings.Contains(s, "://") || hasKeyword(s)
+	return hasHeader(s) || hasMask(s) || strings.Contains(s, "://") || hasKeyword(s)
 }
 
 // mask is the replacement for secret, whose kind is JWT when it looks like one.

@@ -189,3 +189,31 @@ func TestWriterOverflow(t *testing.T) {
 		}
 	}
 }
+
+// TestStringMasksTheRestAfterAMask: text that follows a mask, split off by
+// a space or a wrap after another step masked the token's first part, is
+// the rest of the token.
+func TestStringMasksTheRestAfterAMask(t *testing.T) {
+	jwt := mintJWT(t)
+	sig := jwt[strings.LastIndexByte(jwt, '.')+1:]
+	for _, m := range []string{"[redacted JWT]", mask(jwt[:100])} {
+		for _, sep := range []string{" ", "\n│ ", "\t", ""} {
+			in := "subject '" + m + sep + sig[100:] + "'. Trace ID: 5f4c2e1a-9b3d-4f61-8a0e-3d7c91b2e6f4"
+			got := String(in)
+			if p := survivingPiece(got, sig, 20); p != "" {
+				t.Errorf("String(%q) = %q keeps %q", in, got, p)
+			}
+			if !strings.Contains(got, "5f4c2e1a-9b3d-4f61-8a0e-3d7c91b2e6f4") || !strings.HasPrefix(got, "subject '"+m) {
+				t.Errorf("String(%q) = %q lost the mask or the id", in, got)
+			}
+			if again := String(got); again != got {
+				t.Errorf("not idempotent: %q -> %q", got, again)
+			}
+		}
+	}
+	for _, s := range []string{"[REDACTED JWT sha256:0123abcd] then words", "[redacted JWT] 5f4c2e1a-9b3d-4f61-8a0e-3d7c91b2e6f4", "[REDACTED sha256:0123abcd] 100000000000A000a00"} {
+		if got := String(s); got != s {
+			t.Errorf("String(%q) = %q, want it unchanged", s, got)
+		}
+	}
+}

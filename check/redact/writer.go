@@ -113,7 +113,7 @@ func (x *Writer) write(s, out string) error {
 		return nil
 	}
 	if mayHoldSecret(out) {
-		out = maskUserinfo(maskKeyed(out))
+		out = maskRest(out)
 	}
 	_, err := io.WriteString(x.w, out)
 	if err != nil {
