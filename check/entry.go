@@ -56,7 +56,7 @@ func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 	if in.Module != "" {
 		caller, id = "module", in.Module
 	}
-	custom := false
+	custom, foreign := false, false
 	var files []string
 	if space == "" || id == "" || host == "" {
 		ctx, cancel := cfg.deadline()
@@ -71,6 +71,8 @@ func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 		id, host = diag.FirstNonEmpty(id, sc.CallerID), diag.FirstNonEmpty(host, tok.FirstAudience())
 		_, err = spacelift.ParseSubject(tok.Subject)
 		custom = err != nil
+		_, bad := spacelift.Untemplatable(tok.Subject)
+		foreign = bad >= 0
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "https://"), "/")
 	clientID := diag.FirstNonEmpty(in.ClientID, cfg.env("ARM_CLIENT_ID"), "<client-id>")
@@ -86,7 +88,10 @@ func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 			break
 		}
 	}
-	if custom {
+	switch {
+	case foreign:
+		warns = append(warns, "the token's subject holds a character no Spacelift subject template can produce: it is not a Spacelift subject, and these subjects may not apply to it")
+	case custom:
 		warns = append(warns, "the token's subject comes from a custom subject template; these are the default-format subjects, and the credentials must match the template's")
 	}
 	if len(warns) > 0 {
