@@ -291,9 +291,17 @@ func maskTokens(s string, cont bool) (string, int) {
 			last, from = r.end, r.end
 		}
 	}
+	// The next header and the next mask, each found again only once the
+	// scan has passed it, so the scan stays linear.
+	i, strong, m, mend := -2, false, -2, -2
 	for from < len(s) {
-		i, strong := nextHeader(s, from)
-		if m, mend := nextMask(s, from); m >= 0 && (i < 0 || m < i) {
+		if i != -1 && i < from {
+			i, strong = nextHeader(s, from)
+		}
+		if m != -1 && m < from {
+			m, mend = nextMask(s, from)
+		}
+		if m >= 0 && (i < 0 || m < i) {
 			// The rest of a masked token: mask what joins the mask.
 			r := region{end: mend}.join(s, mend, true)
 			if r.open {
