@@ -122,7 +122,7 @@ func explainTextRaw(w io.Writer, fs []explain.Finding, m Meta, o TextOptions) {
 			}
 			details = append(details, diag.Fact{Key: k, Value: c.Value})
 		}
-		textFacts(w, p, indent, details)
+		textFacts(w, p, indent, details, o.Width)
 		textFixes(w, p, f.Fixes)
 	}
 	if o.Verbose {

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"strings"
 	"unicode/utf8"
 )
@@ -159,21 +160,30 @@ func markdownText(s string, table bool) string {
 	for s != "" {
 		i := strings.IndexByte(s, '`')
 		if i < 0 {
-			b.WriteString(markdownWords(s, table))
+			appendMD(&b, markdownWords(s, table))
 			break
 		}
-		b.WriteString(markdownWords(s[:i], table))
+		appendMD(&b, markdownWords(s[:i], table))
 		n := len(s[i:]) - len(strings.TrimLeft(s[i:], "`"))
 		end := closingTicks(s[i+n:], n)
 		if end < 0 {
-			b.WriteString(strings.Repeat("\\`", n))
+			appendMD(&b, strings.Repeat("\\`", n))
 			s = s[i+n:]
 			continue
 		}
-		b.WriteString(code(s[i+n:i+n+end], table))
+		appendMD(&b, code(s[i+n:i+n+end], table))
 		s = s[i+n+end+n:]
 	}
 	return blockSafe(b.String())
+}
+
+// appendMD appends piece to b, with a space between two backticks: two
+// code spans side by side would merge their fences into one longer run.
+func appendMD(b *strings.Builder, piece string) {
+	if cur := b.String(); cur != "" && cur[len(cur)-1] == '`' && strings.HasPrefix(piece, "`") {
+		b.WriteByte(' ')
+	}
+	b.WriteString(piece)
 }
 
 // closingTicks returns where in s the first run of exactly n backticks
@@ -293,6 +303,10 @@ func escapeWord(w string) string {
 	}
 	return b.String()
 }
+
+// htmlText is s, on one line, as text inside an HTML block such as a
+// <summary>, where Markdown escapes do not apply but entities do.
+func htmlText(s string) string { return html.EscapeString(visible(s)) }
 
 // codeSpan quotes s, on one line, as inline code.
 func codeSpan(s string) string { return code(visible(s), false) }

@@ -69,7 +69,7 @@ func Check(ctx context.Context, in Input, now time.Time) (*Token, []diag.Result,
 		for _, t := range titles[1:] {
 			out = append(out, diag.Skipped(t.id, t.title, "no token was read"))
 		}
-		return nil, out, files
+		return nil, diag.Caused(out, "token-source"), files
 	}
 	tok, res := judgeFormat(src)
 	out = append(out, res)
@@ -77,7 +77,7 @@ func Check(ctx context.Context, in Input, now time.Time) (*Token, []diag.Result,
 		for _, t := range titles[2:] {
 			out = append(out, diag.Skipped(t.id, t.title, "the token could not be decoded"))
 		}
-		return nil, out, files
+		return nil, diag.Caused(out, "token-format"), files
 	}
 	return tok, append(out,
 		checkClaims(tok, now),
