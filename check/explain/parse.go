@@ -1,7 +1,9 @@
 package explain
 
-// Reading pasted text for Paste: undoing JSON escapes and per-line
-// decoration, and pulling labelled, quoted and JSON values out of it.
+// Reading pasted text for Read: undoing the damage the places it was
+// pasted from do (JSON escapes, per-line decoration, GitHub's log links,
+// HTML entities, doubled quotes), and pulling labelled, quoted and JSON
+// values out of it.
 
 import (
 	"regexp"
@@ -11,16 +13,67 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
-// normalize undoes JSON escaping and strips per-line decoration (box
-// borders, indentation, CI log timestamps). Line breaks stay as "\n": the
+// repair undoes, over the whole text, what changes codes and ids
+// themselves: GitHub Actions log links that split them
+// ("AADSTS700[21](https://github.com/…#step:6:22)1") and HTML entities.
+// It copies the text only when there is something to repair.
+func repair(s string) string {
+	if strings.Contains(s, "](https://github.com/") {
+		s = unlinkSteps(s)
+	}
+	if strings.Contains(s, "&#") || strings.Contains(s, "&quot;") || strings.Contains(s, "&amp;") {
+		s = htmlEntities.Replace(s)
+	}
+	return s
+}
+
+var htmlEntities = strings.NewReplacer("&#34;", `"`, "&quot;", `"`, "&#39;", "'", "&#x27;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#43;", "+")
+
+// unlinkSteps replaces "[digits](https://github.com/…)" by the digits: the
+// line links GitHub's log viewer puts into copied text.
+func unlinkSteps(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		i := strings.Index(s, "](https://github.com/")
+		if i < 0 {
+			break
+		}
+		j := i
+		for j > 0 && s[j-1] >= '0' && s[j-1] <= '9' && i-j < 12 {
+			j--
+		}
+		end := strings.IndexAny(s[i:min(len(s), i+400)], ") \n")
+		if j == i || j == 0 || s[j-1] != '[' || end < 0 || s[i+end] != ')' {
+			b.WriteString(s[:i+2])
+			s = s[i+2:]
+			continue
+		}
+		b.WriteString(s[:j-1])
+		b.WriteString(s[j:i])
+		s = s[i+end+1:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// normalize undoes JSON escaping (nested up to three times), doubled
+// quotes and per-line decoration (box borders, indentation, CI log
+// timestamps) in one window of text. Line breaks stay as "\n": the
 // extractors treat them as spaces between words and drop them inside quoted
 // values, where they can only be wrapping.
 func normalize(text string) string {
-	for range 2 {
+	for range 3 {
 		if !strings.Contains(text, `\`) {
 			break
 		}
 		text = unescape(text)
+	}
+	if strings.Contains(text, `""`) && (strings.Contains(text, `{""`) || strings.Contains(text, `"":`)) {
+		text = strings.ReplaceAll(text, `""`, `"`)
+	}
+	if !strings.ContainsAny(text, "\n│|╷╵>\t") && !strings.HasPrefix(text, " ") {
+		return stripLogTime(text)
 	}
 	var b strings.Builder
 	b.Grow(len(text))
@@ -129,10 +182,25 @@ func (fs *fieldSet) set(k, v string) {
 	(*fs)[k] = v
 }
 
+// setQuoted is set for a value that was quoted: an empty quote (”) is a
+// value the text gives, and is kept.
+func (fs *fieldSet) setQuoted(k, v string) {
+	if v != "" {
+		fs.set(k, v)
+		return
+	}
+	if *fs == nil {
+		*fs = fieldSet{}
+	}
+	if _, ok := (*fs)[k]; !ok {
+		(*fs)[k] = ""
+	}
+}
+
 func (fs *fieldSet) quoted(s, key string, labels ...string) {
 	for _, l := range labels {
 		if v, ok := quotedAfter(s, l); ok {
-			fs.set(key, v)
+			fs.setQuoted(key, v)
 			return
 		}
 	}
@@ -225,7 +293,8 @@ func matchLabel(s, label string) int {
 }
 
 // quotedAfter returns the '…'-quoted value that follows label (whitespace
-// allowed between them), with line breaks inside it removed.
+// allowed between them), with line breaks inside it removed. Only the first
+// place where label is followed by a quote counts, so the cost is linear.
 func quotedAfter(s, label string) (string, bool) {
 	for from := 0; ; {
 		i := indexLabel(s, label, from)
@@ -243,7 +312,7 @@ func quotedAfter(s, label string) (string, bool) {
 		rest := s[j+1 : min(len(s), j+1+maxQuoted)]
 		k := strings.IndexByte(rest, '\'')
 		if k < 0 {
-			continue
+			return "", false
 		}
 		return strings.ReplaceAll(rest[:k], "\n", ""), true
 	}
@@ -257,9 +326,15 @@ func wordAfter(s, label string) string {
 		return ""
 	}
 	rest := strings.TrimLeft(s[i+matchLabel(s[i:], label):], " \n\t")
-	end := strings.IndexAny(rest, " \n\t")
-	if end < 0 {
-		end = len(rest)
+	rest = rest[:min(len(rest), maxQuoted+1)]
+	end := len(rest)
+	if j := strings.IndexAny(rest, " \n\t\"}]"); j >= 0 {
+		end = j
+		if j == 0 && rest[0] == '"' { // a value in double quotes
+			if k := strings.IndexByte(rest[1:], '"'); k > 0 {
+				return rest[1 : 1+k]
+			}
+		}
 	}
 	w := strings.Trim(rest[:end], `'"`)
 	w = strings.TrimRight(w, ".,;)'\"")
