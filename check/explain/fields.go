@@ -15,15 +15,22 @@ import (
 var fieldOrder = []string{"issuer", "subject", "audience", "expected_subject", "client_id", "object_id", "tenant", "token_tenant",
 	"subscription", "resource_group", "action", "scope", "namespace", "deny_assignment", "deny_scope", "policy_ids"}
 
+// assertionLabels are the field and its two labels in Entra's wordings:
+// "Assertion Issuer: '…'" (70021) and "presented assertion issuer '…'".
+var assertionLabels = [][3]string{
+	{"issuer", "Assertion Issuer:", "presented assertion issuer"},
+	{"subject", "Assertion Subject:", "presented assertion subject"},
+	{"audience", "Assertion Audience:", "presented assertion audience"},
+}
+
 // entraFields pulls the values an Entra message names.
 func entraFields(msg string) fieldSet {
 	var fs fieldSet
-	for _, k := range []string{"issuer", "subject", "audience"} {
-		up := strings.ToUpper(k[:1]) + k[1:]
-		fs.quoted(msg, k, "Assertion "+up+":", "presented assertion "+k)
-		if fs[k] == "" {
-			if v := wordAfter(msg, "presented assertion "+k); v != "" && !strings.HasPrefix(v, "'") {
-				fs.set(k, strings.TrimRight(v, "."))
+	for _, l := range assertionLabels {
+		fs.quoted(msg, l[0], l[1], l[2])
+		if _, ok := fs[l[0]]; !ok {
+			if v := wordAfter(msg, l[2]); v != "" && !strings.HasPrefix(v, "'") {
+				fs.set(l[0], strings.TrimRight(v, "."))
 			}
 		}
 	}
@@ -69,14 +76,41 @@ func policyIDs(s string) string {
 	return strings.Join(ids, ",")
 }
 
+// What to look for in an Azure error, by code: a code the catalogue lacks
+// is searched for everything.
+const (
+	wantIdentity = 1 << iota // the client, its object id, the action and scope
+	wantSubscription
+	wantNamespace
+	wantResourceGroup
+	wantAll = wantIdentity | wantSubscription | wantNamespace | wantResourceGroup
+)
+
+var azureWants = map[string]int{
+	"authorizationfailed": wantIdentity, "linkedauthorizationfailed": wantIdentity, "denyassignmentauthorizationfailed": wantIdentity,
+	"subscriptionnotfound": wantSubscription, "invalidsubscriptionid": wantSubscription, "azureclisubscriptionnotfound": wantSubscription,
+	"azureclinotloggedin": wantSubscription, "internalservererror": wantSubscription, "subscriptionrequeststhrottled": wantSubscription,
+	"readonlydisabledsubscription": wantSubscription, "resourcerequeststhrottled": wantIdentity,
+	"missingsubscriptionregistration": wantNamespace, "missingregistrationforresourceprovider": wantNamespace,
+	"providerregistrationfailed": wantNamespace | wantIdentity,
+	"resourcegroupnotfound":      wantResourceGroup, "resourcenotfound": wantResourceGroup,
+}
+
 // azureFields pulls the values an Azure error names, and the variant its
 // wording gives the code ("deny", "crosstenant", "notfound", "storage").
 func azureFields(code, w, back string) (fieldSet, string) {
 	var fs fieldSet
 	variant := ""
-	fs.quoted(w, "client_id", "The client")
-	fs.quoted(w, "object_id", "with object id")
-	switch lc := strings.ToLower(code); lc {
+	lc := strings.ToLower(code)
+	want, known := azureWants[lc]
+	if _, inCatalogue := armCodes[lc]; !known && !inCatalogue {
+		want = wantAll
+	}
+	if want&wantIdentity != 0 {
+		fs.quoted(w, "client_id", "The client")
+		fs.quoted(w, "object_id", "with object id")
+	}
+	switch lc {
 	case "linkedauthorizationfailed":
 		variant = linkedFields(&fs, w)
 	case "denyassignmentauthorizationfailed":
@@ -92,19 +126,25 @@ func azureFields(code, w, back string) (fieldSet, string) {
 		if isStorageAuth(back + w) {
 			variant = "storage"
 		}
-	default:
-		fs.quoted(w, "action", "does not have authorization to perform action", "does not have permission to perform action", "perform action", "for action")
-		fs.quoted(w, "scope", "over scope", "at scope", "on scope")
-	}
-	subscriptionFields(&fs, w)
-	namespaceFields(&fs, w)
-	fs.quoted(w, "resource_group", "Resource group", "under resource group")
-	if strings.EqualFold(code, "PrincipalNotFound") {
+	case "principalnotfound":
 		fs.word(w, "object_id", "Principal ")
 		fs.word(w, "tenant", "does not exist in the directory")
-	}
-	if strings.EqualFold(code, "NoSubscriptionsFound") {
+	case "nosubscriptionsfound":
 		fs.word(w, "client_id", "No subscriptions found for")
+	default:
+		if want&wantIdentity != 0 {
+			fs.quoted(w, "action", "does not have authorization to perform action", "does not have permission to perform action", "perform action", "for action")
+			fs.quoted(w, "scope", "over scope", "at scope", "on scope")
+		}
+	}
+	if want&wantSubscription != 0 {
+		subscriptionFields(&fs, w)
+	}
+	if want&wantNamespace != 0 {
+		namespaceFields(&fs, w)
+	}
+	if want&wantResourceGroup != 0 {
+		fs.quoted(w, "resource_group", "Resource group", "under resource group")
 	}
 	return fs, variant
 }

@@ -72,7 +72,7 @@ func normalize(text string) string {
 	if strings.Contains(text, `""`) && (strings.Contains(text, `{""`) || strings.Contains(text, `"":`)) {
 		text = strings.ReplaceAll(text, `""`, `"`)
 	}
-	if !strings.ContainsAny(text, "\n│|╷╵>\t") && !strings.HasPrefix(text, " ") {
+	if !needsLineCleaning(text) {
 		return stripLogTime(text)
 	}
 	var b strings.Builder
@@ -88,6 +88,21 @@ func normalize(text string) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// needsLineCleaning reports whether text has line breaks, tabs, a leading
+// space or the decoration cleanLine strips (│ ╷ ╵ start with 0xE2).
+func needsLineCleaning(text string) bool {
+	if strings.HasPrefix(text, " ") {
+		return true
+	}
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '\n', '\t', '|', '>', 0xE2:
+			return true
+		}
+	}
+	return false
 }
 
 func cleanLine(l string) string {
@@ -198,6 +213,9 @@ func (fs *fieldSet) setQuoted(k, v string) {
 }
 
 func (fs *fieldSet) quoted(s, key string, labels ...string) {
+	if _, ok := (*fs)[key]; ok {
+		return
+	}
 	for _, l := range labels {
 		if v, ok := quotedAfter(s, l); ok {
 			fs.setQuoted(key, v)
@@ -207,6 +225,9 @@ func (fs *fieldSet) quoted(s, key string, labels ...string) {
 }
 
 func (fs *fieldSet) word(s, key string, labels ...string) {
+	if _, ok := (*fs)[key]; ok {
+		return
+	}
 	for _, l := range labels {
 		if v := wordAfter(s, l); v != "" {
 			fs.set(key, v)
@@ -226,9 +247,9 @@ func (fs fieldSet) facts() []diag.Fact {
 }
 
 // indexLabel finds label in s at or after from, with each space in label
-// matching any run of whitespace (wrapped text). Only the first letter's
-// case is flexible in the first word, so that plain (vectorised) substring
-// search does the scanning; the rest compares without regard to ASCII case.
+// matching any run of whitespace (wrapped text). Plain (vectorised)
+// substring search finds the first word without its first letter, whose
+// case is then free; the rest compares without regard to ASCII case.
 func indexLabel(s, label string, from int) int {
 	if label == "" || from >= len(s) {
 		return -1
@@ -237,35 +258,28 @@ func indexLabel(s, label string, from int) int {
 	if i := strings.IndexByte(label, ' '); i > 0 {
 		w = label[:i]
 	}
-	best := -1
-	for _, v := range [2]string{w, swapFirstCase(w)} {
-		for pos := from; pos < len(s); {
-			i := strings.Index(s[pos:], v)
-			if i < 0 {
-				break
+	first := lowerASCII(w[0])
+	if len(w) == 1 {
+		for i := from; i < len(s); i++ {
+			if lowerASCII(s[i]) == first && matchLabel(s[i:], label) >= 0 {
+				return i
 			}
-			i += pos
-			if matchLabel(s[i:], label) >= 0 {
-				if best < 0 || i < best {
-					best = i
-				}
-				break
-			}
-			pos = i + 1
 		}
+		return -1
 	}
-	return best
-}
-
-func swapFirstCase(w string) string {
-	c := w[0]
-	switch {
-	case c >= 'a' && c <= 'z':
-		return string(c-'a'+'A') + w[1:]
-	case c >= 'A' && c <= 'Z':
-		return string(c-'A'+'a') + w[1:]
+	tail := w[1:]
+	for pos := from + 1; pos < len(s); {
+		i := strings.Index(s[pos:], tail)
+		if i < 0 {
+			return -1
+		}
+		i += pos
+		if lowerASCII(s[i-1]) == first && matchLabel(s[i-1:], label) >= 0 {
+			return i - 1
+		}
+		pos = i + 1
 	}
-	return w
+	return -1
 }
 
 // matchLabel returns the length of s's prefix that matches label, or -1.
@@ -346,7 +360,19 @@ func wordAfter(s, label string) string {
 
 // jsonValue finds "key": "value" in s (after unescaping) and returns value.
 func jsonValue(s, key string) string {
-	i := strings.Index(s, `"`+key+`"`)
+	i := -1
+	for pos := 1; pos < len(s); {
+		j := strings.Index(s[pos:], key)
+		if j < 0 {
+			return ""
+		}
+		j += pos
+		if s[j-1] == '"' && j+len(key) < len(s) && s[j+len(key)] == '"' {
+			i = j - 1
+			break
+		}
+		pos = j + 1
+	}
 	if i < 0 {
 		return ""
 	}

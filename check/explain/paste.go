@@ -154,20 +154,21 @@ func (b *builder) add(s string, occ []occurrence, k int) {
 	if k > 0 {
 		prevEnd = occ[k-1].end
 	}
-	f := readOccurrence(s, o, end, prevEnd)
-	for _, i := range b.byCode[f.Code] {
-		if compatible(b.found[i].Fields, f.Fields) {
-			merge(&b.found[i], f)
+	r := read(s, o, end, prevEnd)
+	for _, i := range b.byCode[o.code] {
+		if compatibleSet(b.found[i].Fields, r.fs) {
+			b.merge(&b.found[i], r)
 			return
 		}
 	}
-	if len(b.found) >= MaxFindings || len(b.byCode[f.Code]) >= maxPerCode {
+	if len(b.found) >= MaxFindings || len(b.byCode[o.code]) >= maxPerCode {
 		b.omittedOcc++
-		b.countCode(f.Code)
+		b.countCode(o.code)
 		return
 	}
+	f := r.finding()
 	f.Occurrences = 1
-	b.byCode[f.Code] = append(b.byCode[f.Code], len(b.found))
+	b.byCode[o.code] = append(b.byCode[o.code], len(b.found))
 	b.found = append(b.found, f)
 }
 
@@ -192,21 +193,36 @@ func (b *builder) result() []Finding {
 	return out
 }
 
-func compatible(a, b []diag.Fact) bool {
+// compatibleSet reports whether no value of fs contradicts a field.
+func compatibleSet(a []diag.Fact, fs fieldSet) bool {
 	for _, x := range a {
-		for _, y := range b {
-			if x.Key == y.Key && x.Value != y.Value {
-				return false
-			}
+		if v, ok := fs[x.Key]; ok && v != x.Value {
+			return false
 		}
 	}
 	return true
 }
 
-// merge folds a repeat of dst's error into dst: values the repeat adds,
-// the better-founded explanation, the ids.
-func merge(dst *Finding, f Finding) {
+// merge folds a repeat of dst's error into dst: the values the repeat adds,
+// the ids dst lacks, and the better-founded explanation when the repeat
+// names values the first sighting did not (a bare "ERROR CODE: X" line
+// before the body that explains it).
+func (b *builder) merge(dst *Finding, r reading) {
 	dst.Occurrences++
+	dst.TraceID = diag.FirstNonEmpty(dst.TraceID, r.trace)
+	dst.CorrelationID = diag.FirstNonEmpty(dst.CorrelationID, r.corr)
+	dst.Timestamp = diag.FirstNonEmpty(dst.Timestamp, r.stamp)
+	added := false
+	for k, v := range r.fs {
+		if dst.Field(k) == "" && v != "" {
+			added = true
+		}
+	}
+	// Only a repeat that can change the explanation is explained again.
+	if !added && dst.Message != "" && r.o.implies == "" && r.variant == dst.variant && r.o.num != 700024 {
+		return
+	}
+	f := r.finding()
 	fs := fieldSet{}
 	for _, x := range dst.Fields {
 		fs[x.Key] = x.Value
@@ -218,13 +234,10 @@ func merge(dst *Finding, f Finding) {
 	}
 	dst.Fields = fs.facts()
 	if dst.Cause != f.Cause && f.Cause != diag.CauseOther && (len(f.Fields) > 0 || dst.Cause == diag.CauseOther) {
-		dst.Cause, dst.Title, dst.Explanation, dst.Fix = f.Cause, f.Title, f.Explanation, f.Fix
+		dst.Cause, dst.Title, dst.Explanation, dst.Fix, dst.variant = f.Cause, f.Title, f.Explanation, f.Fix, f.variant
 	}
 	dst.rank = min(dst.rank, f.rank)
 	dst.Message = diag.FirstNonEmpty(dst.Message, f.Message)
-	dst.TraceID = diag.FirstNonEmpty(dst.TraceID, f.TraceID)
-	dst.CorrelationID = diag.FirstNonEmpty(dst.CorrelationID, f.CorrelationID)
-	dst.Timestamp = diag.FirstNonEmpty(dst.Timestamp, f.Timestamp)
 }
 
 // Field returns the value of a finding's field, or "".

@@ -1,6 +1,8 @@
 package explain
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -266,20 +268,44 @@ func TestExplainUnknownARMCode(t *testing.T) {
 	}
 }
 
-func BenchmarkExplain10MB(b *testing.B) {
+// benchInputs are the texts BenchmarkExplain reads, n bytes each: a log
+// with two errors repeated, 100k-code spam of distinct codes, and one short
+// code repeated (the inputs that made the old reader quadratic).
+func benchInputs(n int) map[string]string {
 	chunk := `│ {"error":"invalid_client","error_description":"AADSTS700213: No matching federated identity record found for presented assertion subject 'space:root:stack:infra:run_type:TRACKED:scope:read'. Check your federated identity credential. Trace ID: aa Correlation ID: bb Timestamp: 2025-02-03 04:05:06Z"}` + "\n" +
 		"some log line without anything interesting in it, code = Unknown, 'quote AADSTS and more\n" +
 		`{"error":{"code":"AuthorizationFailed","message":"The client 'x' with object id 'y' does not have authorization to perform action 'a/read' over scope '/s'."}}` + "\n"
-	var sb strings.Builder
-	for sb.Len() < 10<<20 {
-		sb.WriteString(chunk)
+	var log, distinct strings.Builder
+	for log.Len()+len(chunk) <= n {
+		log.WriteString(chunk)
 	}
-	text := sb.String()
-	b.SetBytes(int64(len(text)))
-	b.ResetTimer()
-	for range b.N {
-		if got := Paste(text, nil); len(got) != 2 {
-			b.Fatalf("got %d findings", len(got))
+	for i := 0; distinct.Len() < n; i++ {
+		distinct.WriteString("AADSTS" + strconv.Itoa(i) + " ")
+	}
+	return map[string]string{
+		"log":      log.String(),
+		"distinct": distinct.String()[:n],
+		"repeat":   strings.Repeat("AADSTS1 ", n/8),
+	}
+}
+
+// BenchmarkExplain reads 1, 8 and 32 MB: the time must grow linearly and
+// 32 MB stay under 2 s (issue 15). Run: go test -run x -bench Explain ./check/explain
+func BenchmarkExplain(b *testing.B) {
+	for _, mb := range []int{1, 8, 32} {
+		in := benchInputs(mb << 20)
+		for _, kind := range []string{"log", "distinct", "repeat"} {
+			text := in[kind]
+			b.Run(fmt.Sprintf("%s/%dMB", kind, mb), func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				b.ReportAllocs()
+				for range b.N {
+					ex := Read(text, nil)
+					if len(ex.Findings) == 0 || (kind == "log" && len(ex.Findings) != 2) {
+						b.Fatalf("got %d findings", len(ex.Findings))
+					}
+				}
+			})
 		}
 	}
 }
@@ -292,7 +318,11 @@ func FuzzExplain(f *testing.F) {
 	tok := &Token{Issuer: "https://a.app.spacelift.io", Audience: []string{"a.app.spacelift.io"}, Subject: "space:root:stack:s:run_type:TRACKED:scope:read"}
 	f.Fuzz(func(t *testing.T, text string) {
 		for _, k := range []*Token{nil, tok} {
-			for _, fd := range Paste(text, k) {
+			ex := Read(text, k)
+			if len(ex.Findings) > MaxFindings {
+				t.Fatalf("%d findings, more than MaxFindings", len(ex.Findings))
+			}
+			for _, fd := range ex.Findings {
 				if !diag.KnownCause(fd.Cause) || fd.Code == "" || fd.Title == "" {
 					t.Fatalf("bad finding %+v", fd)
 				}
@@ -302,4 +332,65 @@ func FuzzExplain(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadBounds pins the limits: repeats merge into one finding that
+// counts them, distinct errors past MaxFindings are counted in Omitted, and
+// the occurrences past maxOccurrences are counted without being read.
+func TestReadBounds(t *testing.T) {
+	ex := Read(strings.Repeat("AADSTS700213: No matching federated identity record found for presented assertion subject 'a'.\n", 500), nil)
+	if len(ex.Findings) != 1 || ex.Findings[0].Occurrences != 500 || ex.Omitted.Occurrences != 0 {
+		t.Errorf("repeats: %d findings, %+v", len(ex.Findings), ex.Omitted)
+	}
+	var b strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&b, "AADSTS%d: something\n", 1000+i)
+	}
+	ex = Read(b.String(), nil)
+	if len(ex.Findings) != MaxFindings || ex.Omitted.Occurrences != 100-MaxFindings || ex.Omitted.Codes != 100-MaxFindings {
+		t.Errorf("distinct: %d findings, %+v", len(ex.Findings), ex.Omitted)
+	}
+	ex = Read(strings.Repeat("AADSTS1 AADSTS2 ", maxOccurrences), nil)
+	if len(ex.Findings) != 2 || ex.Omitted.Occurrences != maxOccurrences || ex.Omitted.Codes != 2 {
+		t.Errorf("past maxOccurrences: %d findings, %+v", len(ex.Findings), ex.Omitted)
+	}
+	// Ten subjects of one code are ten findings; the eleventh is counted.
+	b.Reset()
+	for i := range maxPerCode + 1 {
+		fmt.Fprintf(&b, "AADSTS700213: No matching federated identity record found for presented assertion subject 's%d'.\n", i)
+	}
+	if ex = Read(b.String(), nil); len(ex.Findings) != maxPerCode || ex.Omitted.Occurrences != 1 {
+		t.Errorf("per code: %d findings, %+v", len(ex.Findings), ex.Omitted)
+	}
+}
+
+// TestReadInputCut: input past MaxInput is cut, on a character boundary,
+// and the cut is reported.
+func TestReadInputCut(t *testing.T) {
+	text, cut, err := ReadInput(strings.NewReader("AADSTS50027: x\n"), 0)
+	if err != nil || cut != 0 || text != "AADSTS50027: x\n" {
+		t.Errorf("short input: %q %d %v", text, cut, err)
+	}
+	big := strings.Repeat("a", MaxInput-1) + "é" + "tail"
+	text, cut, err = ReadInput(strings.NewReader(big), int64(len(big)))
+	if err != nil || cut != MaxInput-1 || len(text) != MaxInput-1 {
+		t.Errorf("long input: len %d cut %d %v", len(text), cut, err)
+	}
+}
+
+// TestReadBadInput: binary, broken escaping and masked values give a
+// finding or nothing, never a panic; a masked value stays masked.
+func TestReadBadInput(t *testing.T) {
+	for _, in := range []string{"\x00\xff\xfeAADSTS\x00700213\x01", `\u00`, `\\\\\\"`, "AADSTS700213: presented assertion subject '", strings.Repeat("\\", 5000) + "AADSTS1"} {
+		_ = Read(in, nil)
+	}
+	fs := Paste("AADSTS700213: No matching federated identity record found for presented assertion subject '***'.", &Token{Subject: "space:root:stack:s:run_type:TRACKED:scope:read"})
+	if len(fs) != 1 || fs[0].Field("subject") != "***" {
+		t.Fatalf("masked: %+v", fs)
+	}
+	for _, c := range fs[0].Comparison {
+		if c.Key == "subject" && !strings.Contains(c.Value, "masked") {
+			t.Errorf("a masked subject was compared: %+v", c)
+		}
+	}
 }

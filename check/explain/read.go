@@ -19,31 +19,76 @@ const (
 	rankUnknown
 )
 
-// readOccurrence reads occurrence o, whose window ends at end; prevEnd is
-// where the previous occurrence's code ends, before which o's values
-// cannot start.
-func readOccurrence(s string, o occurrence, end, prevEnd int) Finding {
-	fwd := normalize(s[o.start:end])
-	back := ""
+// reading is what an occurrence's window says, read cheaply: its code,
+// values and ids. Only a reading that becomes a new finding is explained
+// (finding), so repeats cost no more than their reading.
+type reading struct {
+	o                  occurrence
+	code               string // the code whose meaning applies (an unknown code's implied one)
+	back, fwd          string // normalised text before and from the occurrence
+	msg                string // Entra: the message, from the code to its end
+	post               string // Entra: what follows the message (the body's JSON)
+	fs                 fieldSet
+	variant            string
+	trace, corr, stamp string
+}
+
+// read reads occurrence o, whose window ends at end; prevEnd is where the
+// previous occurrence's code ends, before which o's values cannot start.
+func read(s string, o occurrence, end, prevEnd int) reading {
+	r := reading{o: o, code: o.code, fwd: normalize(s[o.start:end])}
 	if o.back > 0 {
-		back = strings.TrimRight(normalize(s[max(prevEnd, o.start-o.back):o.start]), "\n")
+		r.back = strings.TrimRight(normalize(s[max(prevEnd, o.start-o.back):o.start]), "\n")
 		if o.line {
-			back = back[strings.LastIndexByte(back, '\n')+1:]
+			r.back = r.back[strings.LastIndexByte(r.back, '\n')+1:]
 		} else {
-			back = sentenceTail(back)
+			r.back = sentenceTail(r.back)
 		}
 	}
-	f := Finding{Code: o.code, pos: o.start}
 	if strings.HasPrefix(o.code, "AADSTS") {
-		readEntra(&f, o, back, fwd)
-		return f
+		r.readEntra()
+		return r
 	}
-	detect := back
+	if o.implies != "" {
+		r.code = o.implies
+	}
+	detect := r.back
 	if detect == "" && o.kind != kindWording {
 		detect = normalize(s[max(prevEnd, o.start-200):o.start])
 	}
-	readAzure(&f, o, back, detect, fwd)
-	return f
+	r.fs, r.variant = azureFields(r.code, r.text(r.fwd), detect)
+	if strings.EqualFold(r.code, "AuthorizationFailed") && IsRegisterAction(r.fs["action"]) {
+		r.fs.set("namespace", RegisterNamespace(r.fs["action"]))
+	}
+	if a, _, found := strings.Cut(r.fs["action"], "/"); found && strings.EqualFold(r.code, "ResourceRequestsThrottled") {
+		r.fs.set("namespace", a)
+	}
+	r.trace, r.corr = requestIDs(r.fwd)
+	return r
+}
+
+// text is w with the text before the occurrence, for a wording whose
+// values come first.
+func (r reading) text(w string) string {
+	if r.back == "" {
+		return w
+	}
+	return r.back + " " + w
+}
+
+// readEntra reads an AADSTS error: the message up to its end, the values it
+// quotes, the ids after it.
+func (r *reading) readEntra() {
+	w := r.fwd
+	msgEnd := aadMessageEnd(w, min(len(w), r.o.end-r.o.start))
+	r.msg, r.post = w[:msgEnd], w[msgEnd:min(len(w), msgEnd+2000)]
+	r.fs = entraFields(r.text(r.msg))
+	if ids := policyIDs(w); ids != "" {
+		r.fs.set("policy_ids", ids)
+	}
+	r.trace = diag.FirstNonEmpty(wordAfter(r.msg, "Trace ID:"), jsonValue(r.post, "trace_id"))
+	r.corr = diag.FirstNonEmpty(wordAfter(r.msg, "Correlation ID:"), jsonValue(r.post, "correlation_id"))
+	r.stamp = diag.FirstNonEmpty(timestampAfter(r.msg), jsonValue(r.post, "timestamp"))
 }
 
 // sentenceTail is the last sentence of s: the values of a wording start
@@ -61,79 +106,45 @@ func sentenceTail(s string) string {
 	return s[cut:]
 }
 
-// readEntra reads an AADSTS error: the message up to its end, the values it
-// quotes, the ids after it.
-func readEntra(f *Finding, o occurrence, back, w string) {
-	msgEnd := aadMessageEnd(w, min(len(w), o.end-o.start))
-	msg := w[:msgEnd]
-	post := w[msgEnd:min(len(w), msgEnd+2000)]
-	text := msg
-	if back != "" {
-		text = back + " " + msg
-	}
-	ci, ok := LookupAADSTSMessage(o.num, msg)
-	if !ok {
-		ci = UnknownAADSTS(o.num, clean(msg, 300), jsonValue(post, "error_uri"))
-	}
-	f.Cause, f.Title, f.Explanation, f.Fix = ci.Cause, ci.Title, ci.Explanation, ci.Fix
-	fs := entraFields(text)
-	if ids := policyIDs(w); ids != "" {
-		fs.set("policy_ids", ids)
-	}
-	f.Fields = fs.facts()
-	f.TraceID = diag.FirstNonEmpty(wordAfter(msg, "Trace ID:"), jsonValue(post, "trace_id"))
-	f.CorrelationID = diag.FirstNonEmpty(wordAfter(msg, "Correlation ID:"), jsonValue(post, "correlation_id"))
-	f.Timestamp = diag.FirstNonEmpty(timestampAfter(msg), jsonValue(post, "timestamp"))
-	if i := indexLabel(msg, "Trace ID:", 0); i >= 0 {
-		msg = msg[:i]
-	}
-	f.Message = clean(msg, 500)
-	f.rank = rankEntra
-}
-
-// readAzure reads an error of Resource Manager, Graph, Storage or the
-// Azure tools.
-func readAzure(f *Finding, o occurrence, back, detect, w string) {
-	text := w
-	if back != "" {
-		text = back + " " + w
-	}
-	code := o.code
-	if o.implies != "" {
-		code = o.implies
-	}
-	fs, variant := azureFields(code, text, detect)
-	ci, ok := lookupVariant(code, variant)
-	if ok && o.implies != "" {
-		ci.Code = o.code
-	}
-	switch {
-	case ok && code == "AuthorizationFailed" && IsRegisterAction(fs["action"]):
-		ci = registerInfo
-		fs.set("namespace", RegisterNamespace(fs["action"]))
-	case ok && code == "ResourceRequestsThrottled":
-		if a, _, found := strings.Cut(fs["action"], "/"); found {
-			fs.set("namespace", a)
+// finding explains a reading: what the catalogue says, its message, rank.
+func (r reading) finding() Finding {
+	f := Finding{Code: r.o.code, pos: r.o.start, Fields: r.fs.facts(), variant: r.variant,
+		TraceID: r.trace, CorrelationID: r.corr, Timestamp: r.stamp}
+	if strings.HasPrefix(r.o.code, "AADSTS") {
+		ci, ok := LookupAADSTSMessage(r.o.num, r.msg)
+		if !ok {
+			ci = UnknownAADSTS(r.o.num, clean(r.msg, 300), jsonValue(r.post, "error_uri"))
 		}
+		f.Cause, f.Title, f.Explanation, f.Fix = ci.Cause, ci.Title, ci.Explanation, ci.Fix
+		msg := r.msg
+		if i := indexLabel(msg, "Trace ID:", 0); i >= 0 {
+			msg = msg[:i]
+		}
+		f.Message = clean(msg, 500)
+		f.rank = rankEntra
+		return f
+	}
+	ci, ok := lookupVariant(r.code, r.variant)
+	switch {
+	case ok && strings.EqualFold(r.code, "AuthorizationFailed") && IsRegisterAction(r.fs["action"]):
+		ci = registerInfo
 	case !ok:
-		ci = unknownAzure(o.code, text)
-		f.wrapper = wrapperCodes[strings.ToLower(o.code)]
+		ci = unknownAzure(r.o.code, r.text(r.fwd))
+		f.wrapper = wrapperCodes[strings.ToLower(r.o.code)]
 	}
 	f.Cause, f.Title, f.Explanation, f.Fix = ci.Cause, ci.Title, ci.Explanation, ci.Fix
-	f.variant = variant
-	f.Fields = fs.facts()
-	f.TraceID, f.CorrelationID = requestIDs(w)
-	f.Message = azureMessage(back, w, o)
+	f.Message = azureMessage(r.back, r.fwd, r.o)
 	switch {
-	case o.code == "NoOIDCToken":
+	case r.o.code == "NoOIDCToken":
 		f.rank = rankNoToken
-	case o.kind == kindUnknown && o.implies == "":
+	case r.o.kind == kindUnknown && r.o.implies == "":
 		f.rank = rankUnknown
-	case o.kind == kindWording:
+	case r.o.kind == kindWording:
 		f.rank = rankAzureWording
 	default:
 		f.rank = rankAzure
 	}
+	return f
 }
 
 // unknownAzure is the honest entry for a code the catalogue lacks; a

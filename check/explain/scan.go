@@ -30,6 +30,7 @@ type occurrence struct {
 	num        int    // the AADSTS number
 	back       int    // how many bytes before start may hold its values
 	line       bool   // they may be anywhere in start's line (not only its sentence)
+	wording    int    // for a wording, its index in wordings
 	implies    string // for an unknown code, the code its message's wording implies
 }
 
@@ -158,49 +159,52 @@ func hasLower(s string) bool {
 // them: further codes are counted in more and passed to count (further
 // wordings are not counted: they may be messages of counted codes). A
 // wording inside the window of a code the catalogue knows is that code's
-// message, not a second error, and is dropped.
+// message, not a second error, and is dropped; inside the window of an
+// unknown code it gives that code its meaning.
 func scanAll(s string, limit int, count func(code string)) (occ []occurrence, more int) {
-	var explicit, words []occurrence
-	full := func() bool { return len(explicit)+len(words) >= limit }
 	code := func(o occurrence) bool {
-		if full() {
+		if len(occ) >= limit {
 			more++
 			count(o.code)
 			return true
 		}
-		explicit = append(explicit, o)
+		occ = append(occ, o)
 		return true
 	}
 	word := func(o occurrence) bool {
-		if !full() {
-			words = append(words, o)
+		if len(occ) < limit {
+			occ = append(occ, o)
 		}
 		return true
 	}
 	scanAADSTS(s, code)
 	scanWords(s, code, word)
 	scanUnknown(s, code)
-	sort.Slice(explicit, func(a, b int) bool { return explicit[a].start < explicit[b].start })
-	sort.Slice(words, func(a, b int) bool { return words[a].start < words[b].start })
-	occ = make([]occurrence, 0, len(explicit)+len(words))
-	k, last := 0, -1 // last is the index in occ of the latest explicit code
-	for _, w := range words {
-		for k < len(explicit) && explicit[k].start <= w.start {
-			occ = append(occ, explicit[k])
-			last = len(occ) - 1
-			k++
+	sort.Slice(occ, func(a, b int) bool {
+		if occ[a].start != occ[b].start {
+			return occ[a].start < occ[b].start
 		}
-		if last >= 0 && last == len(occ)-1 && w.start < occ[last].start+maxWindow {
-			// w is the message of the code just before it. An unknown code
-			// takes its meaning from the wording ("BadRequest" saying a
-			// subscription is disabled).
-			if occ[last].kind == kindUnknown && occ[last].implies == "" {
-				occ[last].implies = w.code
+		return occ[a].kind < occ[b].kind
+	})
+	out, last := occ[:0], -1 // last is the index in out of the latest code
+	for _, o := range occ {
+		if o.kind != kindWording {
+			out = append(out, o)
+			last = len(out) - 1
+			continue
+		}
+		if last >= 0 && last == len(out)-1 && o.start < out[last].start+maxWindow {
+			if out[last].kind == kindUnknown && out[last].implies == "" {
+				out[last].implies = resolve(s, o)
 			}
 			continue
 		}
-		occ = append(occ, w)
+		if o.code = resolve(s, o); o.code != "" {
+			if n, ok := strings.CutPrefix(o.code, "AADSTS"); ok {
+				o.num = atoiOr0(n)
+			}
+			out = append(out, o)
+		}
 	}
-	occ = append(occ, explicit[k:]...)
-	return occ, more
+	return out, more
 }

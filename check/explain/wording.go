@@ -6,6 +6,7 @@ package explain
 // code the catalogue files it under.
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -152,6 +153,12 @@ var wordingsByFirst = func() map[string][]int {
 	for i, w := range wordings {
 		m[firstWord(w.phrase)] = append(m[firstWord(w.phrase)], i)
 	}
+	// Longer phrases first, so that a specific wording wins over a short
+	// one with the same first word ("Subscription is disabled" over
+	// "Subscription <id> was not found").
+	for _, is := range m {
+		sort.SliceStable(is, func(a, b int) bool { return len(wordings[is[a]].phrase) > len(wordings[is[b]].phrase) })
+	}
 	return m
 }()
 
@@ -218,25 +225,24 @@ func matchWording(s string, i, wi int) (occurrence, bool) {
 	if last := w.phrase[len(w.phrase)-1]; isLetter(last) && end < len(s) && isWordByte(s[end]) {
 		return occurrence{}, false
 	}
-	rest := s[end:min(len(s), end+maxWindow)]
-	if w.need != "" && indexLabel(rest[:min(len(rest), 300)], w.need, 0) < 0 {
+	if w.need != "" && indexLabel(s[end:min(len(s), end+300)], w.need, 0) < 0 {
 		return occurrence{}, false
 	}
 	if w.before != "" && !strings.Contains(s[max(0, i-40):i], w.before) {
 		return occurrence{}, false
 	}
-	code := w.code
-	if w.pick != nil {
-		code = w.pick(rest)
+	return occurrence{start: i, end: end, kind: kindWording, back: w.back, line: w.line, wording: wi}, true
+}
+
+// resolve is the code a wording occurrence implies ("" when its pick
+// says the text is not that error after all), decided only for the
+// wordings that stand on their own.
+func resolve(s string, o occurrence) string {
+	w := wordings[o.wording]
+	if w.pick == nil {
+		return w.code
 	}
-	if code == "" {
-		return occurrence{}, false
-	}
-	o := occurrence{start: i, end: end, kind: kindWording, code: code, back: w.back, line: w.line}
-	if n, ok := strings.CutPrefix(code, "AADSTS"); ok {
-		o.num = atoiOr0(n)
-	}
-	return o, true
+	return w.pick(s[o.end:min(len(s), o.end+maxWindow)])
 }
 
 // atoiOr0 is strconv.Atoi without the error.
