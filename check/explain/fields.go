@@ -23,27 +23,39 @@ var assertionLabels = [][3]string{
 	{"audience", "Assertion Audience:", "presented assertion audience"},
 }
 
-// entraFields pulls the values an Entra message names.
+// entraFields pulls the values an Entra message names. Each group of
+// labels is tried only when the message has a word they all share.
 func entraFields(msg string) fieldSet {
 	var fs fieldSet
-	for _, l := range assertionLabels {
-		fs.quoted(msg, l[0], l[1], l[2])
-		if _, ok := fs[l[0]]; !ok {
-			if v := wordAfter(msg, l[2]); v != "" && !strings.HasPrefix(v, "'") {
-				fs.set(l[0], strings.TrimRight(v, "."))
+	has := func(w string) bool { return strings.Contains(msg, w) }
+	if has("ssertion") {
+		for _, l := range assertionLabels {
+			fs.quoted(msg, l[0], l[1], l[2])
+			if _, ok := fs[l[0]]; !ok {
+				if v := wordAfter(msg, l[2]); v != "" && !strings.HasPrefix(v, "'") {
+					fs.set(l[0], strings.TrimRight(v, "."))
+				}
 			}
 		}
+		fs.quoted(msg, "expected_subject", "federated identity credential Subject is")
 	}
-	fs.quoted(msg, "expected_subject", "federated identity credential Subject is")
-	fs.quoted(msg, "client_id", "Application with identifier", "The client", "Application", "secret added to app", "secret keys for app", "for app Id")
-	fs.word(msg, "client_id", "The client application")
-	fs.quoted(msg, "tenant", "was not found in the directory", "Tenant", "Specified tenant identifier")
-	fs.word(msg, "tenant", "missing service principal in the tenant")
-	if v := sentenceAfter(msg, "not found in the tenant named"); v != "" {
-		fs.set("tenant", v)
+	if has("pplication") || has("lient") || has("app") {
+		fs.quoted(msg, "client_id", "Application with identifier", "The client", "Application", "secret added to app", "secret keys for app", "for app Id")
+		fs.word(msg, "client_id", "The client application")
 	}
-	fs.word(msg, "issuer", "in the metadata of identity provider")
-	fs.word(msg, "scope", "The resource principal named", "The provided value for scope", "isn't valid. The scope", "is not valid. The scope")
+	if has("enant") || has("irectory") {
+		fs.quoted(msg, "tenant", "was not found in the directory", "Tenant", "Specified tenant identifier")
+		fs.word(msg, "tenant", "missing service principal in the tenant")
+		if v := sentenceAfter(msg, "not found in the tenant named"); v != "" {
+			fs.set("tenant", v)
+		}
+	}
+	if has("metadata") {
+		fs.word(msg, "issuer", "in the metadata of identity provider")
+	}
+	if has("scope") || has("principal named") {
+		fs.word(msg, "scope", "The resource principal named", "The provided value for scope", "isn't valid. The scope", "is not valid. The scope")
+	}
 	if ids := policyIDs(msg); ids != "" {
 		fs.set("policy_ids", ids)
 	}

@@ -8,19 +8,6 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
-// Read reads pasted error output (Terraform with its │ borders, az CLI,
-// azidentity's Error() text, JSON bodies with their escapes, logs, markdown,
-// Kubernetes events) and returns one Finding per distinct error in it, by
-// code and values: root causes first (a missing token, then Entra's
-// refusals, then the Azure errors they cause), then in order of
-// appearance. With a token it also compares the values Entra quoted with
-// the token's.
-//
-// It runs in time linear in the text and in bounded memory: each scan is
-// one pass, each error is read from a window of bounded size that ends
-// where the next error starts, and at most MaxFindings findings (and
-// maxOccurrences errors) are kept; the rest are counted in Omitted.
-
 // Limits of Read and ReadInput.
 const (
 	// MaxInput is how much of the input explain reads; the rest is cut,
@@ -30,8 +17,6 @@ const (
 	MaxFindings = 40
 	// maxPerCode is how many findings one code may have (with different values).
 	maxPerCode = 10
-	// maxOccurrences is how many errors are read; further ones are counted.
-	maxOccurrences = 100_000
 	// maxOmittedCodes bounds the distinct codes counted in Omitted.
 	maxOmittedCodes = 10_000
 )
@@ -48,7 +33,7 @@ type Explanation struct {
 }
 
 // Omitted counts errors that were found but not listed: beyond MaxFindings
-// distinct findings (or maxPerCode for one code), or beyond the errors read.
+// distinct findings (or maxPerCode for one code).
 type Omitted struct {
 	// Occurrences is how many; Codes how many distinct codes they have.
 	Occurrences, Codes int
@@ -89,14 +74,27 @@ type Finding struct {
 // Paste is Read's findings.
 func Paste(text string, tok *Token) []Finding { return Read(text, tok).Findings }
 
-// Read finds, explains and de-duplicates every error in text. tok may be nil.
+// Read reads pasted error output (Terraform with its │ borders, az CLI,
+// azidentity's Error() text, JSON bodies with their escapes, logs, markdown,
+// Kubernetes events) and returns one Finding per distinct error in it, by
+// code and values: root causes first (a missing token, then Entra's
+// refusals, then the Azure errors they cause), then in order of
+// appearance. With a token (tok may be nil) it also compares the values
+// Entra quoted with the token's.
+//
+// It runs in time linear in the text and in bounded memory: the text is
+// scanned a segment at a time, each scan one pass; each error is read from
+// a window of bounded size that ends where the next error starts; repeats
+// merge; at most MaxFindings findings are kept and the rest are counted in
+// Omitted.
 func Read(text string, tok *Token) Explanation {
 	s := repair(text)
 	b := newBuilder()
-	occ := b.scan(s)
-	for k := range occ {
-		b.add(s, occ, k)
-	}
+	prevEnd := 0
+	scanAll(s, func(o occurrence, end int) {
+		b.add(read(s, o, end, prevEnd))
+		prevEnd = o.end
+	})
 	out := b.result()
 	ctx := pasteContext(s)
 	for i := range out {
@@ -121,13 +119,6 @@ func newBuilder() *builder {
 	return &builder{byCode: map[string][]int{}, codes: map[string]bool{}}
 }
 
-// scan finds the occurrences, counting those past maxOccurrences.
-func (b *builder) scan(s string) []occurrence {
-	occ, more := scanAll(s, maxOccurrences, b.countCode)
-	b.omittedOcc += more
-	return occ
-}
-
 func (b *builder) countCode(code string) {
 	if b.codes[code] {
 		return
@@ -143,18 +134,11 @@ func (b *builder) omitted() Omitted {
 	return Omitted{Occurrences: b.omittedOcc, Codes: len(b.codes), CodesAtLeast: b.codesFull}
 }
 
-// add reads occurrence k and merges it into the findings.
-func (b *builder) add(s string, occ []occurrence, k int) {
-	o := occ[k]
-	end := min(len(s), o.start+maxWindow)
-	if k+1 < len(occ) {
-		end = min(end, occ[k+1].start)
-	}
-	prevEnd := 0
-	if k > 0 {
-		prevEnd = occ[k-1].end
-	}
-	r := read(s, o, end, prevEnd)
+// add merges a reading into the findings: into one of its code whose
+// values it does not contradict, else as a new finding, else (past the
+// limits) it is counted.
+func (b *builder) add(r reading) {
+	o := r.o
 	for _, i := range b.byCode[o.code] {
 		if compatibleSet(b.found[i].Fields, r.fs) {
 			b.merge(&b.found[i], r)
@@ -219,7 +203,8 @@ func (b *builder) merge(dst *Finding, r reading) {
 		}
 	}
 	// Only a repeat that can change the explanation is explained again.
-	if !added && dst.Message != "" && r.o.implies == "" && r.variant == dst.variant && r.o.num != 700024 {
+	bare := len(r.fwd) < r.o.end-r.o.start+minValueText
+	if !added && r.o.implies == "" && r.variant == dst.variant && (bare || (dst.Message != "" && r.o.num != 700024)) {
 		return
 	}
 	f := r.finding()

@@ -336,7 +336,7 @@ func FuzzExplain(f *testing.F) {
 
 // TestReadBounds pins the limits: repeats merge into one finding that
 // counts them, distinct errors past MaxFindings are counted in Omitted, and
-// the occurrences past maxOccurrences are counted without being read.
+// the text is read segment by segment without losing an error.
 func TestReadBounds(t *testing.T) {
 	ex := Read(strings.Repeat("AADSTS700213: No matching federated identity record found for presented assertion subject 'a'.\n", 500), nil)
 	if len(ex.Findings) != 1 || ex.Findings[0].Occurrences != 500 || ex.Omitted.Occurrences != 0 {
@@ -350,9 +350,19 @@ func TestReadBounds(t *testing.T) {
 	if len(ex.Findings) != MaxFindings || ex.Omitted.Occurrences != 100-MaxFindings || ex.Omitted.Codes != 100-MaxFindings {
 		t.Errorf("distinct: %d findings, %+v", len(ex.Findings), ex.Omitted)
 	}
-	ex = Read(strings.Repeat("AADSTS1 AADSTS2 ", maxOccurrences), nil)
-	if len(ex.Findings) != 2 || ex.Omitted.Occurrences != maxOccurrences || ex.Omitted.Codes != 2 {
-		t.Errorf("past maxOccurrences: %d findings, %+v", len(ex.Findings), ex.Omitted)
+	// Repeats across many segments all merge, and all are counted.
+	ex = Read(strings.Repeat("AADSTS1 AADSTS2 ", 200_000), nil)
+	if len(ex.Findings) != 2 || ex.Findings[0].Occurrences != 200_000 || ex.Omitted.Occurrences != 0 {
+		t.Errorf("across segments: %d findings, %+v", len(ex.Findings), ex.Omitted)
+	}
+	// An error that straddles a segment boundary is read whole, and its
+	// message past the boundary is not a second error.
+	msg := "AADSTS700213: No matching federated identity record found for presented assertion subject 'space:root:stack:s:run_type:TRACKED:scope:read'."
+	for _, at := range []int{10, 40, len(msg) - 5} {
+		ex = Read(strings.Repeat(" ", segment-at)+msg, nil)
+		if len(ex.Findings) != 1 || ex.Findings[0].Field("subject") != "space:root:stack:s:run_type:TRACKED:scope:read" {
+			t.Errorf("straddling at %d: %+v", at, ex.Findings)
+		}
 	}
 	// Ten subjects of one code are ten findings; the eleventh is counted.
 	b.Reset()

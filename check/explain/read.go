@@ -19,6 +19,10 @@ const (
 	rankUnknown
 )
 
+// minValueText is the least text after a code that can name a value (a
+// label, a quote, the value): shorter windows are bare codes, read at once.
+const minValueText = 12
+
 // reading is what an occurrence's window says, read cheaply: its code,
 // values and ids. Only a reading that becomes a new finding is explained
 // (finding), so repeats cost no more than their reading.
@@ -44,6 +48,9 @@ func read(s string, o occurrence, end, prevEnd int) reading {
 		} else {
 			r.back = sentenceTail(r.back)
 		}
+	}
+	if r.back == "" && len(r.fwd) < o.end-o.start+minValueText {
+		return r // too short to name any value: a bare code
 	}
 	if strings.HasPrefix(o.code, "AADSTS") {
 		r.readEntra()

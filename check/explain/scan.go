@@ -46,10 +46,11 @@ func isAlnum(c byte) bool {
 
 func isWordByte(c byte) bool { return isAlnum(c) || c == '_' }
 
-// scanAADSTS finds "AADSTS" followed by digits, standing alone.
-func scanAADSTS(s string, emit func(occurrence) bool) {
-	for pos := 0; pos < len(s); {
-		i := strings.Index(s[pos:], "AADSTS")
+// scanAADSTS finds "AADSTS" followed by digits, standing alone, starting
+// in s[from:to].
+func scanAADSTS(s string, from, to int, emit func(occurrence)) {
+	for pos := from; pos < to; {
+		i := strings.Index(s[pos:min(len(s), to+5)], "AADSTS")
 		if i < 0 {
 			return
 		}
@@ -66,9 +67,7 @@ func scanAADSTS(s string, emit func(occurrence) bool) {
 		if err != nil {
 			continue
 		}
-		if !emit(occurrence{start: i, end: j, kind: kindAADSTS, code: s[i:j], num: n}) {
-			return
-		}
+		emit(occurrence{start: i, end: j, kind: kindAADSTS, code: s[i:j], num: n})
 	}
 }
 
@@ -90,14 +89,18 @@ var grpcCodes = map[string]bool{"Unknown": true, "Internal": true, "Unavailable"
 
 // scanUnknown finds codes the catalogue does not know where text labels
 // them: `"code": "X"`, `Code="X"`, `ERROR CODE: X`, `ErrorCode: X`,
-// `<Code>X</Code>`, `x-ms-error-code: X` and `Error type: X`.
-func scanUnknown(s string, emit func(occurrence) bool) {
-	for i := 0; i+4 <= len(s); i++ {
+// `<Code>X</Code>`, `x-ms-error-code: X` and `Error type: X`; those that
+// start in s[from:to].
+func scanUnknown(s string, from, to int, emit func(occurrence)) {
+	for i := max(0, from-40); i+4 <= len(s) && i < to; i++ {
+		if c := s[i] | 0x20; c != 'c' && c != 'e' {
+			continue
+		}
 		j := labelEnd(s, i)
 		if j < 0 {
 			continue
 		}
-		for j < len(s) && (s[j] == ' ' || s[j] == '"' || s[j] == '\\') {
+		for n := 0; j < len(s) && n < 20 && (s[j] == ' ' || s[j] == '"' || s[j] == '\\'); n++ {
 			j++
 		}
 		k := j
@@ -109,12 +112,10 @@ func scanUnknown(s string, emit func(occurrence) bool) {
 		}
 		name := s[j:k]
 		i = k - 1
-		if knownNames[name] || grpcCodes[name] || strings.HasPrefix(name, "AADSTS") || !hasLower(name) {
+		if j < from || j >= to || knownNames[name] || grpcCodes[name] || strings.HasPrefix(name, "AADSTS") || !hasLower(name) {
 			continue
 		}
-		if !emit(occurrence{start: j, end: k, kind: kindUnknown, code: name}) {
-			return
-		}
+		emit(occurrence{start: j, end: k, kind: kindUnknown, code: name})
 	}
 }
 
@@ -155,56 +156,57 @@ func hasLower(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' }) >= 0
 }
 
-// scanAll finds every occurrence in s, sorted by position, at most limit of
-// them: further codes are counted in more and passed to count (further
-// wordings are not counted: they may be messages of counted codes). A
-// wording inside the window of a code the catalogue knows is that code's
-// message, not a second error, and is dropped; inside the window of an
-// unknown code it gives that code its meaning.
-func scanAll(s string, limit int, count func(code string)) (occ []occurrence, more int) {
-	code := func(o occurrence) bool {
-		if len(occ) >= limit {
-			more++
-			count(o.code)
-			return true
+// segment is how much text is scanned at a time: the occurrences of one
+// segment are all that is held, so memory stays bounded however many
+// errors the text repeats.
+const segment = 1 << 20
+
+// scanAll calls emit with every occurrence in s, in order, and where its
+// window ends (the next occurrence's start, or the end of the text, at
+// most maxWindow on). A wording inside the window of a code is that code's
+// message, not a second error, and is dropped; when the code is unknown,
+// the wording gives it its meaning. The text is scanned segment by
+// segment, each scan one pass.
+func scanAll(s string, emit func(o occurrence, end int)) {
+	var seg []occurrence
+	var pending occurrence
+	havePending := false
+	flush := func(next int) {
+		if havePending {
+			emit(pending, min(next, pending.start+maxWindow, len(s)))
 		}
-		occ = append(occ, o)
-		return true
 	}
-	word := func(o occurrence) bool {
-		if len(occ) < limit {
-			occ = append(occ, o)
-		}
-		return true
-	}
-	scanAADSTS(s, code)
-	scanWords(s, code, word)
-	scanUnknown(s, code)
-	sort.Slice(occ, func(a, b int) bool {
-		if occ[a].start != occ[b].start {
-			return occ[a].start < occ[b].start
-		}
-		return occ[a].kind < occ[b].kind
-	})
-	out, last := occ[:0], -1 // last is the index in out of the latest code
-	for _, o := range occ {
-		if o.kind != kindWording {
-			out = append(out, o)
-			last = len(out) - 1
-			continue
-		}
-		if last >= 0 && last == len(out)-1 && o.start < out[last].start+maxWindow {
-			if out[last].kind == kindUnknown && out[last].implies == "" {
-				out[last].implies = resolve(s, o)
+	for from := 0; from < len(s); from += segment {
+		to := min(len(s), from+segment)
+		seg = seg[:0]
+		add := func(o occurrence) { seg = append(seg, o) }
+		scanAADSTS(s, from, to, add)
+		scanWords(s, from, to, add)
+		scanUnknown(s, from, to, add)
+		sort.Slice(seg, func(a, b int) bool {
+			if seg[a].start != seg[b].start {
+				return seg[a].start < seg[b].start
 			}
-			continue
-		}
-		if o.code = resolve(s, o); o.code != "" {
-			if n, ok := strings.CutPrefix(o.code, "AADSTS"); ok {
-				o.num = atoiOr0(n)
+			return seg[a].kind < seg[b].kind
+		})
+		for _, o := range seg {
+			if o.kind == kindWording {
+				if havePending && pending.kind != kindWording && o.start < pending.start+maxWindow {
+					if pending.kind == kindUnknown && pending.implies == "" {
+						pending.implies = resolve(s, o)
+					}
+					continue
+				}
+				if o.code = resolve(s, o); o.code == "" {
+					continue
+				}
+				if n, ok := strings.CutPrefix(o.code, "AADSTS"); ok {
+					o.num = atoiOr0(n)
+				}
 			}
-			out = append(out, o)
+			flush(o.start)
+			pending, havePending = o, true
 		}
 	}
-	return out, more
+	flush(len(s))
 }

@@ -176,9 +176,9 @@ func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 // scanWords finds, in one pass over the words of s, the known codes
 // (exactly as printed) and the wordings (by their first word, then the
 // whole phrase).
-func scanWords(s string, code, word func(occurrence) bool) {
+func scanWords(s string, from, to int, emit func(occurrence)) {
 	var low [24]byte
-	for i := 0; i < len(s); i++ {
+	for i := from; i < to; i++ {
 		if !isWordByte(s[i]) {
 			continue
 		}
@@ -191,9 +191,7 @@ func scanWords(s string, code, word func(occurrence) bool) {
 			continue
 		}
 		if c := s[i]; c >= 'A' && c <= 'Z' && j-i >= 9 && j-i <= 40 && knownNames[s[i:j]] {
-			if !code(occurrence{start: i, end: j, kind: kindKnown, code: s[i:j]}) {
-				return
-			}
+			emit(occurrence{start: i, end: j, kind: kindKnown, code: s[i:j]})
 		}
 		k := i
 		for k < j && isLetter(s[k]) && k-i < len(low) {
@@ -203,9 +201,7 @@ func scanWords(s string, code, word func(occurrence) bool) {
 		if ws, ok := wordingsByFirst[string(low[:k-i])]; ok && k-i >= 2 {
 			for _, wi := range ws {
 				if o, ok := matchWording(s, i, wi); ok {
-					if !word(o) {
-						return
-					}
+					emit(o)
 					break
 				}
 			}
