@@ -107,6 +107,11 @@ func TestScenarios(t *testing.T) {
 		{"entra-5xx", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90033", "HTTP 500"},
 		{"entra-429", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90055", "HTTP 429"},
 		{"entra-html", diag.StatusFail, "entra-exchange", diag.StatusFail, "", "HTML"},
+		// Real shapes (issue 13).
+		{"fic-legacy-70021", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS70021", "credential needed"},
+		{"issuer-jwks-malformed", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS900612", "signing keys"},
+		{"no-display-name", diag.StatusPass, "entra-exchange", diag.StatusPass, "", "signed in as app " + emulator.ClientID},
+		{"rbac-linked-denied", diag.StatusFail, "arm-subscription", diag.StatusFail, "LinkedAuthorizationFailed", "denied scope /subscriptions/" + emulator.SubscriptionID + "/resourceGroups/rg-network"},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

@@ -40,7 +40,7 @@ func ParseARM(status int, code, host string, body []byte) ARMFailure {
 	if f.Message == "" {
 		f.Message = fd.Message
 	}
-	f.variant = fd.variant
+	f.variant, f.meaning = fd.variant, fd.meaning
 	f.Client, f.ObjectID = fd.Field("client_id"), fd.Field("object_id")
 	f.Action, f.Scope = fd.Field("action"), fd.Field("scope")
 	f.TokenTenant, f.SubscriptionTenant = fd.Field("token_tenant"), fd.Field("tenant")
@@ -135,14 +135,19 @@ type ARMFailure struct {
 	CorrelationID, RequestID string
 
 	variant string // the catalogue variant the wording gives the code
+	meaning string // the code whose entry applies, when the wording of an unknown code gives it one
 }
 
 // Info is the catalogue's entry for the failure: its code, refined by the
 // wording (a deny assignment, another tenant, a register action).
 func (f ARMFailure) Info() (CodeInfo, bool) {
-	ci, ok := lookupVariant(f.Code, f.variant)
-	if ok && strings.EqualFold(f.Code, "AuthorizationFailed") && IsRegisterAction(f.Action) {
-		return registerInfo, true
+	code := diag.FirstNonEmpty(f.meaning, f.Code)
+	ci, ok := lookupVariant(code, f.variant)
+	if ok && strings.EqualFold(code, "AuthorizationFailed") && IsRegisterAction(f.Action) {
+		ci = registerInfo
+	}
+	if ok {
+		ci.Code = f.Code
 	}
 	return ci, ok
 }

@@ -69,6 +69,7 @@ type Finding struct {
 	pos, rank int
 	wrapper   bool
 	variant   string // the catalogue variant its wording gave the code
+	meaning   string // the code whose catalogue entry applies, when not Code (an unknown code's wording)
 }
 
 // Paste is Read's findings.

@@ -132,6 +132,9 @@ func (r reading) finding() Finding {
 		return f
 	}
 	ci, ok := lookupVariant(r.code, r.variant)
+	if r.code != r.o.code {
+		f.meaning = r.code
+	}
 	switch {
 	case ok && strings.EqualFold(r.code, "AuthorizationFailed") && IsRegisterAction(r.fs["action"]):
 		ci = registerInfo
