@@ -109,6 +109,7 @@ func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal
 	cred, err := newCredential(in)
 	if err != nil {
 		r.Status, r.Summary = diag.StatusFail, "the credential could not be built: "+err.Error()
+		r.Cause = diag.CauseSettingsInvalid
 		r.Hint = "check ARM_TENANT_ID and ARM_CLIENT_ID"
 		return nil, nil, []diag.Result{r}
 	}

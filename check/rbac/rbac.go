@@ -75,7 +75,7 @@ func (in Input) subscriptionScope() string { return "/subscriptions/" + in.Subsc
 func Check(ctx context.Context, in Input) []diag.Result {
 	c, err := newARMClients(in)
 	if err != nil {
-		r := diag.Result{ID: idARMSubscription, Title: titleARMSubscription, Status: diag.StatusFail,
+		r := diag.Result{ID: idARMSubscription, Title: titleARMSubscription, Status: diag.StatusFail, Cause: diag.CauseOther,
 			Summary: "could not set up the Azure Resource Manager clients", Facts: []diag.Fact{diag.F("error", err.Error())},
 			Hint: "This is a bug in oidc-doctor or its settings; report it with this output."}
 		return append([]diag.Result{r}, skipRest("needs "+idARMSubscription)...)
@@ -108,7 +108,7 @@ func Check(ctx context.Context, in Input) []diag.Result {
 	for i := range out {
 		fillPlaceholders(&out[i], in, need)
 	}
-	return out
+	return withCauses(out)
 }
 
 // fillPlaceholders puts what the step knows into the generic fix text of
@@ -221,16 +221,17 @@ func checkSubscription(ctx context.Context, c *armClients, in Input, need runNee
 	}
 	switch {
 	case tenant != "" && in.TenantID != "" && !strings.EqualFold(tenant, in.TenantID):
-		r.Status = diag.StatusFail
+		r.Status, r.Cause = diag.StatusFail, diag.CauseWrongTenantForSubscription
 		r.Summary = fmt.Sprintf("subscription %q lives in tenant %s, not in the token's tenant %s", name, tenant, in.TenantID)
 		r.Hint = "Set ARM_TENANT_ID to " + tenant + " (the subscription's tenant), and make sure the app and its federated credentials live there."
 	case strings.EqualFold(state, "deleted"):
-		r.Status = diag.StatusFail
+		r.Status, r.Cause = diag.StatusFail, diag.CauseSubscriptionNotFound
 		r.Summary = fmt.Sprintf("subscription %q is deleted", name)
 		r.Hint = "Point ARM_SUBSCRIPTION_ID at a live subscription."
 	case readOnlyStates[strings.ToLower(state)]:
 		r.Status = diag.StatusWarn
 		r.Summary = fmt.Sprintf("subscription %q is %s: Azure treats it as read-only", name, state)
+		r.Cause = diag.CauseSubscriptionDisabled
 		if need.write {
 			r.Status = diag.StatusFail
 			r.Summary += ", and this run needs to write"

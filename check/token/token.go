@@ -66,7 +66,7 @@ func Check(in Input, now time.Time) (*Token, []diag.Result) {
 		for _, t := range titles[1:] {
 			out = append(out, diag.Skipped(t.id, t.title, "no token was read"))
 		}
-		return nil, out
+		return nil, withCauses(out)
 	}
 	tok, res := judgeFormat(src)
 	out = append(out, res)
@@ -74,9 +74,9 @@ func Check(in Input, now time.Time) (*Token, []diag.Result) {
 		for _, t := range titles[2:] {
 			out = append(out, diag.Skipped(t.id, t.title, "the token could not be decoded"))
 		}
-		return nil, out
+		return nil, withCauses(out)
 	}
-	return tok, append(out,
+	return tok, withCauses(append(out,
 		checkClaims(tok, now),
 		checkHeader(tok),
 		checkLifetime(tok, now),
@@ -85,7 +85,7 @@ func Check(in Input, now time.Time) (*Token, []diag.Result) {
 		checkSubject(tok),
 		checkScope(tok),
 		checkSpaceliftEnv(tok, in.env),
-	)
+	))
 }
 
 // Load finds and decodes the token as Check would, for commands that only
