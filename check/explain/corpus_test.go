@@ -162,13 +162,14 @@ func (s score) table(set string) string {
 		set, s.texts, s.causeOK, s.texts, s.causePct(), s.fieldOK, s.fields, s.fieldPct(), s.codeOK, s.codes, pct(s.codeOK, s.codes), s.fieldConflicts)
 }
 
-// Floors measured when the catalogue was last tuned; a change that lowers a
-// score below them fails.
+// Floors measured when the catalogue was last tuned (tune 102/102 causes,
+// 126/126 fields; holdout 78/80 causes, 88/92 fields); a change that lowers
+// a score below them fails.
 const (
-	tuneCauseFloor    = 0.0
-	tuneFieldFloor    = 0.0
-	holdoutCauseFloor = 0.0
-	holdoutFieldFloor = 0.0
+	tuneCauseFloor    = 100.0
+	tuneFieldFloor    = 100.0
+	holdoutCauseFloor = 97.5
+	holdoutFieldFloor = 95.6
 )
 
 // TestPasteTuneScore scores the tune set and lists what it gets wrong.

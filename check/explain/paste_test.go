@@ -315,6 +315,9 @@ func FuzzExplain(f *testing.F) {
 	f.Add(`{"error":{"code":"AuthorizationFailed","message":"The client 'x' with object id 'y' does not have authorization to perform action 'Microsoft.Compute/register/action' over scope '/s'."}}`)
 	f.Add("│ AADSTS700024: Current time: 2025-08-29T05:47:32Z, assertion valid from\n│ 1970-01-01T00:00:00Z, expiry time of assertion 2025-08-29T00:30:05Z.")
 	f.Add(`\u0027\\r\\n\"code\":\"X\" AADSTS1 '`)
+	f.Add("Error: AADSTS700[21](https://github.com/o/r/actions/runs/1#step:6:22)1: No matching federated identity record found for presented assertion issuer '***'.")
+	f.Add(`{"code":"DeploymentFailed","details":[{"code":"BadRequest","message":"{\r\n \"error\": {\"message\": \"Subscription is disabled.\"}}"}]}`)
+	f.Add("Please run 'az login' to setup account. Federated token details:\n issuer - x\n subject claim - y\nERROR: The subscription of '' doesn't exist in cloud 'AzureCloud'.")
 	tok := &Token{Issuer: "https://a.app.spacelift.io", Audience: []string{"a.app.spacelift.io"}, Subject: "space:root:stack:s:run_type:TRACKED:scope:read"}
 	f.Fuzz(func(t *testing.T, text string) {
 		for _, k := range []*Token{nil, tok} {
