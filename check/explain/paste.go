@@ -91,9 +91,10 @@ func Paste(text string, tok *Token) []Finding { return Read(text, tok).Findings 
 func Read(text string, tok *Token) Explanation {
 	s := repair(text)
 	b := newBuilder()
+	var rd reader
 	prevEnd := 0
 	scanAll(s, func(o occurrence, end int) {
-		b.add(read(s, o, end, prevEnd))
+		b.add(rd.read(s, o, end, prevEnd))
 		prevEnd = o.end
 	})
 	out := b.result()

@@ -268,9 +268,10 @@ func TestExplainUnknownARMCode(t *testing.T) {
 	}
 }
 
-// benchInputs are the texts BenchmarkExplain reads, n bytes each: a log
-// with two errors repeated, 100k-code spam of distinct codes, and one short
-// code repeated (the inputs that made the old reader quadratic).
+// benchInputs are the texts BenchmarkExplain reads, about n bytes each: a
+// log with two errors repeated, spam of distinct codes and one short code
+// repeated (the inputs that made the old reader quadratic), and wordings
+// and near misses of wordings repeated.
 func benchInputs(n int) map[string]string {
 	chunk := `│ {"error":"invalid_client","error_description":"AADSTS700213: No matching federated identity record found for presented assertion subject 'space:root:stack:infra:run_type:TRACKED:scope:read'. Check your federated identity credential. Trace ID: aa Correlation ID: bb Timestamp: 2025-02-03 04:05:06Z"}` + "\n" +
 		"some log line without anything interesting in it, code = Unknown, 'quote AADSTS and more\n" +
@@ -286,6 +287,8 @@ func benchInputs(n int) map[string]string {
 		"log":      log.String(),
 		"distinct": distinct.String()[:n],
 		"repeat":   strings.Repeat("AADSTS1 ", n/8),
+		// Near misses of wordings: each starts a match that must fail cheaply.
+		"wording": strings.Repeat("The subscription 'x' No matching federated identity record found for presented assertion subject x. ", n/100),
 	}
 }
 
@@ -294,7 +297,7 @@ func benchInputs(n int) map[string]string {
 func BenchmarkExplain(b *testing.B) {
 	for _, mb := range []int{1, 8, 32} {
 		in := benchInputs(mb << 20)
-		for _, kind := range []string{"log", "distinct", "repeat"} {
+		for _, kind := range []string{"log", "distinct", "repeat", "wording"} {
 			text := in[kind]
 			b.Run(fmt.Sprintf("%s/%dMB", kind, mb), func(b *testing.B) {
 				b.SetBytes(int64(len(text)))

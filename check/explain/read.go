@@ -37,8 +37,49 @@ type reading struct {
 	trace, corr, stamp string
 }
 
+// readKey is everything a reading depends on: the same error repeated
+// with the same text is read once.
+type readKey struct {
+	fwd, back  string // the raw text of the window, and before it
+	code, also string // o.code and o.implies
+	kind       occKind
+	line       bool
+}
+
+// maxCachedReadings bounds the readings kept for repeats.
+const maxCachedReadings = 4096
+
+// reader reads occurrences, remembering recent readings by their text.
+type reader struct {
+	cache map[readKey]reading
+}
+
 // read reads occurrence o, whose window ends at end; prevEnd is where the
 // previous occurrence's code ends, before which o's values cannot start.
+func (rd *reader) read(s string, o occurrence, end, prevEnd int) reading {
+	if o.back == 0 && end-o.start < o.end-o.start+minValueText {
+		return read(s, o, end, prevEnd) // a bare code: cheaper to read than to look up
+	}
+	back := max(prevEnd, o.start-max(o.back, 200))
+	if o.back > 0 {
+		back = max(prevEnd, o.start-o.back)
+	}
+	k := readKey{fwd: s[o.start:end], back: s[back:o.start], code: o.code, also: o.implies, kind: o.kind, line: o.line}
+	if r, ok := rd.cache[k]; ok {
+		r.o = o
+		return r
+	}
+	r := read(s, o, end, prevEnd)
+	if rd.cache == nil {
+		rd.cache = map[readKey]reading{}
+	}
+	if len(rd.cache) < maxCachedReadings {
+		rd.cache[k] = r
+	}
+	return r
+}
+
+// read reads occurrence o (see reader.read).
 func read(s string, o occurrence, end, prevEnd int) reading {
 	r := reading{o: o, code: o.code, fwd: normalize(s[o.start:end])}
 	if o.back > 0 {

@@ -7,7 +7,6 @@ package explain
 // searches, so the whole is linear in the input.
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -159,7 +158,7 @@ func hasLower(s string) bool {
 // segment is how much text is scanned at a time: the occurrences of one
 // segment are all that is held, so memory stays bounded however many
 // errors the text repeats.
-const segment = 1 << 20
+const segment = 256 << 10
 
 // scanAll calls emit with every occurrence in s, in order, and where its
 // window ends (the next occurrence's start, or the end of the text, at
@@ -168,7 +167,7 @@ const segment = 1 << 20
 // the wording gives it its meaning. The text is scanned segment by
 // segment, each scan one pass.
 func scanAll(s string, emit func(o occurrence, end int)) {
-	var seg []occurrence
+	var seg, aad, words, unk []occurrence
 	var pending occurrence
 	havePending := false
 	flush := func(next int) {
@@ -178,26 +177,25 @@ func scanAll(s string, emit func(o occurrence, end int)) {
 	}
 	for from := 0; from < len(s); from += segment {
 		to := min(len(s), from+segment)
-		seg = seg[:0]
-		add := func(o occurrence) { seg = append(seg, o) }
-		scanAADSTS(s, from, to, add)
-		scanWords(s, from, to, add)
-		scanUnknown(s, from, to, add)
-		sort.Slice(seg, func(a, b int) bool {
-			if seg[a].start != seg[b].start {
-				return seg[a].start < seg[b].start
-			}
-			return seg[a].kind < seg[b].kind
-		})
-		for _, o := range seg {
+		aad, words, unk = aad[:0], words[:0], unk[:0]
+		scanAADSTS(s, from, to, func(o occurrence) { aad = append(aad, o) })
+		scanWords(s, from, to, func(o occurrence) { words = append(words, o) })
+		scanUnknown(s, from, to, func(o occurrence) { unk = append(unk, o) })
+		seg = merge3(seg[:0], aad, words, unk)
+		for k, o := range seg {
 			if o.kind == kindWording {
+				// What decides a wording's code is in its own window.
+				limit := to + maxWindow
+				if k+1 < len(seg) {
+					limit = seg[k+1].start
+				}
 				if havePending && pending.kind != kindWording && o.start < pending.start+maxWindow {
 					if pending.kind == kindUnknown && pending.implies == "" {
-						pending.implies = resolve(s, o)
+						pending.implies = resolve(s, o, limit)
 					}
 					continue
 				}
-				if o.code = resolve(s, o); o.code == "" {
+				if o.code = resolve(s, o, limit); o.code == "" {
 					continue
 				}
 				if n, ok := strings.CutPrefix(o.code, "AADSTS"); ok {
@@ -209,4 +207,23 @@ func scanAll(s string, emit func(o occurrence, end int)) {
 		}
 	}
 	flush(len(s))
+}
+
+// merge3 merges three lists, each in order of position, into dst: by
+// position, and at one position a code before a wording.
+func merge3(dst []occurrence, a, b, c []occurrence) []occurrence {
+	before := func(x, y occurrence) bool {
+		return x.start < y.start || (x.start == y.start && x.kind < y.kind)
+	}
+	for len(a)+len(b)+len(c) > 0 {
+		var next *[]occurrence
+		for _, l := range []*[]occurrence{&a, &b, &c} {
+			if len(*l) > 0 && (next == nil || before((*l)[0], (*next)[0])) {
+				next = l
+			}
+		}
+		dst = append(dst, (*next)[0])
+		*next = (*next)[1:]
+	}
+	return dst
 }

@@ -17,7 +17,7 @@ type wording struct {
 	code   string
 	back   int    // bytes before the phrase that may hold its values
 	line   bool   // the values before it are in the same line, not the same sentence
-	need   string // when set, must follow within 300 bytes
+	need   string // when set, must follow within 160 bytes
 	before string // when set, must precede within 40 bytes
 	// pick, when set, decides the code from the text after the phrase.
 	pick func(rest string) string
@@ -55,7 +55,7 @@ var wordings = []wording{
 	{phrase: "The 'Authorization' header is provided in an invalid format", code: "AuthenticationFailedInvalidHeader"},
 	{phrase: "The 'Authorization' header is missing", code: "AuthenticationFailed"},
 	{phrase: "The subscription '", code: "SubscriptionNotFound", need: "could not be found"},
-	{phrase: "Subscription", pick: pickSubscriptionNotFound},
+	{phrase: "Subscription", code: "SubscriptionNotFound", need: "was not found", pick: pickSubscriptionNotFound},
 	{phrase: "The provided subscription identifier", code: "InvalidSubscriptionId"},
 	{phrase: "is disabled and therefore marked as read only", code: "ReadOnlyDisabledSubscription", back: 200},
 	{phrase: "Subscription is disabled", code: "ReadOnlyDisabledSubscription"},
@@ -162,6 +162,34 @@ var wordingsByFirst = func() map[string][]int {
 	return m
 }()
 
+// wordingSecond is, per wording, the lower-cased byte that follows its
+// first word and the whitespace after it (0 when the phrase is one word or
+// goes on without a space), to reject most candidates before matchLabel.
+var wordingSecond = func() []byte {
+	out := make([]byte, len(wordings))
+	for i, w := range wordings {
+		f := len(firstWord(w.phrase))
+		if f < len(w.phrase) && w.phrase[f] == ' ' && f+1 < len(w.phrase) {
+			out[i] = lowerASCII(w.phrase[f+1])
+		}
+	}
+	return out
+}()
+
+// nextByte is the lower-cased byte after the whitespace at s[i:], or 0.
+func nextByte(s string, i int) byte {
+	if i >= len(s) || (s[i] != ' ' && s[i] != '\n' && s[i] != '\t') {
+		return 0
+	}
+	for i < len(s) && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t') {
+		i++
+	}
+	if i == len(s) {
+		return 0
+	}
+	return lowerASCII(s[i])
+}
+
 // firstWord is the leading run of letters of s, lower case.
 func firstWord(s string) string {
 	i := 0
@@ -199,7 +227,11 @@ func scanWords(s string, from, to int, emit func(occurrence)) {
 			k++
 		}
 		if ws, ok := wordingsByFirst[string(low[:k-i])]; ok && k-i >= 2 {
+			next := nextByte(s, k)
 			for _, wi := range ws {
+				if c := wordingSecond[wi]; c != 0 && c != next {
+					continue // cheaply: the second word does not start alike
+				}
 				if o, ok := matchWording(s, i, wi); ok {
 					emit(o)
 					break
@@ -221,7 +253,7 @@ func matchWording(s string, i, wi int) (occurrence, bool) {
 	if last := w.phrase[len(w.phrase)-1]; isLetter(last) && end < len(s) && isWordByte(s[end]) {
 		return occurrence{}, false
 	}
-	if w.need != "" && indexLabel(s[end:min(len(s), end+300)], w.need, 0) < 0 {
+	if w.need != "" && indexLabel(s[end:min(len(s), end+160)], w.need, 0) < 0 {
 		return occurrence{}, false
 	}
 	if w.before != "" && !strings.Contains(s[max(0, i-40):i], w.before) {
@@ -231,14 +263,15 @@ func matchWording(s string, i, wi int) (occurrence, bool) {
 }
 
 // resolve is the code a wording occurrence implies ("" when its pick
-// says the text is not that error after all), decided only for the
-// wordings that stand on their own.
-func resolve(s string, o occurrence) string {
+// says the text is not that error after all), decided from the text up to
+// limit (where the next occurrence starts), only for the wordings that
+// matter.
+func resolve(s string, o occurrence, limit int) string {
 	w := wordings[o.wording]
 	if w.pick == nil {
 		return w.code
 	}
-	return w.pick(s[o.end:min(len(s), o.end+maxWindow)])
+	return w.pick(s[o.end:max(o.end, min(len(s), limit, o.end+maxWindow))])
 }
 
 // atoiOr0 is strconv.Atoi without the error.
