@@ -29,19 +29,7 @@ func enrich(f *Finding, tok *Token) {
 	if tok != nil {
 		tokVal = map[string]string{"issuer": tok.Issuer, "subject": tok.Subject, "audience": tok.FirstAudience()}
 	}
-	for _, k := range []string{"issuer", "subject", "audience"} {
-		v, tv := f.Field(k), tokVal[k]
-		switch {
-		case v == "" || tv == "":
-		case isMasked(v):
-			f.Comparison = append(f.Comparison, diag.Fact{Key: k, Value: "masked in the paste; the token's is " + tv})
-		case CompareValues(v, tv) == "identical":
-			f.Comparison = append(f.Comparison, diag.Fact{Key: k, Value: "same as the token's"})
-		default:
-			c := CompareValues(v, tv)
-			f.Comparison = append(f.Comparison, diag.Fact{Key: k, Value: "not the token's (" + tv + "): " + strings.ReplaceAll(strings.ReplaceAll(c, "presented", "error's"), "expected", "token's")})
-		}
-	}
+	compareWithToken(f, tokVal)
 	// known is a field's value when it is not masked, else the token's.
 	known := func(k string) string {
 		if v := f.Field(k); v != "" && !isMasked(v) {
@@ -86,5 +74,23 @@ func enrich(f *Finding, tok *Token) {
 	}
 	if f.Fields == nil {
 		f.Fields = []diag.Fact{}
+	}
+}
+
+// compareWithToken says, for each value Entra quoted, whether it is the
+// token's, and how it differs; a masked value is only said to be masked.
+func compareWithToken(f *Finding, tokVal map[string]string) {
+	for _, k := range []string{"issuer", "subject", "audience"} {
+		v, tv := f.Field(k), tokVal[k]
+		switch {
+		case v == "" || tv == "":
+		case isMasked(v):
+			f.Comparison = append(f.Comparison, diag.Fact{Key: k, Value: "masked in the paste; the token's is " + tv})
+		case CompareValues(v, tv) == "identical":
+			f.Comparison = append(f.Comparison, diag.Fact{Key: k, Value: "same as the token's"})
+		default:
+			c := CompareValues(v, tv)
+			f.Comparison = append(f.Comparison, diag.Fact{Key: k, Value: "not the token's (" + tv + "): " + strings.ReplaceAll(strings.ReplaceAll(c, "presented", "error's"), "expected", "token's")})
+		}
 	}
 }

@@ -77,18 +77,9 @@ var (
 
 // Entra says what Entra's answer a means for the exchange x.
 func Entra(a EntraAnswer, x Exchange) Verdict {
-	var ee entraError
-	if json.Unmarshal(a.Body, &ee) != nil || (len(ee.Codes) == 0 && ee.Error == "") {
-		if c, ok := codeInText(a.Body); ok {
-			ee = entraError{Codes: []int{c}, Description: string(a.Body[:min(len(a.Body), 4000)])}
-		} else {
-			return entraNoBody(a, x)
-		}
-	}
-	if len(ee.Codes) == 0 {
-		if c, ok := codeInText([]byte(ee.Description)); ok {
-			ee.Codes = []int{c}
-		}
+	ee, ok := decodeEntra(a.Body)
+	if !ok {
+		return entraNoBody(a, x)
 	}
 	msg := strings.TrimSpace(traceRE.ReplaceAllString(ee.Description, ""))
 	code := 0
@@ -158,6 +149,26 @@ func Entra(a EntraAnswer, x Exchange) Verdict {
 	}
 	v.Fixes = chooseFixes(info, values{ClientID: x.ClientID, TenantID: x.TenantID, Issuer: tok.Issuer, Subject: tok.Subject, Audience: aud})
 	return v
+}
+
+// decodeEntra reads Entra's JSON error body; an answer that is not
+// Entra's JSON but names an AADSTS code (a proxy that rewrapped it, a body
+// cut short) is read for that code.
+func decodeEntra(body []byte) (entraError, bool) {
+	var ee entraError
+	if json.Unmarshal(body, &ee) != nil || (len(ee.Codes) == 0 && ee.Error == "") {
+		c, ok := codeInText(body)
+		if !ok {
+			return entraError{}, false
+		}
+		ee = entraError{Codes: []int{c}, Description: string(body[:min(len(body), 4000)])}
+	}
+	if len(ee.Codes) == 0 {
+		if c, ok := codeInText([]byte(ee.Description)); ok {
+			ee.Codes = []int{c}
+		}
+	}
+	return ee, true
 }
 
 // entraNoBody is an answer without Entra's JSON error body: a bare status,
