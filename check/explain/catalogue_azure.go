@@ -5,8 +5,8 @@ import "github.com/oidc-doctor/oidc-doctor/check/diag"
 // The Azure half of the catalogue: Resource Manager, Microsoft Graph and
 // Storage error codes, and the few messages of the az CLI and the azurerm
 // provider that carry no code, under a name of our own (marked "no code").
-// Codes and wordings were checked against the real answers in
-// testdata/recorded and
+// Codes and wordings were checked against real answers recorded in public
+// threads (e.g. https://github.com/Azure/aad-pod-identity/issues/443) and
 // https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/common-deployment-errors,
 // https://learn.microsoft.com/azure/role-based-access-control/troubleshooting and
 // https://learn.microsoft.com/rest/api/storageservices/blob-service-error-codes.

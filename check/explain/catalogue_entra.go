@@ -4,7 +4,8 @@ import "github.com/oidc-doctor/oidc-doctor/check/diag"
 
 // The Entra ID half of the catalogue: AADSTS codes, checked against
 // https://learn.microsoft.com/entra/identity-platform/reference-error-codes
-// and the real answers in testdata/recorded.
+// and real answers recorded in public threads (their sources are listed
+// with the test fixtures), e.g. https://github.com/Azure/azure-workload-identity/issues/616.
 
 var aadsts = map[int]CodeInfo{
 	// Group A: federation matching.
