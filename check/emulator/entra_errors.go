@@ -28,7 +28,7 @@ var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 // the Trace ID, Correlation ID and Timestamp joined by spaces, as every
 // answer since 2024 does (bodies up to 2023 joined them with \r\n, e.g.
 // https://github.com/external-secrets/external-secrets/issues/2783; later
-// ones, e.g. https://github.com/kedacore/keda/issues/8152, use spaces).
+// ones, e.g. https://github.com/Azure/azure-workload-identity/issues/1200, use spaces).
 // code 0 means a description without an AADSTS prefix.
 func entraError(status int, name string, code int, text string, now time.Time) response {
 	return entraErrorCorr(status, name, code, text, now, "")
