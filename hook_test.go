@@ -245,6 +245,29 @@ func TestSpaceliftHook(t *testing.T) {
 		r = runHookIn(t, sh, tools, pinned, machine, map[string][]byte{path(runtime.GOARCH): tampered})
 		wantRefused(t, r, "checksum mismatch")
 	})
+	t.Run("before_apply blocks on exit 3 only", func(t *testing.T) {
+		// A stand-in doctor that exits with each documented code: the hook
+		// must pass the code through, before_init must never block, and
+		// before_apply must block only on 3 (a misconfiguration), never on
+		// 4 (inconclusive: a service or the network failed), 1 (the doctor
+		// broke) or an interrupt.
+		for _, code := range []int{0, 1, 3, 4, 130, 143} {
+			stub := tarGz(t, []byte(fmt.Sprintf("#!/bin/sh\necho stand-in-doctor-exits-%d\nexit %d\n", code, code)), time.Unix(1700000000, 0))
+			line := replaceSum(t, initCore, "amd64", sha256Hex(stub))
+			files := map[string][]byte{path("amd64"): stub}
+			r := runHook(t, line, "x86_64", files)
+			if r.code != code || !strings.Contains(r.stdout, fmt.Sprintf("stand-in-doctor-exits-%d", code)) {
+				t.Errorf("exit %d: the hook line exited %d (stdout %q); it must run the doctor and pass its code through", code, r.code, r.stdout)
+			}
+			if r := runHook(t, line+initPolicy, "x86_64", files); r.code != 0 {
+				t.Errorf("exit %d: before_init exited %d, want 0 (advisory)", code, r.code)
+			}
+			r = runHook(t, line+applyPolicy, "x86_64", files)
+			if blocked := r.code != 0; blocked != (code == 3) {
+				t.Errorf("exit %d: before_apply exited %d; it must block (non-zero) on 3 only", code, r.code)
+			}
+		}
+	})
 	t.Run("unknown machine downloads nothing", func(t *testing.T) {
 		r := runHook(t, pinned, "s390x", map[string][]byte{path("amd64"): amd64})
 		wantRefused(t, r, "no linux build for machine s390x")

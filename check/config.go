@@ -38,6 +38,10 @@ type Config struct {
 	HTTPClient *http.Client
 	// Timeout bounds the whole run; zero means DefaultTimeout.
 	Timeout time.Duration
+	// Progress, when set, is told what network step starts, in words
+	// ("exchanging the token with Entra ID"), and "" when the run is done,
+	// for a status line on a terminal.
+	Progress func(step string)
 }
 
 // DefaultTimeout bounds a whole run when Config.Timeout is zero.
@@ -55,6 +59,13 @@ func (c Config) env(k string) string {
 		return ""
 	}
 	return c.Getenv(k)
+}
+
+// progress reports the step that starts, when anyone listens.
+func (c Config) progress(step string) {
+	if c.Progress != nil {
+		c.Progress(step)
+	}
 }
 
 func (c Config) tokenInput() token.Input {

@@ -91,6 +91,7 @@ var leaves = map[string]bool{
 	checkPkg + "/fixes":     true, // paste-ready az and Terraform
 	checkPkg + "/explain":   true, // what a service's answer means
 	checkPkg + "/emulator":  true, // the emulated services (tests and demo)
+	checkPkg + "/roles":     true, // built-in Azure roles, action matching, least privilege
 }
 
 // isStep reports whether p is a step package.
@@ -128,6 +129,18 @@ func TestDeps(t *testing.T) {
 			for _, d := range ours(got[p].deps) {
 				t.Errorf("%s depends on %s; it must import nothing of the project", p, d)
 			}
+		}
+	})
+
+	t.Run("roles is data and pure functions", func(t *testing.T) {
+		allowed := map[string]bool{checkPkg + "/diag": true, checkPkg + "/fixes": true, checkPkg + "/spacelift": true}
+		for _, d := range ours(got[checkPkg+"/roles"].deps) {
+			if !allowed[d] {
+				t.Errorf("%s/roles depends on %s; it may use diag and fixes only", checkPkg, d)
+			}
+		}
+		for _, d := range forbidden(got[checkPkg+"/roles"].deps, []string{"net/http", "github.com/Azure", "github.com/AzureAD"}) {
+			t.Errorf("%s/roles depends on %s", checkPkg, d)
 		}
 	})
 

@@ -86,8 +86,8 @@ func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "https://"), "/")
 	clientID := diag.FirstNonEmpty(in.ClientID, cfg.env("ARM_CLIENT_ID"), "<client-id>")
-	r := entra.Subjects("https://"+host, host, clientID, space, caller, id)
-	r.Status, r.Hint = diag.StatusPass, ""
+	r := entra.Subjects("https://"+host, host, clientID, space, caller, id, "")
+	r.Status, r.Hint, r.Step = diag.StatusPass, "", "subjects"
 	var warns []string
 	if n := len(spacelift.AllSubjects(space, caller, id)); n > maxCredentials {
 		warns = append(warns, fmt.Sprintf("%d subjects are more than the %d credentials one identity can hold", n, maxCredentials))

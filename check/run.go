@@ -33,13 +33,16 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 
 	rep := diag.Report{Started: now, Environment: environment(cfg)}
 	tok, results := token.Check(cfg.tokenInput(), now)
-	rep.Add(results...)
+	tokenRoot := diag.FirstFailure(results)
+	rep.Add(inStep("token", results)...)
 	az, results := settings.Judge(cfg.env, cfg.Offline)
-	rep.Add(results...)
+	settingsRoot := diag.FirstFailure(results)
+	rep.Add(inStep("settings", results)...)
 	if cfg.Offline {
-		rep.Add(issuer.Skipped("--offline")...)
-		rep.Add(entra.Skipped("--offline")...)
-		rep.Add(rbac.Skipped("--offline")...)
+		rep.Add(inStep("issuer", issuer.Skipped("--offline"))...)
+		rep.Add(inStep("entra", entra.Skipped("--offline"))...)
+		rep.Add(inStep("arm", rbac.Skipped("--offline"))...)
+		linkRoots(&rep)
 		return rep
 	}
 	base := cfg.HTTPClient
@@ -48,7 +51,9 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	}
 	obs, client := transport.NewObserver(base, cfg.now)
 
+	defer cfg.progress("")
 	// The issuer check and the exchange are independent: run them together.
+	cfg.progress("checking the issuer and exchanging the token with Entra ID")
 	var issuerResults []diag.Result
 	var wg sync.WaitGroup
 	if tok != nil {
@@ -56,16 +61,36 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 			issuerResults = issuer.Check(ctx, client, issuer.Token{Issuer: tok.Issuer, Alg: tok.Alg, Kid: tok.Kid, Raw: tok.Raw()})
 		})
 	} else {
-		issuerResults = issuer.Skipped("no usable token")
+		issuerResults = diag.Caused(issuer.Skipped("no usable token"), tokenRoot)
 	}
 	rbacIn, exResults := exchange(ctx, tok, az, client, obs)
+	if tok == nil {
+		exResults = diag.Caused(exResults, tokenRoot)
+	} else if rbacIn == nil && diag.FirstFailure(exResults) == "" {
+		exResults = diag.Caused(exResults, settingsRoot)
+	}
 	wg.Wait()
-	rep.Add(issuerResults...)
-	rep.Add(exResults...)
-	rep.Add(rbacStep(ctx, rbacIn, az, cfg)...)
-	rep.Add(checkClock(obs, tok, cfg.now()))
+	rep.Add(inStep("issuer", issuerResults)...)
+	rep.Add(inStep("entra", exResults)...)
+	armResults := rbacStep(ctx, rbacIn, az, cfg)
+	if rbacIn == nil {
+		armResults = diag.Caused(armResults, diag.FirstNonEmpty(diag.FirstFailure(exResults), tokenRoot, settingsRoot))
+	} else if !az.SubscriptionOK {
+		armResults = diag.Caused(armResults, settingsRoot)
+	}
+	rep.Add(inStep("arm", armResults)...)
+	rep.Add(inStep("clock", []diag.Result{checkClock(obs, tok, cfg.now())})...)
 	dedupeFixes(&rep)
+	linkRoots(&rep)
 	return rep
+}
+
+// inStep tags results with the step they belong to.
+func inStep(step string, rs []diag.Result) []diag.Result {
+	for i := range rs {
+		rs[i].Step = step
+	}
+	return rs
 }
 
 // exchange runs the Entra step when its inputs are valid. It returns the
@@ -106,6 +131,7 @@ func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, cfg Config
 		return rs
 	}
 	in.Getenv = cfg.env
+	cfg.progress("reading the identity's roles and permissions from Azure Resource Manager")
 	rctx, cancel := context.WithTimeout(ctx, rbac.Timeout)
 	defer cancel()
 	return rbac.Check(rctx, *in)

@@ -64,7 +64,9 @@ func lookup(t testing.TB, name string) emulator.Scenario {
 }
 
 // TestScenarios drives every emulated misconfiguration through the real
-// azidentity and ARM clients over TLS and checks the report names the cause.
+// azidentity and ARM clients over TLS and checks the report names the cause,
+// and the exit code it gives (issue 12's table: a healthy set-up passes or
+// warns, a fault is inconclusive, a misconfiguration fails).
 func TestScenarios(t *testing.T) {
 	tests := []struct {
 		scenario string
@@ -73,54 +75,75 @@ func TestScenarios(t *testing.T) {
 		status   diag.Status
 		code     string
 		inText   string // in that check's summary, facts or hint
+		exit     int
 	}{
-		{"ok", diag.StatusPass, "entra-exchange", diag.StatusPass, "", "spacelift-azure-infra"},
-		{"subject-run-type", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700213", "run_type:TRACKED"},
-		{"subject-scope", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700213", "scope:read"},
-		{"audience-default", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700212", "api://AzureADTokenExchange"},
-		{"issuer-trailing-slash", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700211", "trailing slash"},
-		{"subject-case", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS7002138", "case"},
-		{"object-id-as-client-id", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700016", "Application (client) ID"},
-		{"wrong-tenant", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700016", "appOwnerOrganizationId"},
-		{"tenant-not-found", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90002", "tenant discovery"},
-		{"tenant-malformed", diag.StatusFail, "azure-settings", diag.StatusFail, "", "neither a GUID nor a domain"},
-		{"expired-token", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700024", "token expires"},
-		{"disabled-app", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS7000112", "disabled"},
-		{"no-service-principal", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS7000229", "az ad sp create"},
-		{"no-fics", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS70025", "az ad app federated-credential create"},
-		{"conditional-access", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS53003", "Conditional Access"},
-		{"issuer-keys-unreachable", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS50166", "issuer"},
-		{"issuer-kid-rotated", diag.StatusFail, "issuer-signature", diag.StatusFail, "", "not in the issuer's JWKS"},
-		{"issuer-mismatch", diag.StatusFail, "issuer-discovery", diag.StatusFail, "", "issuer differs"},
-		{"tampered-signature", diag.StatusFail, "issuer-signature", diag.StatusFail, "", "does not verify"},
-		{"issuer-wrong-cert", diag.StatusFail, "issuer-discovery", diag.StatusFail, "", "authority"},
-		{"clock-skew", diag.StatusWarn, "clock-skew", diag.StatusWarn, "", "behind"},
-		{"rbac-reader-on-write", diag.StatusFail, "rbac-permissions", diag.StatusFail, "", "Contributor"},
-		{"rbac-none", diag.StatusFail, "arm-subscription", diag.StatusFail, "AuthorizationFailed", "az role assignment create"},
-		{"rbac-rg-only", diag.StatusFail, "rbac-role-assignments", diag.StatusFail, "AuthorizationFailed", "no role on this subscription"},
-		{"rbac-mg-inherited", diag.StatusPass, "rbac-role-assignments", diag.StatusPass, "", "management group"},
-		{"subscription-other-tenant", diag.StatusFail, "arm-subscription", diag.StatusFail, "InvalidAuthenticationTokenTenant", emulator.OtherTenantID},
-		{"subscription-not-found", diag.StatusFail, "arm-subscription", diag.StatusFail, "SubscriptionNotFound", "not found"},
-		{"subscription-disabled", diag.StatusFail, "arm-subscription", diag.StatusFail, "", "Disabled"},
-		{"providers-unregistered", diag.StatusFail, "rbac-providers", diag.StatusWarn, "", "not registered"},
-		{"rbac-paged", diag.StatusPass, "rbac-role-assignments", diag.StatusPass, "", "Contributor"},
-		{"entra-5xx", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90033", "HTTP 500"},
-		{"entra-429", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90055", "HTTP 429"},
-		{"entra-html", diag.StatusFail, "entra-exchange", diag.StatusFail, "", "HTML"},
+		{"ok", diag.StatusPass, "entra-exchange", diag.StatusPass, "", "spacelift-azure-infra", 0},
+		{"subject-run-type", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700213", "run_type:TRACKED", 3},
+		{"subject-scope", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700213", "scope:read", 3},
+		{"audience-default", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700212", "api://AzureADTokenExchange", 3},
+		{"issuer-trailing-slash", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700211", "trailing slash", 3},
+		{"subject-case", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS7002138", "case", 3},
+		{"object-id-as-client-id", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700016", "Application (client) ID", 3},
+		{"wrong-tenant", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700016", "appOwnerOrganizationId", 3},
+		{"tenant-not-found", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90002", "tenant discovery", 3},
+		{"tenant-malformed", diag.StatusFail, "azure-settings", diag.StatusFail, "", "neither a GUID nor a domain", 3},
+		{"expired-token", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS700024", "token expires", 3},
+		{"disabled-app", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS7000112", "disabled", 3},
+		{"no-service-principal", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS7000229", "az ad sp create", 3},
+		{"no-fics", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS70025", "az ad app federated-credential create", 3},
+		{"conditional-access", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS53003", "Conditional Access", 3},
+		{"issuer-keys-unreachable", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS50166", "issuer", 3},
+		{"issuer-kid-rotated", diag.StatusFail, "issuer-signature", diag.StatusFail, "", "not in the issuer's JWKS", 3},
+		{"issuer-mismatch", diag.StatusFail, "issuer-discovery", diag.StatusFail, "", "issuer differs", 3},
+		{"tampered-signature", diag.StatusFail, "issuer-signature", diag.StatusFail, "", "does not verify", 3},
+		{"issuer-wrong-cert", diag.StatusFail, "issuer-discovery", diag.StatusFail, "", "authority", 3},
+		{"clock-skew", diag.StatusWarn, "clock-skew", diag.StatusWarn, "", "behind", 0},
+		{"rbac-reader-on-write", diag.StatusFail, "rbac-permissions", diag.StatusFail, "", "Contributor", 3},
+		{"rbac-none", diag.StatusFail, "arm-subscription", diag.StatusFail, "AuthorizationFailed", "az role assignment create", 3},
+		// Issue 12: a role on one resource group is a normal set-up (was fail, exit 3).
+		{"rbac-rg-only", diag.StatusWarn, "rbac-role-assignments", diag.StatusWarn, "AuthorizationFailed", "rg-azure-infra", 0},
+		{"rbac-mg-inherited", diag.StatusPass, "rbac-role-assignments", diag.StatusPass, "", "management group", 0},
+		{"subscription-other-tenant", diag.StatusFail, "arm-subscription", diag.StatusFail, "InvalidAuthenticationTokenTenant", emulator.OtherTenantID, 3},
+		{"subscription-not-found", diag.StatusFail, "arm-subscription", diag.StatusFail, "SubscriptionNotFound", "not found", 3},
+		{"subscription-disabled", diag.StatusFail, "arm-subscription", diag.StatusFail, "", "Disabled", 3},
+		// Issue 12: the custom role deploys but may not create resource
+		// groups, which only some stacks do, and whether azurerm registers
+		// the two namespaces depends on its release (was fail, exit 3).
+		{"providers-unregistered", diag.StatusWarn, "rbac-providers", diag.StatusWarn, "", "not registered", 0},
+		{"rbac-paged", diag.StatusPass, "rbac-role-assignments", diag.StatusPass, "", "Contributor", 0},
+		{"entra-5xx", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90033", "HTTP 500", 4},
+		{"entra-429", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS90055", "HTTP 429", 4},
+		{"entra-hang", diag.StatusFail, "entra-exchange", diag.StatusFail, "", "login.microsoftonline.com", 4},
+		{"arm-hang", diag.StatusFail, "arm-subscription", diag.StatusFail, "", "management.azure.com", 4},
+		{"entra-html", diag.StatusFail, "entra-exchange", diag.StatusFail, "", "HTML", 3},
+		// Issue 12's new scenarios: healthy set-ups that must not fail.
+		{"providers-third-party-legacy", diag.StatusPass, "rbac-providers", diag.StatusPass, "", "Dynatrace.Ruxit", 0},
+		{"providers-third-party-core", diag.StatusPass, "rbac-providers", diag.StatusPass, "", "its core set", 0},
+		{"providers-third-party-none", diag.StatusPass, "rbac-providers", diag.StatusPass, "", "registers none", 0},
+		{"rbac-rg-only-sub-readable", diag.StatusWarn, "rbac-permissions", diag.StatusWarn, "", "azurerm needs at subscription scope", 0},
+		{"lighthouse-delegated", diag.StatusPass, "arm-subscription", diag.StatusPass, "", "Azure Lighthouse", 0},
+		{"entra-429-once", diag.StatusPass, "entra-exchange", diag.StatusPass, "", "Entra accepted the token", 0},
 		// Real shapes (issue 13).
-		{"fic-legacy-70021", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS70021", "credential needed"},
-		{"issuer-jwks-malformed", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS900612", "signing keys"},
-		{"no-display-name", diag.StatusPass, "entra-exchange", diag.StatusPass, "", "signed in as app " + emulator.ClientID},
-		{"rbac-linked-denied", diag.StatusFail, "arm-subscription", diag.StatusFail, "LinkedAuthorizationFailed", "denied scope /subscriptions/" + emulator.SubscriptionID + "/resourceGroups/rg-network"},
+		{"fic-legacy-70021", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS70021", "credential needed", 3},
+		{"issuer-jwks-malformed", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS900612", "signing keys", 3},
+		{"no-display-name", diag.StatusPass, "entra-exchange", diag.StatusPass, "", "signed in as app " + emulator.ClientID, 0},
+		{"rbac-linked-denied", diag.StatusFail, "arm-subscription", diag.StatusFail, "LinkedAuthorizationFailed", "denied scope /subscriptions/" + emulator.SubscriptionID + "/resourceGroups/rg-network", 3},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
 		covered[tt.scenario] = true
 		t.Run(tt.scenario, func(t *testing.T) {
 			t.Parallel()
-			rep, _ := runScenario(t, lookup(t, tt.scenario), 20*time.Second)
+			timeout := 20 * time.Second
+			if strings.HasSuffix(tt.scenario, "-hang") {
+				timeout = 3 * time.Second // the run's deadline cuts the hang
+			}
+			rep, _ := runScenario(t, lookup(t, tt.scenario), timeout)
 			if got := rep.Status(); got != tt.want {
 				t.Errorf("overall = %s, want %s\n%s", got, tt.want, dump(rep))
+			}
+			if got := exitOf(rep); got != tt.exit {
+				t.Errorf("exit = %d (%s), want %d\n%s", got, rep.Outcome(), tt.exit, dump(rep))
 			}
 			r := rep.Find(tt.id)
 			if r == nil {
@@ -138,10 +161,23 @@ func TestScenarios(t *testing.T) {
 		})
 	}
 	for _, sc := range emulator.Scenarios() {
-		if !covered[sc.Name] && !strings.HasSuffix(sc.Name, "-hang") {
+		if !covered[sc.Name] {
 			t.Errorf("scenario %s has no expectation here", sc.Name)
 		}
 	}
+}
+
+// exitOf is main's exit code for a report with the default --fail-on fail
+// (README, Exit codes): 3 for a misconfiguration, 4 when every failure is a
+// fault, else 0.
+func exitOf(rep diag.Report) int {
+	switch rep.Outcome() {
+	case diag.OutcomeFail:
+		return 3
+	case diag.OutcomeInconclusive:
+		return 4
+	}
+	return 0
 }
 
 func resultText(r diag.Result) string {
@@ -341,7 +377,18 @@ func TestOfflineMakesNoRequest(t *testing.T) {
 	}
 }
 
+// BenchmarkFullRun is the whole diagnosis against the in-process emulator:
+// the ok and subject-scope scenarios as fast as the loopback allows, then
+// the healthy path with 100 ms added to every request (latency=100ms/doctor)
+// beside a minimal azidentity + ARM client doing the exchange and three
+// parallel ARM reads (latency=100ms/baseline, with azidentity's defaults;
+// baseline-no-discovery sets DisableInstanceDiscovery as the doctor does).
+// rounds/op is the critical path in round trips. Target: doctor at most
+// 1.1x baseline.
 func BenchmarkFullRun(b *testing.B) {
+	b.Run("latency=100ms/doctor", benchDoctorSlow)
+	b.Run("latency=100ms/baseline", func(b *testing.B) { benchBaselineSlow(b, true) })
+	b.Run("latency=100ms/baseline-no-discovery", func(b *testing.B) { benchBaselineSlow(b, false) })
 	for _, name := range []string{"ok", "subject-scope"} {
 		b.Run(name, func(b *testing.B) {
 			e := startScenario(b, name)
@@ -447,5 +494,35 @@ func TestOneTitlePerID(t *testing.T) {
 	add("no subscription", check.Run(context.Background(), cfg))
 	if len(seen) < 20 {
 		t.Errorf("only %d ids seen", len(seen))
+	}
+}
+
+// TestHealthyPathRequests pins what a healthy run asks, in every
+// well-known cloud: the issuer's two documents, Entra's tenant discovery and
+// token (no instance discovery: entra.newCredential says why), and the four
+// ARM reads of one round, each once.
+func TestHealthyPathRequests(t *testing.T) {
+	for _, env := range []string{"", "usgovernment", "china"} {
+		t.Run("cloud "+env, func(t *testing.T) {
+			sc := lookup(t, "ok")
+			if env != "" {
+				sc.Env["ARM_ENVIRONMENT"] = env
+			}
+			rep, e := runScenario(t, sc, 20*time.Second)
+			if rep.Status() != diag.StatusPass {
+				t.Fatalf("the ok scenario does not pass:\n%s", dump(rep))
+			}
+			got := map[string]int{}
+			for _, r := range e.Requests() {
+				if !r.Internal {
+					got[r.Endpoint]++
+				}
+			}
+			want := map[string]int{"issuer-discovery": 1, "issuer-jwks": 1, "entra-tenant": 1, "entra-token": 1,
+				"arm-subscription": 1, "arm-permissions": 1, "arm-role-assignments": 1, "arm-providers": 1}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("requests by endpoint:\n got %v\nwant %v", got, want)
+			}
+		})
 	}
 }

@@ -153,7 +153,7 @@ func explainTextRaw(w io.Writer, ex explain.Explanation, m Meta, o TextOptions) 
 			}
 			details = append(details, diag.Fact{Key: k, Value: c.Value})
 		}
-		textFacts(w, p, indent, details)
+		textFacts(w, p, indent, details, o.Width)
 		for _, x := range f.Fixes {
 			fmt.Fprintf(w, "%s%s %s\n", indent, p.label.Sprint("fix:"), p.title.Sprint(x.Title))
 			for _, line := range lines(x.Text) {

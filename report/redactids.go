@@ -14,13 +14,15 @@ var idKinds = map[string]string{
 	"ARM_CLIENT_ID": "client", "client id": "client", "appid": "client", "AZURE_CLIENT_ID": "client",
 	"ARM_SUBSCRIPTION_ID": "subscription", "subscription": "subscription",
 	"oid": "object", "object id": "object",
-	"account_name": "host", "spacelift_account_name": "host",
+	"account_name": "account", "spacelift_account_name": "account",
 }
 
 // RedactIDs masks identifiers (tenant, subscription, client and object ids,
-// account hosts) in every string of r, consistently: the same id gets the
-// same mask everywhere in the report. Claim values other than ids stay
-// readable. Used by --redact for reports shared outside the company.
+// the account's name and host) in every string of r, consistently: the same
+// id gets the same mask everywhere in the report. Whole values only: a
+// subject or stack id that contains the account's name stays as it is, and
+// an account host keeps its Spacelift suffix. Used by --redact for reports
+// shared outside the company.
 func RedactIDs(r diag.Report) diag.Report {
 	rd := redact.NewRedactor()
 	seed := func(fs []diag.Fact) {
@@ -39,7 +41,7 @@ func RedactIDs(r diag.Report) diag.Report {
 	facts := func(fs []diag.Fact) []diag.Fact {
 		out := make([]diag.Fact, len(fs))
 		for i, f := range fs {
-			out[i] = diag.Fact{Key: rd.Text(f.Key), Value: rd.Text(f.Value)}
+			out[i] = diag.Fact{Key: rd.Text(f.Key), Value: rd.Value(f.Value)}
 		}
 		return out
 	}

@@ -33,8 +33,13 @@ type TextOptions struct {
 	// Color adds ANSI colour. The caller decides (flag, NO_COLOR, TTY);
 	// Text never consults the environment.
 	Color bool
-	// Verbose adds each check's elapsed time and the environment facts.
+	// Verbose shows every check in full, with its elapsed time and the
+	// environment facts.
 	Verbose bool
+	// Width is the terminal's width in columns: prose wraps at it. Zero
+	// means no wrapping (output to a file or a pipe, as in a hook); fix
+	// commands never wrap.
+	Width int
 }
 
 // redacted runs render on a buffered writer that masks secrets before they

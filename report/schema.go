@@ -102,6 +102,13 @@ type Check struct {
 	// ElapsedMS is how long the check took in whole milliseconds. Zero means
 	// it was a pure check or took under a millisecond.
 	ElapsedMS int64 `json:"elapsed_ms"`
+	// Step is the step the check belongs to: "token", "settings", "issuer",
+	// "entra", "arm", "clock", ... Empty means none was recorded.
+	Step string `json:"step"`
+	// RootCause is the id of the check whose failure caused this one (a
+	// skip for want of input, or a failure with the same root). Empty means
+	// this check is a root itself.
+	RootCause string `json:"root_cause"`
 }
 
 // Fix is something to paste.
@@ -137,6 +144,8 @@ func document(r diag.Report, m Meta) Document {
 			Hint:      res.Hint,
 			Fixes:     make([]Fix, 0, len(res.Fixes)),
 			ElapsedMS: res.Elapsed.Milliseconds(),
+			Step:      res.Step,
+			RootCause: res.RootCause,
 		}
 		for _, f := range res.Fixes {
 			c.Fixes = append(c.Fixes, Fix{Title: f.Title, Lang: f.Lang, Text: f.Text})
@@ -198,6 +207,8 @@ func Decode(rd io.Reader) (diag.Report, Meta, error) {
 			Cause:     diag.Cause(c.Cause),
 			Hint:      c.Hint,
 			Elapsed:   time.Duration(c.ElapsedMS) * time.Millisecond,
+			Step:      c.Step,
+			RootCause: c.RootCause,
 		}
 		for _, f := range c.Fixes {
 			res.Fixes = append(res.Fixes, diag.Fix{Title: f.Title, Lang: f.Lang, Text: f.Text})

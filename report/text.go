@@ -5,17 +5,23 @@ package report
 //   - The report goes to stdout. Errors go to stderr as
 //     "oidc-doctor: error: ..." followed by optional "oidc-doctor: hint: ..."
 //     lines: lower case, no final period, the hint an action to take.
+//   - Verdict first: the chain of steps on one line, in words; then the root
+//     cause in one sentence with the ONE fix to paste; then the details.
 //   - Each check is one line starting at column 0 with a glyph AND a word,
 //     "✓ pass", "! warn", "✗ fail" or "- skip", so it reads without colour
 //     and `grep '✗ fail'` finds it. Its details follow, indented 8 spaces.
+//   - A failure that another explains is folded into one line under its
+//     root; skips are one line per reason; passes are one line. --verbose
+//     shows every check in full.
 //   - Colour is emphasis only, chosen by the caller through
 //     TextOptions.Color; fatih/color's package global is never consulted.
 //   - Details are "key: value" with the values aligned; a value's later
-//     lines start at the value column. Fixes are blocks to copy as-is.
+//     lines start at the value column. Prose wraps at TextOptions.Width;
+//     fixes are blocks to copy as-is and never wrap. A fix is printed once.
 //   - Nothing secret is printed: tokens appear as claims and sha256
 //     fingerprints, and everything passes through redact.Writer regardless.
-//   - The last lines are a count by status and a tip naming the other
-//     formats.
+//   - The last lines repeat the root cause (a hook's log ends there), then
+//     a count by status and a tip naming the other formats.
 
 import (
 	"bufio"
@@ -25,6 +31,7 @@ import (
 	"time"
 
 	"github.com/fatih/color"
+
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
@@ -60,23 +67,26 @@ func newPalette(on bool) palette {
 	return p
 }
 
-func (p palette) status(s diag.Status) string {
-	var c *color.Color
+func (p palette) of(s diag.Status) *color.Color {
 	switch s {
 	case diag.StatusPass:
-		c = p.pass
+		return p.pass
 	case diag.StatusWarn:
-		c = p.warn
+		return p.warn
 	case diag.StatusFail:
-		c = p.fail
+		return p.fail
 	case diag.StatusSkip:
-		c = p.skip
+		return p.skip
 	}
+	return nil
+}
+
+func (p palette) status(s diag.Status) string {
 	text := glyph(s) + " " + string(s)
-	if c == nil {
-		return text
+	if c := p.of(s); c != nil {
+		return c.Sprint(text)
 	}
-	return c.Sprint(text)
+	return text
 }
 
 // Text writes r for a terminal.
@@ -87,80 +97,219 @@ func Text(w io.Writer, r diag.Report, m Meta, o TextOptions) error {
 // textRaw is Text without the redaction backstop. Write errors are left to
 // the caller's bufio.Writer, which keeps the first one.
 func textRaw(w io.Writer, r diag.Report, m Meta, o TextOptions) {
-	p := newPalette(o.Color)
+	t := &textWriter{w: w, p: newPalette(o.Color), o: o}
 	fmt.Fprintf(w, "%s: checking Spacelift → Microsoft Entra ID OIDC federation\n\n", toolLine(m))
-	idWidth := 0
-	for _, res := range r.Results {
-		idWidth = max(idWidth, len(res.ID))
-	}
-	for _, res := range r.Results {
-		textCheck(w, p, res, idWidth, o.Verbose)
-	}
+	fmt.Fprintln(w, t.chain(r))
+	fmt.Fprintln(w)
+	shown := t.verdict(r)
+	fmt.Fprintln(w)
 	if o.Verbose {
-		textEnvironment(w, p, r, m)
+		t.everyCheck(r, shown)
+		textEnvironment(w, t.p, r, m)
+	} else {
+		t.details(r, shown)
 	}
-	t := count(r)
-	fmt.Fprintf(w, "\n%d checks: %d pass, %d warn, %d fail, %d skip\n",
-		len(r.Results), t.pass, t.warn, t.fail, t.skip)
-	// Repeat what failed last, where a hook's log ends, so the cause is the
-	// first thing a reader sees.
-	for _, res := range r.Results {
-		if res.Status == diag.StatusFail {
-			code := ""
-			if res.ErrorCode != "" {
-				code = " [" + res.ErrorCode + "]"
-			}
-			fmt.Fprintf(w, "%s  %s%s: %s\n", p.status(res.Status), res.ID, code, res.Summary)
-		}
+	c := count(r)
+	fmt.Fprintf(w, "\n%d checks: %d pass, %d warn, %d fail, %d skip\n", len(r.Results), c.pass, c.warn, c.fail, c.skip)
+	if root := mainRoot(r); root != nil && root.Status == diag.StatusFail {
+		fmt.Fprintf(w, "%s  %s%s: %s\n", t.p.status(root.Status), root.ID, codeSuffix(*root), root.Summary)
 	}
 	fmt.Fprintln(w, Tip)
 }
 
-func textCheck(w io.Writer, p palette, res diag.Result, idWidth int, verbose bool) {
-	fmt.Fprintf(w, "%s  %s%s  %s", p.status(res.Status), p.id.Sprint(res.ID),
-		strings.Repeat(" ", idWidth-len(res.ID)), res.Summary)
-	if verbose && res.Elapsed > 0 {
-		fmt.Fprintf(w, " (%s)", res.Elapsed.Round(time.Millisecond))
+// textWriter carries what every part of the text report needs.
+type textWriter struct {
+	w io.Writer
+	p palette
+	o TextOptions
+}
+
+// chain is the steps at a glance, in words so it reads without colour:
+// "token pass → issuer pass → Entra FAIL (subject) → ARM skip".
+func (t *textWriter) chain(r diag.Report) string {
+	var parts []string
+	for _, s := range steps(r) {
+		word := string(s.status)
+		if s.status == diag.StatusFail {
+			word = "FAIL"
+			if s.cause != "" {
+				word += " (" + causeWord(s.cause) + ")"
+			}
+		}
+		parts = append(parts, stepName(s.name)+" "+t.p.of(s.status).Sprint(word))
 	}
-	fmt.Fprintln(w)
+	return strings.Join(parts, " → ")
+}
+
+// verdict writes the root cause in one sentence and its one fix, and
+// returns that fix's text (so the details do not print it again).
+func (t *textWriter) verdict(r diag.Report) string {
+	root := mainRoot(r)
+	if root == nil {
+		t.prose("", "✓ every check passed"+passSummary(r))
+		return ""
+	}
+	word := "root cause"
+	if r.Outcome() == diag.OutcomeInconclusive {
+		word = "inconclusive"
+	}
+	if root.Status == diag.StatusWarn {
+		word = "warning"
+	}
+	t.prose("", t.p.of(root.Status).Sprint(glyph(root.Status)+" "+word)+": "+root.Summary+codeSuffix(*root))
+	fix, ok := firstFix(*root)
+	if ok {
+		t.fix("  ", fix)
+	}
+	if others := otherRoots(r, root); len(others) > 0 {
+		t.prose("", "  also: "+strings.Join(others, "; "))
+	}
+	return fix.Text
+}
+
+// details writes, for each root that failed or warned, its facts, hint and
+// remaining fixes, then the failures folded under it; then the skips by
+// reason and the passes on one line.
+func (t *textWriter) details(r diag.Report, shown string) {
+	ids := idWidth(r)
+	for _, res := range r.Results {
+		if res.Status == diag.StatusSkip || folded(res) || res.Status == diag.StatusPass && !listing(res) {
+			continue
+		}
+		t.check(res, ids, shown, true)
+		if f := foldedUnder(r, res.ID); len(f) > 0 {
+			fmt.Fprintf(t.w, "%s  %s: same cause as %s\n", t.p.status(diag.StatusFail), strings.Join(f, ", "), res.ID)
+		}
+	}
+	for _, g := range skipGroups(r) {
+		t.prose(indent, fmt.Sprintf("%s  %d %s skipped: %s", t.p.status(diag.StatusSkip), len(g.ids), plural(len(g.ids), "check", "checks"), g.why))
+	}
+	if passed := passedIDs(r); len(passed) > 0 {
+		t.prose(indent, fmt.Sprintf("%s  %d %s: %s", t.p.status(diag.StatusPass), len(passed), plural(len(passed), "check", "checks"), strings.Join(passed, ", ")))
+		t.keyFacts(r)
+	}
+}
+
+// everyCheck is --verbose: every check in full, in the order they ran.
+func (t *textWriter) everyCheck(r diag.Report, shown string) {
+	ids := idWidth(r)
+	for _, res := range r.Results {
+		t.check(res, ids, shown, false)
+	}
+}
+
+// check writes one check: its line, its facts, hint and fixes. brief drops
+// the facts of passing checks and clips the hint to three lines.
+func (t *textWriter) check(res diag.Result, idWidth int, shown string, brief bool) {
+	line := t.p.status(res.Status) + "  " + t.p.id.Sprint(res.ID) + strings.Repeat(" ", max(0, idWidth-len(res.ID))) + "  " + res.Summary
+	if t.o.Verbose && res.Elapsed > 0 {
+		line += fmt.Sprintf(" (%s)", res.Elapsed.Round(time.Millisecond))
+	}
+	t.prose(indent, line)
 	var details []diag.Fact
-	if verbose || res.Status != diag.StatusPass || alwaysFacts[res.ID] {
-		details = append(details, res.Facts...)
+	if !brief || res.Status != diag.StatusPass || listing(res) {
+		for _, f := range res.Facts {
+			if t.o.Verbose || !verboseFacts[f.Key] {
+				details = append(details, f)
+			}
+		}
 	}
 	if res.ErrorCode != "" {
 		details = append(details, diag.Fact{Key: "error code", Value: res.ErrorCode})
 	}
-	if res.Hint != "" {
-		details = append(details, diag.Fact{Key: "hint", Value: res.Hint})
+	if res.Cause != "" {
+		details = append(details, diag.Fact{Key: "cause", Value: string(res.Cause)})
 	}
-	textFacts(w, p, indent, details)
+	if res.Hint != "" {
+		h := res.Hint
+		if brief {
+			h = clipHint(h, t.o.Width)
+		}
+		details = append(details, diag.Fact{Key: "hint", Value: h})
+	}
+	t.facts(indent, details)
 	for _, f := range res.Fixes {
-		fmt.Fprintf(w, "%s%s %s\n", indent, p.label.Sprint("fix:"), p.title.Sprint(f.Title))
-		for _, line := range lines(f.Text) {
-			fmt.Fprintf(w, "%s    %s\n", indent, line)
+		switch {
+		case f.Text == shown:
+			fmt.Fprintf(t.w, "%s%s %s\n", indent, t.p.label.Sprint("fix:"), "printed above")
+		case brief && f.Lang == "hcl":
+			// Terraform blocks are long: their titles say they exist.
+			fmt.Fprintf(t.w, "%s%s %s %s\n", indent, t.p.label.Sprint("fix:"), t.p.title.Sprint(f.Title), "(with --verbose or --format markdown)")
+		default:
+			t.fix(indent, f)
 		}
 	}
 }
 
-// alwaysFacts are the passing checks whose facts the text report shows
-// without --verbose: what the token says, who Entra signed in, which roles
-// the identity holds. Other passing checks show their facts with --verbose.
-var alwaysFacts = map[string]bool{"token-claims": true, "entra-exchange": true, "rbac-role-assignments": true, "fic-subjects": true}
+// verboseFacts are facts that are evidence rather than findings, shown
+// only with --verbose whatever the check's status: the resource provider
+// namespaces that no azurerm registration set holds (rbac-providers).
+var verboseFacts = map[string]bool{"other namespaces (not judged)": true}
 
-// textFacts writes aligned "key: value" lines; a value's later lines start
-// at the value column.
-func textFacts(w io.Writer, p palette, prefix string, facts []diag.Fact) {
-	width := 0
-	for _, f := range facts {
-		width = max(width, len(f.Key))
+// keyFacts shows what a passing run established: what the token says, who
+// Entra signed in, which roles the identity holds.
+func (t *textWriter) keyFacts(r diag.Report) {
+	var out []diag.Fact
+	for _, res := range r.Results {
+		if res.Status != diag.StatusPass {
+			continue
+		}
+		switch res.ID {
+		case "token-claims":
+			out = append(out, diag.Fact{Key: "token", Value: joinFacts(res.Facts, "iss", "aud", "sub", "exp")})
+		case "entra-exchange":
+			out = append(out, diag.Fact{Key: "signed in as", Value: joinFacts(res.Facts, "principal", "oid", "tid")})
+		case "rbac-role-assignments":
+			for _, f := range res.Facts {
+				if f.Key == "role" {
+					out = append(out, diag.Fact{Key: "role", Value: f.Value})
+				}
+			}
+		}
 	}
+	t.facts(indent, out)
+}
+
+// fix writes one fix: its title, then its text exactly, never wrapped.
+func (t *textWriter) fix(prefix string, f diag.Fix) {
+	fmt.Fprintf(t.w, "%s%s %s\n", prefix, t.p.label.Sprint("fix:"), t.p.title.Sprint(f.Title))
+	for _, line := range lines(f.Text) {
+		fmt.Fprintf(t.w, "%s    %s\n", prefix, line)
+	}
+}
+
+// prose writes s wrapped at the terminal width, later lines starting at
+// hang (nothing wraps when Width is 0, as in a hook's log).
+func (t *textWriter) prose(hang, s string) {
+	for _, l := range wrap(s, t.o.Width, len(hang)) {
+		fmt.Fprintln(t.w, l)
+	}
+}
+
+// facts writes aligned "key: value" lines; a value's later lines start at
+// the value column.
+func (t *textWriter) facts(prefix string, facts []diag.Fact) {
+	textFacts(t.w, t.p, prefix, facts, t.o.Width)
+}
+
+// textFacts writes aligned "key: value" lines, wrapped at width (0: never).
+func textFacts(w io.Writer, p palette, prefix string, facts []diag.Fact, width int) {
+	keyWidth := 0
 	for _, f := range facts {
-		pad := strings.Repeat(" ", width-len(f.Key)+1)
-		for i, line := range lines(f.Value) {
-			if i == 0 {
-				fmt.Fprintf(w, "%s%s%s%s\n", prefix, p.label.Sprint(f.Key+":"), pad, line)
-			} else {
-				fmt.Fprintf(w, "%s%s %s\n", prefix, strings.Repeat(" ", width+1), line)
+		keyWidth = max(keyWidth, len(f.Key))
+	}
+	col := len(prefix) + keyWidth + 2
+	for _, f := range facts {
+		pad := strings.Repeat(" ", keyWidth-len(f.Key)+1)
+		first := true
+		for _, vl := range lines(f.Value) {
+			for _, l := range wrap(vl, max(0, width-col), 0) {
+				if first {
+					fmt.Fprintf(w, "%s%s%s%s\n", prefix, p.label.Sprint(f.Key+":"), pad, l)
+					first = false
+				} else {
+					fmt.Fprintf(w, "%s%s %s\n", prefix, strings.Repeat(" ", keyWidth+1), l)
+				}
 			}
 		}
 	}
@@ -176,11 +325,40 @@ func textEnvironment(w io.Writer, p palette, r diag.Report, m Meta) {
 	}
 	facts = append(facts, r.Environment...)
 	fmt.Fprintln(w, "\nenvironment:")
-	textFacts(w, p, indent, facts)
+	textFacts(w, p, indent, facts, 0)
 }
 
 // lines splits s into lines, dropping one trailing newline; an empty s is
 // one empty line.
 func lines(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+func codeSuffix(r diag.Result) string {
+	if r.ErrorCode == "" {
+		return ""
+	}
+	return " [" + r.ErrorCode + "]"
+}
+
+func idWidth(r diag.Report) int {
+	n := 0
+	for _, res := range r.Results {
+		n = max(n, len(res.ID))
+	}
+	return n
+}
+
+// joinFacts is the named facts' values, "key value" joined by " · ".
+func joinFacts(fs []diag.Fact, keys ...string) string {
+	var out []string
+	for _, k := range keys {
+		for _, f := range fs {
+			if f.Key == k {
+				out = append(out, k+" "+f.Value)
+				break
+			}
+		}
+	}
+	return strings.Join(out, " · ")
 }

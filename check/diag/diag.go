@@ -64,6 +64,36 @@ type Result struct {
 	Fixes []Fix
 	// Elapsed is how long the step took; zero for pure checks.
 	Elapsed time.Duration
+	// Step names the step the check belongs to: "token", "settings",
+	// "issuer", "entra", "arm", "clock", ...; the renderers group by it.
+	Step string
+	// RootCause is the id of the check whose failure caused this one (a
+	// skip for want of input, or a failure with the same root), or empty
+	// when this check is a root itself.
+	RootCause string
+}
+
+// Caused returns rs with RootCause set to root where it is still empty.
+func Caused(rs []Result, root string) []Result {
+	if root == "" {
+		return rs
+	}
+	for i := range rs {
+		if rs[i].RootCause == "" && rs[i].ID != root {
+			rs[i].RootCause = root
+		}
+	}
+	return rs
+}
+
+// FirstFailure returns the id of the first failing result of rs, or "".
+func FirstFailure(rs []Result) string {
+	for _, r := range rs {
+		if r.Status == StatusFail {
+			return r.ID
+		}
+	}
+	return ""
 }
 
 // Skipped is the result of a check whose input an earlier failure removed,

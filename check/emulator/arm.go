@@ -30,6 +30,8 @@ var armRE = sync.OnceValue(func() *armPatterns {
 		subPath: regexp.MustCompile(`(?i)^/subscriptions/([^/]+)(/.*)?$`),
 		roleDef: regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/roledefinitions/([^/]+)$`),
 		subRoute: map[string]*regexp.Regexp{
+			"arm-resource-groups":  regexp.MustCompile(`(?i)^/resourcegroups$`),
+			"arm-rg-permissions":   regexp.MustCompile(`(?i)^/resourcegroups/([^/]+)/providers/microsoft\.authorization/permissions$`),
 			"arm-permissions":      regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/permissions$`),
 			"arm-role-assignments": regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/roleassignments$`),
 			"arm-role-definitions": regexp.MustCompile(`(?i)^/providers/microsoft\.authorization/roledefinitions/([^/]+)$`),
@@ -69,7 +71,7 @@ func (e *Emulator) armRoute(r *http.Request, host string) (string, handlerFunc) 
 	if rest == "" {
 		return "arm-subscription", e.armCall(host, subID, e.getSubscription)
 	}
-	for _, ep := range []string{"arm-permissions", "arm-role-assignments", "arm-role-definitions", "arm-providers"} {
+	for _, ep := range []string{"arm-permissions", "arm-role-assignments", "arm-role-definitions", "arm-providers", "arm-resource-groups", "arm-rg-permissions"} {
 		sm := armRE().subRoute[ep].FindStringSubmatch(rest)
 		if sm == nil {
 			continue
@@ -88,6 +90,14 @@ func (e *Emulator) armRoute(r *http.Request, host string) (string, handlerFunc) 
 		case "arm-providers":
 			return ep, e.armCall(host, subID, func(r *http.Request, c caller, sub *Subscription) response {
 				return e.listProviders(r, host, c, sub)
+			})
+		case "arm-resource-groups":
+			return ep, e.armCall(host, subID, func(r *http.Request, c caller, sub *Subscription) response {
+				return e.listResourceGroups(r, host, c, sub)
+			})
+		case "arm-rg-permissions":
+			return ep, e.armCall(host, subID, func(r *http.Request, c caller, sub *Subscription) response {
+				return e.resourceGroupPermissions(r, c, sub, sm[1])
 			})
 		}
 	}
@@ -126,7 +136,7 @@ func (e *Emulator) armCall(host, subID string, h armHandler) handlerFunc {
 		if !ok {
 			return armError(http.StatusNotFound, "SubscriptionNotFound", fmt.Sprintf("The subscription '%s' could not be found.", subID))
 		}
-		if !strings.EqualFold(sub.TenantID, c.tid) {
+		if !strings.EqualFold(sub.TenantID, c.tid) && !contains(lowerAll(sub.ManagedByTenants), strings.ToLower(c.tid)) {
 			res := armError(http.StatusUnauthorized, "InvalidAuthenticationTokenTenant", fmt.Sprintf("The access token is from the wrong issuer 'https://sts.windows.net/%s/'. It must match the tenant 'https://sts.windows.net/%s/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/%s' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.", c.tid, sub.TenantID, sub.TenantID))
 			res.header.Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization_uri="https://login.windows.net/%s", error="invalid_token", error_description="The access token is from the wrong issuer."`, sub.TenantID))
 			return res
@@ -213,10 +223,37 @@ func authorizationFailed(c caller, action, scope string) response {
 func (e *Emulator) getSubscription(r *http.Request, c caller, sub *Subscription) response {
 	scope := "/subscriptions/" + sub.ID
 	const action = "Microsoft.Resources/subscriptions/read"
-	if !e.allowed(c.oid, action, scope, sub.TenantID) {
+	if !e.subscriptionVisible(c, *sub) {
 		return authorizationFailed(c, action, scope)
 	}
 	return jsonResponse(http.StatusOK, subscriptionJSON(*sub))
+}
+
+// subscriptionVisible says whether the caller may read the subscription: a
+// role that allows it at the subscription or above, or, when the scenario
+// says ARM allows it, any role below it.
+func (e *Emulator) subscriptionVisible(c caller, sub Subscription) bool {
+	scope := "/subscriptions/" + sub.ID
+	if e.allowed(c.oid, "Microsoft.Resources/subscriptions/read", scope, sub.TenantID) {
+		return true
+	}
+	e.mu.Lock()
+	below, all := e.scn.ARM.SubscriptionVisibleFromBelow, append([]RoleAssignment(nil), e.scn.ARM.RoleAssignments...)
+	e.mu.Unlock()
+	for _, ra := range all {
+		if below && strings.EqualFold(ra.PrincipalID, c.oid) && strings.HasPrefix(normScope(ra.Scope), normScope(scope)+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerAll(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = strings.ToLower(x)
+	}
+	return out
 }
 
 // listSubscriptions is GET /subscriptions: the subscriptions of the caller's
@@ -227,7 +264,8 @@ func (e *Emulator) listSubscriptions(r *http.Request, host string, c caller) res
 	e.mu.Unlock()
 	var items []any
 	for _, sub := range subs {
-		if strings.EqualFold(sub.TenantID, c.tid) && e.allowed(c.oid, "Microsoft.Resources/subscriptions/read", "/subscriptions/"+sub.ID, sub.TenantID) {
+		home := strings.EqualFold(sub.TenantID, c.tid) || contains(lowerAll(sub.ManagedByTenants), strings.ToLower(c.tid))
+		if home && e.subscriptionVisible(c, sub) {
 			items = append(items, subscriptionJSON(sub))
 		}
 	}
@@ -239,10 +277,14 @@ func subscriptionJSON(sub Subscription) map[string]any {
 	if state == "" {
 		state = "Enabled"
 	}
+	managed := []any{}
+	for _, t := range sub.ManagedByTenants {
+		managed = append(managed, map[string]string{"tenantId": t})
+	}
 	return map[string]any{
 		"id":                  "/subscriptions/" + sub.ID,
 		"authorizationSource": "RoleBased",
-		"managedByTenants":    []any{},
+		"managedByTenants":    managed,
 		"subscriptionId":      sub.ID,
 		"tenantId":            sub.TenantID,
 		"displayName":         sub.DisplayName,
@@ -257,9 +299,16 @@ func subscriptionJSON(sub Subscription) map[string]any {
 }
 
 func (e *Emulator) listPermissions(r *http.Request, c caller, sub *Subscription) response {
+	return e.page(r, r.Host, e.permissionsAt(c, "/subscriptions/"+sub.ID, sub.TenantID))
+}
+
+// permissionsAt is the caller's effective permissions at target, one entry
+// per distinct role that applies there. UNCONFIRMED: what ARM answers a
+// caller with no role at target; the emulator answers an empty list.
+func (e *Emulator) permissionsAt(c caller, target, subTenant string) []any {
 	seen := map[string]bool{}
 	var items []any
-	for _, ra := range e.assignmentsFor(c.oid, "/subscriptions/"+sub.ID, sub.TenantID) {
+	for _, ra := range e.assignmentsFor(c.oid, target, subTenant) {
 		rd, ok := e.roleByID(ra.RoleDefinitionID)
 		if !ok || seen[strings.ToLower(rd.ID)] {
 			continue
@@ -267,10 +316,41 @@ func (e *Emulator) listPermissions(r *http.Request, c caller, sub *Subscription)
 		seen[strings.ToLower(rd.ID)] = true
 		items = append(items, map[string]any{
 			"actions": nonNil(rd.Actions), "notActions": nonNil(rd.NotActions),
-			"dataActions": []string{}, "notDataActions": []string{},
+			"dataActions": nonNil(rd.DataActions), "notDataActions": nonNil(rd.NotDataActions),
 		})
 	}
-	return e.page(r, r.Host, items)
+	return items
+}
+
+// listResourceGroups lists the resource groups the caller may read.
+// UNCONFIRMED: ARM is believed to answer 200 with only the readable groups
+// (az group list gives an empty list, not an error, to a user with few
+// rights: https://github.com/Azure/azure-cli/issues/27586), so a caller
+// with no role sees an empty list.
+func (e *Emulator) listResourceGroups(r *http.Request, host string, c caller, sub *Subscription) response {
+	var items []any
+	for _, rg := range sub.ResourceGroups {
+		scope := "/subscriptions/" + sub.ID + "/resourceGroups/" + rg
+		if !e.allowed(c.oid, "Microsoft.Resources/subscriptions/resourceGroups/read", scope, sub.TenantID) {
+			continue
+		}
+		items = append(items, map[string]any{
+			"id": scope, "name": rg, "type": "Microsoft.Resources/resourceGroups", "location": "westeurope",
+			"properties": map[string]string{"provisioningState": "Succeeded"},
+		})
+	}
+	return e.page(r, host, items)
+}
+
+// resourceGroupPermissions is the documented permissions API at resource
+// group scope (https://learn.microsoft.com/rest/api/authorization/permissions/list-for-resource-group).
+func (e *Emulator) resourceGroupPermissions(r *http.Request, c caller, sub *Subscription, rg string) response {
+	for _, name := range sub.ResourceGroups {
+		if strings.EqualFold(name, rg) {
+			return e.page(r, r.Host, e.permissionsAt(c, "/subscriptions/"+sub.ID+"/resourceGroups/"+name, sub.TenantID))
+		}
+	}
+	return armError(http.StatusNotFound, "ResourceGroupNotFound", fmt.Sprintf("Resource group '%s' could not be found.", rg))
 }
 
 func nonNil(s []string) []string {
@@ -303,7 +383,7 @@ func (e *Emulator) listRoleAssignments(r *http.Request, host string, c caller, s
 	e.mu.Unlock()
 	var items []any
 	for _, ra := range all {
-		if principal != "" && !strings.EqualFold(ra.PrincipalID, principal) {
+		if ra.Delegated || (principal != "" && !strings.EqualFold(ra.PrincipalID, principal)) {
 			continue
 		}
 		above := e.covers(ra.Scope, scope, sub.TenantID)
@@ -373,7 +453,7 @@ func (e *Emulator) roleDefinition(id, subID string) response {
 			"assignableScopes": assignable,
 			"permissions": []any{map[string]any{
 				"actions": nonNil(rd.Actions), "notActions": nonNil(rd.NotActions),
-				"dataActions": []string{}, "notDataActions": []string{},
+				"dataActions": nonNil(rd.DataActions), "notDataActions": nonNil(rd.NotDataActions),
 			}},
 			"createdOn": "2015-02-02T21:55:09.8806423Z",
 			"updatedOn": "2024-04-25T16:23:40.5519005Z",

@@ -344,7 +344,7 @@ func TestARMDirect(t *testing.T) {
 	if res.StatusCode != 401 || !strings.Contains(string(b), `"InvalidAuthenticationToken"`) {
 		t.Errorf("bad token: %d %s", res.StatusCode, b)
 	}
-	res, b = armGet(t, e, tok.Token, "/subscriptions/"+SubscriptionID+"/resourceGroups?api-version=2021-04-01")
+	res, b = armGet(t, e, tok.Token, "/subscriptions/"+SubscriptionID+"/resourceGroups/"+ResourceGroup+"/providers/Microsoft.Compute/virtualMachines?api-version=2024-07-01")
 	if res.StatusCode != 404 {
 		t.Errorf("unknown path: %d %s", res.StatusCode, b)
 	}

@@ -5,42 +5,35 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
+
+	"github.com/oidc-doctor/oidc-doctor/check/roles"
 )
 
 // roleDef is a role definition as ARM stores it.
 type roleDef struct {
 	ID, Name, Type, Description string
 	Actions, NotActions         []string
+	DataActions, NotDataActions []string
 }
 
-// builtinRoles are the built-in roles with their real GUIDs and permissions.
-var builtinRoles = []roleDef{
-	{ID: RoleOwner, Name: "Owner", Type: "BuiltInRole",
-		Description: "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.",
-		Actions:     []string{"*"}},
-	{ID: RoleContributor, Name: "Contributor", Type: "BuiltInRole",
-		Description: "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC, manage assignments in Azure Blueprints, or share image galleries.",
-		Actions:     []string{"*"},
-		NotActions: []string{
-			"Microsoft.Authorization/*/Delete",
-			"Microsoft.Authorization/*/Write",
-			"Microsoft.Authorization/elevateAccess/Action",
-			"Microsoft.Blueprint/blueprintAssignments/write",
-			"Microsoft.Blueprint/blueprintAssignments/delete",
-			"Microsoft.Compute/galleries/share/action",
-			"Microsoft.Purview/consents/write",
-			"Microsoft.Purview/consents/delete",
-			"Microsoft.Resources/deploymentStacks/manageDenySetting/action",
-			"Microsoft.Subscription/cancel/action",
-			"Microsoft.Subscription/enable/action",
-		}},
-	{ID: RoleReader, Name: "Reader", Type: "BuiltInRole",
-		Description: "View all resources, but does not allow you to make any changes.",
-		Actions:     []string{"*/read"}},
-	{ID: RoleUserAccessAdministrator, Name: "User Access Administrator", Type: "BuiltInRole",
-		Description: "Lets you manage user access to Azure resources.",
-		Actions:     []string{"*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"}},
-}
+// builtinRoles are the built-in roles with their real GUIDs and permissions,
+// from Microsoft's published definitions (package roles embeds them with
+// their source; each has one permission entry).
+var builtinRoles = sync.OnceValue(func() []roleDef {
+	var out []roleDef
+	for _, d := range roles.Builtin() {
+		r := roleDef{ID: d.ID, Name: d.Name, Type: "BuiltInRole", Description: d.Description}
+		for _, p := range d.Permissions {
+			r.Actions = append(r.Actions, p.Actions...)
+			r.NotActions = append(r.NotActions, p.NotActions...)
+			r.DataActions = append(r.DataActions, p.DataActions...)
+			r.NotDataActions = append(r.NotDataActions, p.NotDataActions...)
+		}
+		out = append(out, r)
+	}
+	return out
+})
 
 // roleByID returns the built-in or custom role with this GUID (any case).
 func (e *Emulator) roleByID(id string) (roleDef, bool) {
@@ -150,7 +143,7 @@ func assignmentName(ra RoleAssignment) string {
 }
 
 func (e *Emulator) roleByIDBuiltin(id string) (roleDef, bool) {
-	for _, r := range builtinRoles {
+	for _, r := range builtinRoles() {
 		if strings.EqualFold(r.ID, id) {
 			return r, true
 		}

@@ -36,17 +36,6 @@ func baseFICs() []FIC {
 	}
 }
 
-func baseProviders() map[string]string {
-	return map[string]string{
-		"Microsoft.Compute":         "Registered",
-		"Microsoft.KeyVault":        "Registered",
-		"Microsoft.ManagedIdentity": "Registered",
-		"Microsoft.Network":         "Registered",
-		"Microsoft.Resources":       "Registered",
-		"Microsoft.Storage":         "Registered",
-	}
-}
-
 // Base returns the working set-up every preset starts from ("ok"): one app
 // with a service principal and the five stack credentials, Contributor on
 // the subscription, and an environment that matches the token.
@@ -63,8 +52,10 @@ func Base() Scenario {
 		}},
 		ARM: ARM{
 			Subscriptions: []Subscription{
-				{ID: SubscriptionID, TenantID: TenantID, DisplayName: "Emulated Production", State: "Enabled", Providers: baseProviders()},
-				{ID: OtherSubscriptionID, TenantID: OtherTenantID, DisplayName: "Other Tenant Production", State: "Enabled", Providers: baseProviders()},
+				{ID: SubscriptionID, TenantID: TenantID, DisplayName: "Emulated Production", State: "Enabled", Providers: subscriptionProviders(),
+					ResourceGroups: []string{ResourceGroup, "rg-shared"}},
+				{ID: OtherSubscriptionID, TenantID: OtherTenantID, DisplayName: "Other Tenant Production", State: "Enabled", Providers: subscriptionProviders(),
+					ResourceGroups: []string{ResourceGroup}},
 			},
 			RoleAssignments: []RoleAssignment{{Scope: "/subscriptions/" + SubscriptionID, PrincipalID: SPObjectID, RoleDefinitionID: RoleContributor}},
 		},
@@ -189,7 +180,7 @@ func Scenarios() []Scenario {
 		preset("rbac-none", "the service principal has no role assignment at all (403 AuthorizationFailed)", func(s *Scenario) {
 			s.assign()
 		}),
-		preset("rbac-rg-only", "Contributor is assigned on one resource group only, not on the subscription", func(s *Scenario) {
+		preset("rbac-rg-only", "Contributor is assigned on one resource group only, not on the subscription; ARM denies the subscription GET (403)", func(s *Scenario) {
 			s.assign(sp(subScope+"/resourceGroups/"+ResourceGroup, RoleContributor))
 		}),
 		preset("rbac-mg-inherited", "Contributor is inherited from the parent management group (passes)", func(s *Scenario) {
@@ -250,9 +241,36 @@ func Scenarios() []Scenario {
 				Body: "<!DOCTYPE html>\n<html><head><title>Sign in to continue</title></head><body><h1>Web access is restricted</h1><p>Please sign in to the corporate proxy.</p></body></html>\n"})
 		}),
 
-		// Real shapes from recorded answers (issue 13): the older 70021, a
+		// ---- Issue 12: providers as azurerm judges them, scope-aware RBAC,
+		// Lighthouse, a throttle that a retry outlives. Every one passes or
+		// warns: these are healthy set-ups that must not fail. ----
+		preset("providers-third-party-legacy", "third-party namespaces are NotRegistered, azurerm's are Registered; registrations legacy, a role that may not register (passes)", func(s *Scenario) {
+			noRegistration(s, "legacy")
+		}),
+		preset("providers-third-party-core", "third-party namespaces are NotRegistered, azurerm's are Registered; registrations core, a role that may not register (passes)", func(s *Scenario) {
+			noRegistration(s, "core")
+		}),
+		preset("providers-third-party-none", "third-party namespaces are NotRegistered; registrations none, a role that may not register (passes)", func(s *Scenario) {
+			noRegistration(s, "none")
+		}),
+		preset("rbac-rg-only-sub-readable", "Contributor on one resource group only, and ARM lets such an identity read the subscription (200)", func(s *Scenario) {
+			s.ARM.SubscriptionVisibleFromBelow = true
+			s.assign(sp(subScope+"/resourceGroups/"+ResourceGroup, RoleContributor))
+		}),
+		preset("lighthouse-delegated", "the subscription lives in a customer tenant and is delegated to the token's tenant through Azure Lighthouse (passes)", func(s *Scenario) {
+			sub := &s.ARM.Subscriptions[0]
+			sub.TenantID, sub.ManagedByTenants, sub.DisplayName = OtherTenantID, []string{TenantID}, "Customer Production (delegated)"
+			ra := sp(subScope, RoleContributor)
+			ra.Delegated = true
+			s.assign(ra)
+		}),
+		preset("entra-429-once", "the token endpoint throttles once (429, Retry-After: 1), then answers (passes)", func(s *Scenario) {
+			s.fault("entra-token", Fault{Status: http.StatusTooManyRequests, RetryAfter: "1", Times: 1})
+		}),
+
+		// ---- Issue 13: real shapes from recorded answers: the older 70021, a
 		// JWKS Entra cannot parse, a token without app_displayname, a
-		// LinkedAuthorizationFailed as ARM words it.
+		// LinkedAuthorizationFailed as ARM words it. ----
 		preset("fic-legacy-70021", "the tenant answers a subject mismatch with the older AADSTS70021, which quotes issuer, subject and audience", func(s *Scenario) {
 			s.Entra.Tenants[0].LegacyFICErrors = true
 			s.app().FICs = []FIC{fic("spacelift-azure-infra-proposed-read", SubjectProposedRead)}
@@ -281,6 +299,23 @@ func LinkedAuthorizationFailedBody(client, objectID, action, scope, linkedAction
 	msg := "The client '" + client + "' with object id '" + objectID + "' has permission to perform action '" + action + "' on scope '" + scope +
 		"'; however, it does not have permission to perform action '" + linkedAction + "' on the linked scope(s) '" + linkedScope + "' or the linked scope(s) are invalid."
 	return string(armError(http.StatusForbidden, "LinkedAuthorizationFailed", msg).body)
+}
+
+// noRegistrationRoleID is a custom role that is Contributor without
+// resource provider registration, as platform teams hand out.
+const noRegistrationRoleID = "3c9e7a51-2b4d-4e8f-9a6c-1d2e3f4a5b6c"
+
+// noRegistration sets ARM_RESOURCE_PROVIDER_REGISTRATIONS and gives the
+// principal a role that may do everything Contributor may except register
+// resource providers.
+func noRegistration(s *Scenario, registrations string) {
+	s.Env["ARM_RESOURCE_PROVIDER_REGISTRATIONS"] = registrations
+	s.ARM.CustomRoles = []RoleDefinition{{
+		ID: noRegistrationRoleID, Name: "Deployer (no provider registration)",
+		Actions:    []string{"*"},
+		NotActions: []string{"*/register/action", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/*/Delete"},
+	}}
+	s.assign(sp(subScope, noRegistrationRoleID))
 }
 
 // Lookup returns the preset called name.
@@ -312,6 +347,8 @@ func cloneScenario(s Scenario) Scenario {
 	out.ARM.Subscriptions = nil
 	for _, sub := range s.ARM.Subscriptions {
 		sub.Providers = maps.Clone(sub.Providers)
+		sub.ResourceGroups = append([]string(nil), sub.ResourceGroups...)
+		sub.ManagedByTenants = append([]string(nil), sub.ManagedByTenants...)
 		out.ARM.Subscriptions = append(out.ARM.Subscriptions, sub)
 	}
 	out.ARM.RoleAssignments = append([]RoleAssignment(nil), s.ARM.RoleAssignments...)

@@ -88,6 +88,7 @@ var Endpoints = []string{
 	"issuer-discovery", "issuer-jwks",
 	"entra-instance", "entra-tenant", "entra-token",
 	"arm-subscriptions", "arm-subscription", "arm-permissions", "arm-role-assignments", "arm-role-definitions", "arm-providers",
+	"arm-resource-groups", "arm-rg-permissions",
 }
 
 // Issuer configures faults of the emulated Spacelift OIDC issuer.
@@ -188,6 +189,12 @@ type ARM struct {
 	ManagementGroup string
 	// PageSize splits list responses into pages linked by nextLink; 0 = no paging.
 	PageSize int
+	// SubscriptionVisibleFromBelow lets a principal whose roles all lie
+	// below a subscription (on its resource groups or resources) GET it and
+	// find it in GET /subscriptions. Without it that principal gets 403
+	// AuthorizationFailed (Microsoft.Resources/subscriptions/read).
+	// UNCONFIRMED which of the two real ARM does; a scenario exists for each.
+	SubscriptionVisibleFromBelow bool
 }
 
 // Subscription is one Azure subscription.
@@ -198,6 +205,12 @@ type Subscription struct {
 	// Providers maps a resource provider namespace to Registered,
 	// NotRegistered or Registering.
 	Providers map[string]string
+	// ResourceGroups are the names of the subscription's resource groups.
+	ResourceGroups []string
+	// ManagedByTenants are the tenants that manage the subscription through
+	// Azure Lighthouse: ARM accepts their tokens, and GET /subscriptions/{id}
+	// lists them in managedByTenants while tenantId stays the customer's.
+	ManagedByTenants []string
 }
 
 // RoleAssignment grants a role at a scope ("/", a management group
@@ -207,6 +220,11 @@ type RoleAssignment struct {
 	Scope, PrincipalID string
 	// RoleDefinitionID is the role's GUID.
 	RoleDefinitionID string
+	// Delegated marks an authorization of an Azure Lighthouse delegation:
+	// it grants its role like any assignment, but the role assignments API
+	// does not list it ("role assignments authorized by that service
+	// provider won't be shown", https://learn.microsoft.com/azure/role-based-access-control/role-assignments-list-rest).
+	Delegated bool
 }
 
 // RoleDefinition is a custom role.

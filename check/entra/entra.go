@@ -84,13 +84,20 @@ func Scope(c cloud.Configuration) string {
 	return c.Services[cloud.ResourceManager].Audience + "/.default"
 }
 
-// newCredential builds the ClientAssertionCredential exactly as the run will
-// use it: default options (instance discovery on), the shared client.
+// newCredential builds the ClientAssertionCredential for the exchange, with
+// the shared client. Instance discovery is off for the well-known clouds'
+// authorities: for a host on MSAL's trusted list it only fetches alias
+// metadata that a single in-memory cache never reads, so it costs one round
+// trip and changes no request, check or error after it (MSAL Go v1.10.1:
+// apps/internal/oauth/resolvers.go resolves a trusted host without it;
+// apps/internal/base/storage/storage.go is its only other use). Terraform's
+// azurerm does its own OIDC exchange and sends no such request either. Any
+// other authority host keeps MSAL's default, which validates the authority.
 func newCredential(in Input) (azcore.TokenCredential, error) {
 	opts := &azidentity.ClientAssertionCredentialOptions{ClientOptions: azcore.ClientOptions{
 		Cloud: in.Cloud, Transport: transport.SDK(in.Client), Retry: transport.RetryOptions,
 		Logging: policy.LogOptions{IncludeBody: false},
-	}}
+	}, DisableInstanceDiscovery: wellKnownAuthority(in.Cloud.ActiveDirectoryAuthorityHost)}
 	raw := in.Assertion
 	return azidentity.NewClientAssertionCredential(in.TenantID, in.ClientID,
 		func(context.Context) (string, error) { return raw, nil }, opts)
@@ -176,6 +183,7 @@ func failed(ctx context.Context, err error, in Input, r diag.Result) []diag.Resu
 	out := []diag.Result{merge(r, v)}
 	if v.ListSubjects {
 		if sr, ok := subjectsOfToken(in); ok {
+			sr.RootCause = idExchange
 			out = append(out, sr)
 		}
 	}
@@ -205,6 +213,25 @@ func stageOf(req *http.Request) string {
 		return "token request (POST " + req.URL.Host + p + ")"
 	}
 	return req.Method + " " + req.URL.Host + p
+}
+
+// wellKnownAuthorities are the sign-in hosts of Azure's public and national
+// clouds (azcore/cloud), all on MSAL's trusted-host list
+// (apps/internal/oauth/ops/authority/authority.go aadTrustedHostList).
+var wellKnownAuthorities = []string{"login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn"}
+
+// wellKnownAuthority reports whether authority is https:// on one of them.
+func wellKnownAuthority(authority string) bool {
+	u, err := url.Parse(authority)
+	if err != nil || u.Scheme != "https" || (u.Path != "" && u.Path != "/") {
+		return false
+	}
+	for _, h := range wellKnownAuthorities {
+		if strings.EqualFold(u.Host, h) {
+			return true
+		}
+	}
+	return false
 }
 
 func hostOf(u string) string {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/fixes"
+	"github.com/oidc-doctor/oidc-doctor/check/roles"
 )
 
 // values are what is known about a failure, to fill its fixes: from the
@@ -47,7 +48,7 @@ func chooseFixes(ci CodeInfo, v values) []diag.Fix {
 	case ci.Code == "AuthorizationFailed" && ci.Cause == diag.CauseAuthorizationFailed,
 		ci.Code == "LinkedAuthorizationFailed" && ci.Cause == diag.CauseAuthorizationFailed && v.Action != "":
 		// For a linked resource, Action and Scope are the denied ones.
-		out = append(out, fixes.RoleAssignment(v.ObjectID, roleFor(v.Action), v.Scope)...)
+		out = append(out, grantFixes(v)...)
 	case ci.Cause == diag.CauseProviderRegistration:
 		var ns []string
 		if v.Namespace != "" {
@@ -60,17 +61,13 @@ func chooseFixes(ci CodeInfo, v values) []diag.Fix {
 	return out
 }
 
-// roleFor suggests a built-in role for a denied action: Reader for reads,
-// Contributor otherwise. Narrower roles are better where they exist.
-func roleFor(action string) string {
-	a := strings.ToLower(action)
-	switch {
-	case a == "":
-		return "<role>"
-	case strings.HasPrefix(a, "microsoft.authorization/"):
-		return "Role Based Access Control Administrator"
-	case strings.HasSuffix(a, "/read"):
-		return "Reader"
+// grantFixes repair a denied action least privilege first: the narrowest
+// built-in role at the narrowest scope that exists (creating a resource
+// group needs the subscription, never the group-to-be), then broader
+// options, labelled (package roles decides).
+func grantFixes(v values) []diag.Fix {
+	if v.Action == "" {
+		return fixes.RoleAssignment(v.ObjectID, "<role>", v.Scope)
 	}
-	return "Contributor"
+	return roles.Grant(v.ObjectID, []string{v.Action}, v.Scope)
 }

@@ -11,23 +11,18 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path"
-	"sort"
-	"strings"
-	"sync"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
+	"github.com/oidc-doctor/oidc-doctor/check/roles"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -39,7 +34,9 @@ type armClients struct {
 	subs        *armsubscriptions.Client
 	assignments *armauthorization.RoleAssignmentsClient
 	definitions *armauthorization.RoleDefinitionsClient
+	permissions *armauthorization.PermissionsClient
 	providers   *armresources.ProvidersClient
+	groups      *armresources.ResourceGroupsClient
 }
 
 // Module name and version for the raw client's telemetry policy.
@@ -68,8 +65,14 @@ func newARMClients(in Input) (*armClients, error) {
 	if c.definitions, err = armauthorization.NewRoleDefinitionsClient(in.Cred, &opts); err != nil {
 		return nil, fmt.Errorf("building the role definitions client: %w", err)
 	}
+	if c.permissions, err = armauthorization.NewPermissionsClient(in.SubscriptionID, in.Cred, &opts); err != nil {
+		return nil, fmt.Errorf("building the permissions client: %w", err)
+	}
 	if c.providers, err = armresources.NewProvidersClient(in.SubscriptionID, in.Cred, &opts); err != nil {
 		return nil, fmt.Errorf("building the providers client: %w", err)
+	}
+	if c.groups, err = armresources.NewResourceGroupsClient(in.SubscriptionID, in.Cred, &opts); err != nil {
+		return nil, fmt.Errorf("building the resource groups client: %w", err)
 	}
 	return c, nil
 }
@@ -99,7 +102,7 @@ type permissionsPage struct {
 // scope. armauthorization/v2 has PermissionsClient calls only for resource
 // groups and resources, so this sends the subscription-scope GET through the
 // same ARM pipeline (bearer token, retry, no RP registration).
-func (c *armClients) listPermissions(ctx context.Context, subscriptionID string) ([]Permission, error) {
+func (c *armClients) listPermissions(ctx context.Context, subscriptionID string) ([]roles.Permission, error) {
 	first := runtime.JoinPaths(c.raw.Endpoint(),
 		"/subscriptions/"+url.PathEscape(subscriptionID)+"/providers/Microsoft.Authorization/permissions") +
 		"?api-version=2022-04-01"
@@ -130,10 +133,10 @@ func (c *armClients) listPermissions(ctx context.Context, subscriptionID string)
 		},
 	})
 	pages, err := transport.Collect(ctx, pager, "listing permissions", func(p permissionsPage) string { return p.NextLink })
-	var perms []Permission
+	var perms []roles.Permission
 	for _, p := range pages {
 		for _, v := range p.Value {
-			perms = append(perms, Permission{Actions: v.Actions, NotActions: v.NotActions})
+			perms = append(perms, roles.Permission{Actions: v.Actions, NotActions: v.NotActions})
 		}
 	}
 	if err != nil {
@@ -194,169 +197,4 @@ func failedCall(id, title, step, host string, err error) diag.Result {
 	r.Hint, r.Cause = hint, transport.Cause(err)
 	r.Facts = []diag.Fact{diag.F("request", step), diag.F("host", host), diag.F("error", diag.Truncate(transport.SafeCause(err), 500))}
 	return r
-}
-
-// permissionsOutcome is the effective permissions at subscription scope.
-type permissionsOutcome struct {
-	perms   []Permission
-	err     error
-	elapsed time.Duration
-}
-
-func fetchPermissions(ctx context.Context, c *armClients, subID string) permissionsOutcome {
-	start := time.Now()
-	perms, err := c.listPermissions(ctx, subID)
-	return permissionsOutcome{perms: perms, err: err, elapsed: time.Since(start)}
-}
-
-// assignment is one role assignment of the identity, with its role resolved.
-type assignment struct {
-	Scope, RoleDefinitionID string
-	// RoleName is the role's name, or its GUID when the definition could not be read.
-	RoleName string
-	// Perms are the role's permissions; known reports whether they were read.
-	Perms []Permission
-	known bool
-}
-
-type assignmentsOutcome struct {
-	list []assignment
-	err  error
-	// defErr is the first failure reading a role definition; names then fall back to GUIDs.
-	defErr  error
-	elapsed time.Duration
-}
-
-// fetchAssignments lists the identity's role assignments that apply to the
-// subscription (at, above and below it, including through groups), then
-// reads each distinct role definition once, concurrently.
-func fetchAssignments(ctx context.Context, c *armClients, objectID string) (out assignmentsOutcome) {
-	start := time.Now()
-	defer func() { out.elapsed = time.Since(start) }()
-
-	// armauthorization v2.2.0 appends $filter to the query WITHOUT encoding
-	// it ("$filter="+*Filter). assignedTo('<oid>') has no spaces or other
-	// characters that need escaping, so it goes out intact; a filter like
-	// "principalId eq '<oid>'" would have to be url.QueryEscape'd first.
-	// QueryEscape on the oid keeps a malformed claim from breaking the URL
-	// and leaves a GUID unchanged.
-	filter := "assignedTo('" + url.QueryEscape(objectID) + "')"
-	pager := c.assignments.NewListForSubscriptionPager(&armauthorization.RoleAssignmentsClientListForSubscriptionOptions{Filter: to.Ptr(filter)})
-	pages, err := transport.Collect(ctx, pager, "listing role assignments",
-		func(p armauthorization.RoleAssignmentsClientListForSubscriptionResponse) string {
-			return armVal(p.NextLink)
-		})
-	if err != nil {
-		out.err = err
-		return out
-	}
-	for _, page := range pages {
-		for _, ra := range page.Value {
-			if ra == nil || ra.Properties == nil {
-				continue
-			}
-			out.list = append(out.list, assignment{Scope: armVal(ra.Properties.Scope), RoleDefinitionID: armVal(ra.Properties.RoleDefinitionID)})
-		}
-	}
-	out.defErr = resolveRoles(ctx, c, out.list)
-	return out
-}
-
-// resolveRoles fills RoleName and Perms of each assignment, reading every
-// distinct role definition once (concurrently). It returns the first error
-// reading a definition; those assignments keep the role's GUID as name.
-func resolveRoles(ctx context.Context, c *armClients, list []assignment) error {
-	type def struct {
-		id    string
-		name  string
-		perms []Permission
-		err   error
-	}
-	var defs []*def
-	byKey := map[string]*def{}
-	// Key by the role's GUID: the same role comes back as
-	// /subscriptions/{s}/providers/.../roleDefinitions/{guid} from a
-	// subscription-scope assignment and as /providers/.../{guid} from a
-	// management-group one; one GET serves both.
-	for _, a := range list {
-		k := strings.ToLower(path.Base(a.RoleDefinitionID))
-		if a.RoleDefinitionID != "" && byKey[k] == nil {
-			d := &def{id: a.RoleDefinitionID}
-			byKey[k] = d
-			defs = append(defs, d)
-		}
-	}
-	var wg sync.WaitGroup
-	for _, d := range defs {
-		wg.Go(func() {
-			resp, err := c.definitions.GetByID(ctx, d.id, nil)
-			if err != nil {
-				d.err = err
-				return
-			}
-			d.name = path.Base(d.id)
-			if p := resp.Properties; p != nil {
-				d.name = diag.FirstNonEmpty(armVal(p.RoleName), d.name)
-				for _, perm := range p.Permissions {
-					if perm != nil {
-						d.perms = append(d.perms, Permission{Actions: armVals(perm.Actions), NotActions: armVals(perm.NotActions)})
-					}
-				}
-			}
-		})
-	}
-	wg.Wait()
-	var first error
-	for i := range list {
-		d := byKey[strings.ToLower(path.Base(list[i].RoleDefinitionID))]
-		switch {
-		case d == nil:
-			list[i].RoleName = "(no role definition id)"
-		case d.err != nil:
-			list[i].RoleName = "role " + path.Base(d.id)
-			if first == nil {
-				first = d.err
-			}
-		default:
-			list[i].RoleName, list[i].Perms, list[i].known = d.name, d.perms, true
-		}
-	}
-	return first
-}
-
-func armVals(ps []*string) []string {
-	out := make([]string, 0, len(ps))
-	for _, p := range ps {
-		if p != nil {
-			out = append(out, *p)
-		}
-	}
-	return out
-}
-
-// providerState is one resource provider's registration state.
-type providerState struct{ Namespace, State string }
-
-type providersOutcome struct {
-	list    []providerState
-	err     error
-	elapsed time.Duration
-}
-
-func fetchProviders(ctx context.Context, c *armClients) providersOutcome {
-	start := time.Now()
-	out := providersOutcome{}
-	pages, err := transport.Collect(ctx, c.providers.NewListPager(nil), "listing resource providers",
-		func(p armresources.ProvidersClientListResponse) string { return armVal(p.NextLink) })
-	out.err = err
-	for _, page := range pages {
-		for _, p := range page.Value {
-			if p != nil {
-				out.list = append(out.list, providerState{armVal(p.Namespace), armVal(p.RegistrationState)})
-			}
-		}
-	}
-	out.elapsed = time.Since(start)
-	sort.Slice(out.list, func(i, j int) bool { return out.list[i].Namespace < out.list[j].Namespace })
-	return out
 }

@@ -151,27 +151,3 @@ func TestNeedsOf(t *testing.T) {
 		}
 	}
 }
-
-func TestRegistrationOf(t *testing.T) {
-	tests := []struct {
-		regs, skip, want string
-	}{
-		{"", "", "depends"},
-		{"none", "", "no"},
-		{"None", "", "no"},
-		{"legacy", "", "yes"},
-		{"core", "", "yes"},
-		{"extended", "", "yes"},
-		{"all", "", "yes"},
-		{"", "true", "no"},
-		{"", "false", "depends"},
-		{"all", "true", "yes"}, // the explicit setting wins; azurerm 4.x rejects the pair anyway
-		{"some", "", "depends"},
-	}
-	for _, tt := range tests {
-		env := map[string]string{"ARM_RESOURCE_PROVIDER_REGISTRATIONS": tt.regs, "ARM_SKIP_PROVIDER_REGISTRATION": tt.skip}
-		if got := registrationOf(func(k string) string { return env[k] }); got.attempt != tt.want || got.why == "" {
-			t.Errorf("registrationOf(%q, skip %q) = %+v, want %s", tt.regs, tt.skip, got, tt.want)
-		}
-	}
-}

@@ -7,23 +7,22 @@
 // It owns the check ids arm-subscription and rbac-*.
 package rbac
 
-// The RBAC step calls each URL once: the subscription first, then
-// permissions, role assignments (with their role definitions) and resource
-// providers concurrently, then judges the four results together.
+// The RBAC step calls each URL once. On the healthy path that is one round:
+// the subscription, permissions, role assignments and resource providers
+// concurrently (fetch.go), built-in role definitions from package roles.
+// Then it judges the four together: subscription.go, permissions.go,
+// assignments.go and providers.go (with azurerm.go, what the azurerm
+// provider does about resource providers).
 
 import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
-	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
-	"github.com/oidc-doctor/oidc-doctor/check/fixes"
-	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
 // Result ids of the RBAC step. They are API: never change them.
@@ -56,9 +55,13 @@ type Input struct {
 	TenantID, ObjectID, ClientID string
 	// RunType and Scope are the Spacelift token's runType and scope claims.
 	RunType, Scope string
-	// Getenv reads ARM_RESOURCE_PROVIDER_REGISTRATIONS and
-	// ARM_SKIP_PROVIDER_REGISTRATION.
+	// Getenv reads ARM_RESOURCE_PROVIDER_REGISTRATIONS,
+	// ARM_SKIP_PROVIDER_REGISTRATION and ARM_PROVIDER_ENHANCED_VALIDATION*.
 	Getenv func(string) string
+	// Azurerm is what the Terraform configuration says about the azurerm
+	// provider (version, registration settings); the zero value means
+	// unknown, and the providers check judges every release that differs.
+	Azurerm Azurerm
 }
 
 func (in Input) getenv(k string) string {
@@ -78,35 +81,17 @@ func Check(ctx context.Context, in Input) []diag.Result {
 		r := diag.Result{ID: idARMSubscription, Title: titleARMSubscription, Status: diag.StatusFail, Cause: diag.CauseOther,
 			Summary: "could not set up the Azure Resource Manager clients", Facts: []diag.Fact{diag.F("error", err.Error())},
 			Hint: "This is a bug in oidc-doctor or its settings; report it with this output."}
-		return append([]diag.Result{r}, skipRest("needs "+idARMSubscription)...)
+		return append([]diag.Result{r}, diag.Caused(skipRest("needs "+idARMSubscription), idARMSubscription)...)
 	}
-	need := needsOf(in.RunType, in.Scope)
-
-	sub, subRes := checkSubscription(ctx, c, in, need)
-	if !sub.usable {
-		return append([]diag.Result{subRes}, skipRest("needs "+idARMSubscription)...)
+	w := gather(ctx, c, in)
+	subRes := judgeSubscription(ctx, c, w)
+	fillPlaceholders(&subRes, in, w.need)
+	if !w.sub.usable() {
+		return append([]diag.Result{subRes}, diag.Caused(skipRest("needs "+idARMSubscription), idARMSubscription)...)
 	}
-
-	var (
-		perms permissionsOutcome
-		ras   assignmentsOutcome
-		provs providersOutcome
-		wg    sync.WaitGroup
-	)
-	wg.Go(func() { perms = fetchPermissions(ctx, c, in.SubscriptionID) })
-	wg.Go(func() { ras = fetchAssignments(ctx, c, in.ObjectID) })
-	wg.Go(func() { provs = fetchProviders(ctx, c) })
-	wg.Wait()
-
-	cov := coverageOf(ras.list, in.SubscriptionID)
-	out := []diag.Result{
-		subRes,
-		judgePermissions(in, need, perms, ras, cov, c.host),
-		judgeAssignments(in, need, ras, perms, cov, c.host),
-		judgeProviders(in, perms, provs, c.host),
-	}
-	for i := range out {
-		fillPlaceholders(&out[i], in, need)
+	out := []diag.Result{subRes, judgePermissions(w), judgeAssignments(w), judgeProviders(w)}
+	for i := range out[1:] {
+		fillPlaceholders(&out[i+1], in, w.need)
 	}
 	return withCauses(out)
 }
@@ -134,7 +119,8 @@ func fillPlaceholders(r *diag.Result, in Input, need runNeeds) {
 	}
 }
 
-// Timeout bounds the RBAC step (subscription, then its concurrent calls).
+// Timeout bounds the RBAC step (its concurrent reads, and the resource
+// group look-up when one is needed).
 const Timeout = 15 * time.Second
 
 // Skipped is the step's results when it cannot run; why says what is missing.
@@ -189,119 +175,12 @@ func (n runNeeds) role() string {
 	return "Reader"
 }
 
-// subscriptionOutcome says whether the later steps can use the subscription.
-type subscriptionOutcome struct{ usable bool }
-
-// readOnlyStates are subscription states in which ARM refuses writes.
-var readOnlyStates = map[string]bool{"warned": true, "pastdue": true, "disabled": true}
-
-func checkSubscription(ctx context.Context, c *armClients, in Input, need runNeeds) (subscriptionOutcome, diag.Result) {
-	start := time.Now()
-	step := "GET /subscriptions/" + in.SubscriptionID
-	resp, err := c.subs.Get(ctx, in.SubscriptionID, nil)
-	elapsed := time.Since(start)
-	if err != nil {
-		r, usable := subscriptionFailure(ctx, c, in, need, step, err)
-		r.Elapsed = time.Since(start)
-		fillPlaceholders(&r, in, need)
-		return subscriptionOutcome{usable: usable}, r
+// actions are what the run needs at subscription scope, for least privilege.
+func (n runNeeds) actions() []string {
+	if n.write || n.applyLater {
+		return []string{actDeploymentWrite, actRGWrite}
 	}
-	r := diag.Result{ID: idARMSubscription, Title: titleARMSubscription, Elapsed: elapsed}
-	s := resp.Subscription
-	name, tenant, state := armVal(s.DisplayName), armVal(s.TenantID), ""
-	if s.State != nil {
-		state = string(*s.State)
-	}
-	r.Facts = []diag.Fact{
-		diag.F("subscription", in.SubscriptionID),
-		diag.F("display name", name),
-		diag.F("state", state),
-		diag.F("subscription tenant", tenant),
-		diag.F("token tenant (tid)", in.TenantID),
-	}
-	switch {
-	case tenant != "" && in.TenantID != "" && !strings.EqualFold(tenant, in.TenantID):
-		r.Status, r.Cause = diag.StatusFail, diag.CauseWrongTenantForSubscription
-		r.Summary = fmt.Sprintf("subscription %q lives in tenant %s, not in the token's tenant %s", name, tenant, in.TenantID)
-		r.Hint = "Set ARM_TENANT_ID to " + tenant + " (the subscription's tenant), and make sure the app and its federated credentials live there."
-	case strings.EqualFold(state, "deleted"):
-		r.Status, r.Cause = diag.StatusFail, diag.CauseSubscriptionNotFound
-		r.Summary = fmt.Sprintf("subscription %q is deleted", name)
-		r.Hint = "Point ARM_SUBSCRIPTION_ID at a live subscription."
-	case readOnlyStates[strings.ToLower(state)]:
-		r.Status = diag.StatusWarn
-		r.Summary = fmt.Sprintf("subscription %q is %s: Azure treats it as read-only", name, state)
-		r.Cause = diag.CauseSubscriptionDisabled
-		if need.write {
-			r.Status = diag.StatusFail
-			r.Summary += ", and this run needs to write"
-		}
-		r.Hint = "Ask the subscription's billing owner to re-enable it in the Azure portal (Subscriptions > " + name + "); until then plans work and applies fail."
-	default:
-		r.Status = diag.StatusPass
-		r.Summary = fmt.Sprintf("subscription %q is %s and lives in the token's tenant", name, state)
-	}
-	return subscriptionOutcome{usable: true}, r
-}
-
-// subscriptionFailure explains a failed subscription GET, and says whether
-// the later steps can still run. They can after AuthorizationFailed: the
-// subscription exists in the token's tenant, only reading it is denied.
-func subscriptionFailure(ctx context.Context, c *armClients, in Input, need runNeeds, step string, err error) (diag.Result, bool) {
-	r := failedCall(idARMSubscription, titleARMSubscription, step, c.host, err)
-	f, ok := asARMFailure(err)
-	if !ok {
-		return r, false
-	}
-	switch strings.ToLower(f.Code) {
-	case "invalidauthenticationtokentenant":
-		if f.SubscriptionTenant != "" {
-			r.Summary = fmt.Sprintf("subscription %s lives in tenant %s, but the token is from tenant %s", in.SubscriptionID, f.SubscriptionTenant, in.TenantID)
-			r.Hint = "Set ARM_TENANT_ID to " + f.SubscriptionTenant + ", the tenant the subscription lives in, and create the app and its federated credential there (or use a subscription of tenant " + in.TenantID + ")."
-		}
-	case "subscriptionnotfound":
-		r.Summary, r.Hint, r.Fixes = notFoundVerdict(ctx, c, in, need, &r)
-	case "authorizationfailed":
-		r.Summary = fmt.Sprintf("the identity may not read subscription %s: it has no role that allows %s there", in.SubscriptionID, diag.FirstNonEmpty(f.Action, "Microsoft.Resources/subscriptions/read"))
-		r.Hint += " See rbac-role-assignments for the roles it does have."
-		r.Fixes = fixes.RoleAssignment(in.ObjectID, need.role(), in.subscriptionScope())
-		return r, true
-	case "expiredauthenticationtoken", "invalidauthenticationtoken":
-		// The token is the input of every later call; they would fail alike.
-	}
-	return r, false
-}
-
-// notFoundVerdict tells a mistyped subscription id from an identity that has
-// no role at all: ARM answers SubscriptionNotFound for both. The list of
-// subscriptions the identity can see decides: other subscriptions mean the id
-// is wrong; none means the identity has no role anywhere in the tenant.
-func notFoundVerdict(ctx context.Context, c *armClients, in Input, need runNeeds, r *diag.Result) (summary, hint string, fs []diag.Fix) {
-	var visible []string
-	pages, err := transport.Collect(ctx, c.subs.NewListPager(nil), "listing subscriptions",
-		func(p armsubscriptions.ClientListResponse) string { return armVal(p.NextLink) })
-	if err != nil {
-		r.Facts = append(r.Facts, diag.F("visible subscriptions", "unknown: listing them failed too"))
-		return fmt.Sprintf("subscription %s was not found in tenant %s: a typo, or the identity has no role on it", in.SubscriptionID, in.TenantID),
-			"Check ARM_SUBSCRIPTION_ID, then give the identity a role on the subscription. " + rbacDelayNote,
-			fixes.RoleAssignment(in.ObjectID, need.role(), in.subscriptionScope())
-	}
-	for _, page := range pages {
-		for _, s := range page.Value {
-			if s != nil {
-				visible = append(visible, fmt.Sprintf("%s (%s)", armVal(s.SubscriptionID), armVal(s.DisplayName)))
-			}
-		}
-	}
-	if len(visible) == 0 {
-		r.Facts = append(r.Facts, diag.F("visible subscriptions", "none"))
-		return fmt.Sprintf("subscription %s was not found, and the identity can see no subscription at all: it has no role in tenant %s", in.SubscriptionID, in.TenantID),
-			"A subscription the identity has no role on looks the same as one that does not exist. If the id is right, assign the role (the subscription's owner runs the command below). " + rbacDelayNote,
-			fixes.RoleAssignment(in.ObjectID, need.role(), in.subscriptionScope())
-	}
-	r.Facts = append(r.Facts, diag.F("visible subscriptions", strings.Join(armCap(visible, 10), ", ")))
-	return fmt.Sprintf("subscription %s was not found, but the identity can see %d other subscription(s): ARM_SUBSCRIPTION_ID is probably wrong", in.SubscriptionID, len(visible)),
-		"Set ARM_SUBSCRIPTION_ID to one of the visible subscriptions, or give the identity a role on this one if the id is right.", nil
+	return []string{actRGRead}
 }
 
 // rbacDelayNote is said whenever a role exists but access still fails.

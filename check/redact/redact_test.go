@@ -171,8 +171,9 @@ func TestRedactor(t *testing.T) {
 		{"client", client, "client-1"},
 		{"tenant", strings.ToUpper(tenant), "tenant-1"},
 		{"client", tenant, "tenant-1"},
-		{"host", "demo.app.spacelift.io", "host-1"},
-		{"host", "acme.app.spacelift.io", "host-2"},
+		{"account", "demo.app.spacelift.io", "account-1.app.spacelift.io"},
+		{"account", "demo", "account-1"},
+		{"account", "acme.app.spacelift.io", "account-2.app.spacelift.io"},
 		{"object", "", ""},
 	} {
 		if got := r.ID(tc.kind, tc.value); got != tc.want {
@@ -182,9 +183,9 @@ func TestRedactor(t *testing.T) {
 	in := "https://login.microsoftonline.com/" + strings.ToUpper(tenant) + "/v2.0 iss=https://demo.app.spacelift.io " +
 		"scope=/subscriptions/" + sub + " app " + client + " unknown " + other + " again " + other +
 		" other account https://beta.app.us.spacelift.io v1.2.3"
-	want := "https://login.microsoftonline.com/tenant-1/v2.0 iss=https://host-1 " +
+	want := "https://login.microsoftonline.com/tenant-1/v2.0 iss=https://account-1.app.spacelift.io " +
 		"scope=/subscriptions/subscription-1 app client-1 unknown guid-1 again guid-1" +
-		" other account https://host-3 v1.2.3"
+		" other account https://account-3.app.us.spacelift.io v1.2.3"
 	if got := r.Text(in); got != want {
 		t.Errorf("Text:\n got %q\nwant %q", got, want)
 	}
@@ -193,11 +194,28 @@ func TestRedactor(t *testing.T) {
 	}
 }
 
-func TestRedactorFreeText(t *testing.T) {
+// TestRedactorWholeValues: a value is masked where it stands alone, never
+// inside another value; space and stack ids stay readable even when they
+// contain the account's name.
+func TestRedactorWholeValues(t *testing.T) {
 	r := NewRedactor()
-	r.ID("stack", "infra-prod")
-	if got, want := r.Text("stack INFRA-PROD and infra-prod-2"), "stack stack-1 and stack-1-2"; got != want {
-		t.Errorf("Text = %q, want %q", got, want)
+	r.ID("tenant", "contoso.onmicrosoft.com")
+	if got := r.ID("account", "infra"); got != "account-1" {
+		t.Fatalf("account mask %q", got)
+	}
+	for in, want := range map[string]string{
+		"tenant CONTOSO.onmicrosoft.com.":                                      "tenant tenant-1.",
+		"tenant contoso.onmicrosoft.com.example":                               "tenant contoso.onmicrosoft.com.example",
+		"stack azure-infra in space infra-01HND497T9JKR76MR3KA2CDJHP":          "stack azure-infra in space infra-01HND497T9JKR76MR3KA2CDJHP",
+		"space:root:stack:infra:run_type:TRACKED:scope:write":                  "space:root:stack:infra:run_type:TRACKED:scope:write",
+		"iss https://infra.app.spacelift.io and aud infra.app.us.spacelift.io": "iss https://account-1.app.spacelift.io and aud account-1.app.us.spacelift.io",
+	} {
+		if got := r.Text(in); got != want {
+			t.Errorf("Text(%q)\n got %q\nwant %q", in, got, want)
+		}
+	}
+	if got := r.Value("infra"); got != "account-1" {
+		t.Errorf("a whole fact value is masked: %q", got)
 	}
 }
 

@@ -66,7 +66,7 @@ func Check(in Input, now time.Time) (*Token, []diag.Result) {
 		for _, t := range titles[1:] {
 			out = append(out, diag.Skipped(t.id, t.title, "no token was read"))
 		}
-		return nil, withCauses(out)
+		return nil, withCauses(diag.Caused(out, "token-source"))
 	}
 	tok, res := judgeFormat(src)
 	out = append(out, res)
@@ -74,7 +74,7 @@ func Check(in Input, now time.Time) (*Token, []diag.Result) {
 		for _, t := range titles[2:] {
 			out = append(out, diag.Skipped(t.id, t.title, "the token could not be decoded"))
 		}
-		return nil, withCauses(out)
+		return nil, withCauses(diag.Caused(out, "token-format"))
 	}
 	return tok, withCauses(append(out,
 		checkClaims(tok, now),

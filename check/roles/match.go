@@ -1,10 +1,10 @@
-package rbac
+package roles
 
 import "strings"
 
 // This file decides whether Azure RBAC permissions allow an ARM action. It is
-// pure: the permissions come from the ARM permissions API or from role
-// definitions, fetched elsewhere (rbac.go).
+// pure: the permissions come from the ARM permissions API, from role
+// definitions ARM returns, or from the built-in ones embedded here.
 //
 // ARM's rules, from the resource-manager API authentication docs: "an action
 // is allowed if [it] is present in the allowed actions of any permission and
@@ -16,17 +16,31 @@ import "strings"
 
 // Permission is one entry of an ARM permission list (a role definition's
 // permissions, or the effective permissions of the caller at a scope).
-// Data actions are left out: Terraform's control-plane calls never need them.
 type Permission struct {
-	Actions    []string
-	NotActions []string
+	Actions    []string `json:"actions"`
+	NotActions []string `json:"notActions"`
+	// DataActions and NotDataActions are the data-plane half (blob reads
+	// and writes, for example); Terraform's control-plane calls never need
+	// them, the azurerm backend with Entra ID auth does.
+	DataActions    []string `json:"dataActions"`
+	NotDataActions []string `json:"notDataActions"`
 }
 
-// actionAllowed reports whether any permission in perms allows action and
-// that same permission's notActions do not take it away.
-func actionAllowed(perms []Permission, action string) bool {
+// Allowed reports whether any permission in perms allows the control-plane
+// action and that same permission's notActions do not take it away.
+func Allowed(perms []Permission, action string) bool {
 	for _, p := range perms {
 		if matchesAny(p.Actions, action) && !matchesAny(p.NotActions, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// DataAllowed is Allowed for a data action, under the same rules.
+func DataAllowed(perms []Permission, action string) bool {
+	for _, p := range perms {
+		if matchesAny(p.DataActions, action) && !matchesAny(p.NotDataActions, action) {
 			return true
 		}
 	}

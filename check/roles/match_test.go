@@ -1,4 +1,4 @@
-package rbac
+package roles
 
 import "testing"
 
@@ -65,8 +65,8 @@ func TestActionAllowed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := actionAllowed(tt.perms, tt.action); got != tt.want {
-				t.Errorf("actionAllowed(%v, %q) = %v, want %v", tt.perms, tt.action, got, tt.want)
+			if got := Allowed(tt.perms, tt.action); got != tt.want {
+				t.Errorf("Allowed(%v, %q) = %v, want %v", tt.perms, tt.action, got, tt.want)
 			}
 		})
 	}
