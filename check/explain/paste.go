@@ -94,7 +94,9 @@ func Read(text string, tok *Token) Explanation {
 	var rd reader
 	prevEnd := 0
 	scanAll(s, func(o occurrence, end int) {
-		b.add(rd.read(s, o, end, prevEnd))
+		if !b.repeatsBare(o, end) {
+			b.add(rd.read(s, o, end, prevEnd))
+		}
 		prevEnd = o.end
 	})
 	out := b.result()
@@ -115,10 +117,30 @@ type builder struct {
 	omittedOcc int
 	codes      map[string]bool
 	codesFull  bool
+	// lastBare and lastBareAt are the code of the last bare occurrence
+	// (a code with no text after it) and the finding it merged into, so
+	// that a run of them costs a count each.
+	lastBare   string
+	lastBareAt int
 }
 
 func newBuilder() *builder {
-	return &builder{byCode: map[string][]int{}, codes: map[string]bool{}}
+	return &builder{byCode: map[string][]int{}, codes: map[string]bool{}, lastBareAt: -1}
+}
+
+// isBare reports whether occurrence o, whose window ends at end, is a code
+// with too little text after it to name any value.
+func isBare(o occurrence, end int) bool {
+	return o.back == 0 && o.implies == "" && end-o.start < o.end-o.start+minValueText
+}
+
+// repeatsBare counts o when it is a bare repeat of the last bare code.
+func (b *builder) repeatsBare(o occurrence, end int) bool {
+	if b.lastBareAt < 0 || o.code != b.lastBare || !isBare(o, end) {
+		return false
+	}
+	b.found[b.lastBareAt].Occurrences++
+	return true
 }
 
 func (b *builder) countCode(code string) {
@@ -141,9 +163,13 @@ func (b *builder) omitted() Omitted {
 // limits) it is counted.
 func (b *builder) add(r reading) {
 	o := r.o
+	bare := isBare(o, o.start+len(r.fwd))
 	for _, i := range b.byCode[o.code] {
 		if compatibleSet(b.found[i].Fields, r.fs) {
 			b.merge(&b.found[i], r)
+			if bare {
+				b.lastBare, b.lastBareAt = o.code, i
+			}
 			return
 		}
 	}
@@ -154,6 +180,9 @@ func (b *builder) add(r reading) {
 	}
 	f := r.finding()
 	f.Occurrences = 1
+	if bare {
+		b.lastBare, b.lastBareAt = o.code, len(b.found)
+	}
 	b.byCode[o.code] = append(b.byCode[o.code], len(b.found))
 	b.found = append(b.found, f)
 }

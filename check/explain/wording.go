@@ -218,6 +218,10 @@ func scanWords(s string, from, to int, emit func(occurrence)) {
 			i = j - 1
 			continue
 		}
+		if s[i] == 'A' && strings.HasPrefix(s[i:j], "AADSTS") {
+			i = j - 1 // scanAADSTS's
+			continue
+		}
 		if c := s[i]; c >= 'A' && c <= 'Z' && j-i >= 9 && j-i <= 40 && knownNames[s[i:j]] {
 			emit(occurrence{start: i, end: j, kind: kindKnown, code: s[i:j]})
 		}
