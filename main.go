@@ -299,20 +299,20 @@ func explain(args []string, stdin io.Reader, stdout, stderr io.Writer, o options
 		defer f.Close()
 		in, name = f, args[0]
 	}
-	text, err := io.ReadAll(io.LimitReader(in, 32<<20))
+	text, cutAt, err := check.ReadPaste(in)
 	if err != nil {
 		fmt.Fprintf(stderr, "oidc-doctor: error: reading %s: %v\n", name, err)
 		return 1
 	}
-	findings, err := check.ExplainPaste(string(text), cfg)
+	ex, err := check.ExplainPaste(text, cutAt, cfg)
 	if err != nil {
 		return usageErr(stderr, err.Error(), "give --token-file a readable Spacelift token, or leave it out")
 	}
-	if err := report.RenderExplain(stdout, o.format, findings, meta, topts); err != nil {
+	if err := report.RenderExplain(stdout, o.format, ex, meta, topts); err != nil {
 		fmt.Fprintf(stderr, "oidc-doctor: error: writing the report: %v\n", err)
 		return 1
 	}
-	if len(findings) == 0 {
+	if len(ex.Findings) == 0 {
 		return 3 // the report says no code was found
 	}
 	return 0

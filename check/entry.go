@@ -5,6 +5,8 @@ package check
 
 import (
 	"fmt"
+	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
@@ -14,22 +16,38 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/token"
 )
 
-// ExplainPaste explains pasted error output. With Config.TokenFile set it
-// compares the values the errors quote with that token's; a token file that
-// cannot be read or decoded is an error, never silently ignored.
-func ExplainPaste(text string, cfg Config) ([]explain.Finding, error) {
+// ReadPaste reads the pasted error output explain reads: at most
+// explain.MaxInput bytes; cutAt says where the rest was left unread (0 when
+// nothing was).
+func ReadPaste(r io.Reader) (text string, cutAt int64, err error) {
+	var size int64
+	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	}
+	return explain.ReadInput(r, size)
+}
+
+// ExplainPaste explains pasted error output, read by ReadPaste (cutAt is
+// where it was cut). With Config.TokenFile set it compares the values the
+// errors quote with that token's; a token file that cannot be read or
+// decoded is an error, never silently ignored.
+func ExplainPaste(text string, cutAt int64, cfg Config) (explain.Explanation, error) {
 	var tok *explain.Token
 	if cfg.TokenFile != "" {
 		ctx, cancel := cfg.deadline()
 		defer cancel()
 		t, _, err := token.Load(ctx, cfg.tokenInput())
 		if err != nil {
-			return nil, fmt.Errorf("--token-file %s: %v", cfg.TokenFile, err)
+			return explain.Explanation{}, fmt.Errorf("--token-file %s: %v", cfg.TokenFile, err)
 		}
 		et := explainToken(t)
 		tok = &et
 	}
-	return explain.Paste(text, tok), nil
+	ex := explain.Read(text, tok)
+	ex.CutAt = cutAt
+	return ex, nil
 }
 
 // SubjectsInput is what `oidc-doctor subjects` was told: the flags, any of

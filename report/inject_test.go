@@ -106,6 +106,7 @@ type rendered struct{ text, color, markdown, json, etext, ecolor, emarkdown, ejs
 
 func renderAll(t testing.TB, r diag.Report, fs []explain.Finding) rendered {
 	m := Meta{Tool: "oidc-doctor", Version: "v1.0.0"}
+	ex := explain.Explanation{Findings: fs}
 	var out rendered
 	for _, x := range []struct {
 		dst    *string
@@ -115,10 +116,10 @@ func renderAll(t testing.TB, r diag.Report, fs []explain.Finding) rendered {
 		{&out.color, func(b *bytes.Buffer) error { return Text(b, r, m, TextOptions{Verbose: true, Color: true}) }},
 		{&out.markdown, func(b *bytes.Buffer) error { return Markdown(b, r, m) }},
 		{&out.json, func(b *bytes.Buffer) error { return JSON(b, r, m) }},
-		{&out.etext, func(b *bytes.Buffer) error { return ExplainText(b, fs, m, TextOptions{Verbose: true}) }},
-		{&out.ecolor, func(b *bytes.Buffer) error { return ExplainText(b, fs, m, TextOptions{Verbose: true, Color: true}) }},
-		{&out.emarkdown, func(b *bytes.Buffer) error { return ExplainMarkdown(b, fs, m) }},
-		{&out.ejson, func(b *bytes.Buffer) error { return ExplainJSON(b, fs, m) }},
+		{&out.etext, func(b *bytes.Buffer) error { return ExplainText(b, ex, m, TextOptions{Verbose: true}) }},
+		{&out.ecolor, func(b *bytes.Buffer) error { return ExplainText(b, ex, m, TextOptions{Verbose: true, Color: true}) }},
+		{&out.emarkdown, func(b *bytes.Buffer) error { return ExplainMarkdown(b, ex, m) }},
+		{&out.ejson, func(b *bytes.Buffer) error { return ExplainJSON(b, ex, m) }},
 	} {
 		var b bytes.Buffer
 		if err := x.render(&b); err != nil {

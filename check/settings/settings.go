@@ -160,8 +160,10 @@ func Judge(getenv func(string) string, offline bool) (Azure, []diag.Result) {
 	switch {
 	case len(fails) > 0:
 		r.Status, r.Summary = diag.StatusFail, strings.Join(append(fails, warns...), "; ")
+		r.Cause = diag.CauseSettingsInvalid
 	case len(warns) > 0:
 		r.Status, r.Summary = diag.StatusWarn, strings.Join(warns, "; ")
+		r.Cause = diag.CauseSettingsInvalid
 	}
 	r.Hint = strings.Join(hints, "; ")
 	return s, []diag.Result{r, judgeAuthConflicts(getenv)}

@@ -181,7 +181,7 @@ func resolveToken(ctx context.Context, in Input) (*source, diag.Result, []string
 		}
 	}
 	if v != nil && fp != nil && fp.exists && fp.Err == nil && !fp.slow && v.Value != fp.Value {
-		r.Status = diag.StatusFail
+		r.Status, r.Cause = diag.StatusFail, diag.CauseSettingsInvalid
 		r.Summary = "ARM_OIDC_TOKEN and the file named by ARM_OIDC_TOKEN_FILE_PATH disagree: the azurerm provider refuses to start"
 		r.Hint = "set only one of them, preferably ARM_OIDC_TOKEN_FILE_PATH=" + spacelift.TokenPath
 		return chosen, r, files

@@ -69,7 +69,7 @@ func Check(ctx context.Context, in Input, now time.Time) (*Token, []diag.Result,
 		for _, t := range titles[1:] {
 			out = append(out, diag.Skipped(t.id, t.title, "no token was read"))
 		}
-		return nil, diag.Caused(out, "token-source"), files
+		return nil, withCauses(diag.Caused(out, "token-source")), files
 	}
 	tok, res := judgeFormat(src)
 	out = append(out, res)
@@ -77,9 +77,9 @@ func Check(ctx context.Context, in Input, now time.Time) (*Token, []diag.Result,
 		for _, t := range titles[2:] {
 			out = append(out, diag.Skipped(t.id, t.title, "the token could not be decoded"))
 		}
-		return nil, diag.Caused(out, "token-format"), files
+		return nil, withCauses(diag.Caused(out, "token-format")), files
 	}
-	return tok, append(out,
+	return tok, withCauses(append(out,
 		checkClaims(tok, now),
 		checkHeader(tok),
 		checkLifetime(tok, now),
@@ -88,7 +88,7 @@ func Check(ctx context.Context, in Input, now time.Time) (*Token, []diag.Result,
 		checkSubject(tok),
 		checkScope(tok),
 		checkSpaceliftEnv(tok, in.env),
-	), files
+	)), files
 }
 
 // Load finds and decodes the token as Check would, for commands that only
