@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -287,5 +288,22 @@ func TestSubjectsStackAndModuleIsUsageError(t *testing.T) {
 	got := run(t.Context(), []string{"subjects", "--space", "s", "--stack", "a", "--module", "b", "--account", "x.app.spacelift.io"}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
 	if got != 2 || !strings.Contains(errb.String(), "--stack and --module") {
 		t.Errorf("exit %d, stderr %q", got, errb.String())
+	}
+}
+
+// TestGeneratedNotBeforeStarted: the JSON document is written after the
+// diagnosis began, never before it.
+func TestGeneratedNotBeforeStarted(t *testing.T) {
+	var out, errb strings.Builder
+	run(t.Context(), []string{"demo", "ok", "--format", "json"}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	var d struct {
+		GeneratedAt time.Time `json:"generated_at"`
+		StartedAt   time.Time `json:"started_at"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &d); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if d.StartedAt.IsZero() || d.GeneratedAt.Before(d.StartedAt) {
+		t.Errorf("generated_at %s is before started_at %s", d.GeneratedAt, d.StartedAt)
 	}
 }
