@@ -3,9 +3,12 @@ package main
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,6 +188,94 @@ func TestNoTokenInAnyOutput(t *testing.T) {
 	}
 }
 
+// TestNoTokenInAnyOutputShapes puts a token where the review found it
+// slipping past the mask, in the shapes a reader sees it, and renders each
+// case in every format: a paste with the token wrapped in │ borders, split
+// by a space or a tab, or lower-cased; the token folded into environment
+// values; ARM_USE_OIDC holding it; a token with a spaced JSON header given
+// as a file path. No 40-character piece of the signature, in any letter
+// case, may survive, even with the separators between pieces taken out.
+func TestNoTokenInAnyOutputShapes(t *testing.T) {
+	tok := mintForTest(t)
+	sig := tok[strings.LastIndexByte(tok, '.')+1:]
+	enc := base64.RawURLEncoding
+	spaced := enc.EncodeToString([]byte(`{ "alg": "RS256", "typ": "JWT" }`)) + "." +
+		enc.EncodeToString([]byte(`{ "iss": "https://demo.app.spacelift.io", "sub": "x" }`)) + "." + sig
+	wrap := func(s string, width int, line func(string) string) string {
+		var b strings.Builder
+		for ; len(s) > width; s = s[width:] {
+			b.WriteString(line(s[:width]))
+		}
+		return b.String() + line(s)
+	}
+	folded := wrap(tok, 64, func(p string) string { return p + "\n" })
+	folded = strings.TrimSuffix(folded, "\n")
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.jwt")
+	if err := os.WriteFile(good, []byte(tok), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Each paste quotes the token in an AADSTS message, which explain
+	// prints (fields, message) in every format.
+	const msg = "AADSTS700213: No matching federated identity record found for presented assertion subject '"
+	pastes := map[string]string{
+		"boxed":       wrap(msg+tok+"'.", 76, func(p string) string { return "│ " + p + "\n" }),
+		"space":       msg + tok[:len(tok)-100] + " " + tok[len(tok)-100:] + "'.\n",
+		"tab":         msg + tok[:len(tok)-150] + "\t" + tok[len(tok)-150:] + "'.\n",
+		"line break":  msg + tok[:len(tok)-120] + "\n" + tok[len(tok)-120:] + "'.\n",
+		"lower-cased": msg + strings.ToLower(tok) + "'.\n",
+		"upper-cased": msg + strings.ToUpper(tok) + "'.\n",
+		"spaced":      msg + spaced + "'.\n",
+	}
+	type tcase struct {
+		args []string
+		env  map[string]string
+	}
+	cases := map[string]tcase{
+		"ARM_USE_OIDC":       {[]string{"--offline", "--verbose", "--token-file", good}, map[string]string{"ARM_USE_OIDC": tok}},
+		"ARM_USE_OIDC lower": {[]string{"--offline", "--verbose", "--token-file", good}, map[string]string{"ARM_USE_OIDC": strings.ToLower(tok)}},
+		"spaced path":        {[]string{"--offline", "--verbose", "--token-file", spaced}, nil},
+		"spaced path in env": {[]string{"--offline", "--verbose"}, map[string]string{"ARM_OIDC_TOKEN_FILE_PATH": spaced}},
+		"spaced subjects":    {[]string{"subjects", "--token-file", spaced}, nil},
+		"spaced explain":     {[]string{"explain", "--token-file", spaced, "-"}, nil},
+	}
+	for _, k := range []string{"ARM_CLIENT_ID", "ARM_TENANT_ID", "TF_VAR_spacelift_run_id", "TF_VAR_spacelift_stack_id", "HTTPS_PROXY", "NO_PROXY"} {
+		cases["folded "+k] = tcase{[]string{"--offline", "--verbose", "--token-file", good}, map[string]string{k: folded}}
+	}
+	for name, p := range pastes {
+		f := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".txt")
+		if err := os.WriteFile(f, []byte(p), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cases["paste "+name] = tcase{[]string{"explain", "--verbose", f}, nil}
+	}
+	squeeze := strings.NewReplacer("│", " ", "\t", " ", "\n", " ", "\r", " ", `\n`, " ", `\t`, " ", `\\n`, " ")
+	for name, tc := range cases {
+		for _, format := range []string{"text", "json", "markdown"} {
+			var out, errb strings.Builder
+			args := append(append([]string{}, tc.args...), "--format", format, "--color", "always")
+			run(t.Context(), args, strings.NewReader(""), &out, &errb, func(k string) string { return tc.env[k] })
+			all := out.String() + errb.String()
+			if out.Len() == 0 && errb.Len() == 0 {
+				t.Errorf("%s/%s printed nothing", name, format)
+			}
+			for _, s := range []string{all, squeeze.Replace(all)} {
+				for _, piece := range []string{sig, strings.ToLower(sig), strings.ToUpper(sig)} {
+					for i := 0; i+40 <= len(piece); i += 8 {
+						if strings.Contains(s, piece[i:i+40]) {
+							t.Errorf("%s/%s holds %q of the signature", name, format, piece[i:i+40])
+							break
+						}
+					}
+				}
+			}
+			if strings.Contains(all, "eyJ") || strings.Contains(all, "eyAi") {
+				t.Errorf("%s/%s holds a token header:\n%s", name, format, all)
+			}
+		}
+	}
+}
+
 func mintForTest(t *testing.T) string {
 	t.Helper()
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -203,5 +294,22 @@ func TestSubjectsStackAndModuleIsUsageError(t *testing.T) {
 	got := run(t.Context(), []string{"subjects", "--space", "s", "--stack", "a", "--module", "b", "--account", "x.app.spacelift.io"}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
 	if got != 2 || !strings.Contains(errb.String(), "--stack and --module") {
 		t.Errorf("exit %d, stderr %q", got, errb.String())
+	}
+}
+
+// TestGeneratedNotBeforeStarted: the JSON document is written after the
+// diagnosis began, never before it.
+func TestGeneratedNotBeforeStarted(t *testing.T) {
+	var out, errb strings.Builder
+	run(t.Context(), []string{"demo", "ok", "--format", "json"}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	var d struct {
+		GeneratedAt time.Time `json:"generated_at"`
+		StartedAt   time.Time `json:"started_at"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &d); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if d.StartedAt.IsZero() || d.GeneratedAt.Before(d.StartedAt) {
+		t.Errorf("generated_at %s is before started_at %s", d.GeneratedAt, d.StartedAt)
 	}
 }

@@ -34,7 +34,7 @@ func checkClock(obs *transport.Observer, tok *token.Token, now time.Time) diag.R
 		r.Status, r.Summary = diag.StatusPass, "the local clock agrees with the servers ("+skewWords(worst)+")"
 		return r
 	}
-	r.Status = diag.StatusWarn
+	r.Status, r.Cause = diag.StatusWarn, diag.CauseClockSkew
 	r.Summary = "the local clock is off by " + diag.Duration(abs(worst)) + " against the servers: " + skewWords(worst)
 	r.Hint = "fix time sync on the worker (NTP/chrony); token times (nbf, exp) judged by this clock are off by the same amount, and Entra answers AADSTS700024 if the token is out of its window by Entra's clock"
 	return r

@@ -55,6 +55,16 @@ type Config struct {
 // DefaultTimeout bounds a whole run when Config.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
+// deadline is a context bounded by the run's timeout, for the commands
+// that read a token but run no diagnosis.
+func (c Config) deadline() (context.Context, context.CancelFunc) {
+	t := c.Timeout
+	if t <= 0 {
+		t = DefaultTimeout
+	}
+	return context.WithTimeout(context.Background(), t)
+}
+
 func (c Config) now() time.Time {
 	if c.Now == nil {
 		return time.Now()

@@ -5,6 +5,8 @@ package check
 
 import (
 	"fmt"
+	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
@@ -14,20 +16,38 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/token"
 )
 
-// ExplainPaste explains pasted error output. With Config.TokenFile set it
-// compares the values the errors quote with that token's; a token file that
-// cannot be read or decoded is an error, never silently ignored.
-func ExplainPaste(text string, cfg Config) ([]explain.Finding, error) {
+// ReadPaste reads the pasted error output explain reads: at most
+// explain.MaxInput bytes; cutAt says where the rest was left unread (0 when
+// nothing was).
+func ReadPaste(r io.Reader) (text string, cutAt int64, err error) {
+	var size int64
+	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	}
+	return explain.ReadInput(r, size)
+}
+
+// ExplainPaste explains pasted error output, read by ReadPaste (cutAt is
+// where it was cut). With Config.TokenFile set it compares the values the
+// errors quote with that token's; a token file that cannot be read or
+// decoded is an error, never silently ignored.
+func ExplainPaste(text string, cutAt int64, cfg Config) (explain.Explanation, error) {
 	var tok *explain.Token
 	if cfg.TokenFile != "" {
-		t, err := token.Load(cfg.tokenInput(nil))
+		ctx, cancel := cfg.deadline()
+		defer cancel()
+		t, _, err := token.Load(ctx, cfg.tokenInput(nil))
 		if err != nil {
-			return nil, fmt.Errorf("--token-file %s: %v", cfg.TokenFile, err)
+			return explain.Explanation{}, fmt.Errorf("--token-file %s: %v", cfg.TokenFile, err)
 		}
 		et := explainToken(t)
 		tok = &et
 	}
-	return explain.Paste(text, tok), nil
+	ex := explain.Read(text, tok)
+	ex.CutAt = cutAt
+	return ex, nil
 }
 
 // SubjectsInput is what `oidc-doctor subjects` was told: the flags, any of
@@ -54,9 +74,13 @@ func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 	if in.Module != "" {
 		caller, id = "module", in.Module
 	}
-	custom := false
+	custom, foreign := false, false
+	var files []string
 	if space == "" || id == "" || host == "" {
-		tok, err := token.Load(cfg.tokenInput(nil))
+		ctx, cancel := cfg.deadline()
+		defer cancel()
+		tok, found, err := token.Load(ctx, cfg.tokenInput(nil))
+		files = found
 		if err != nil {
 			return diag.Report{}, fmt.Errorf("give --space, --stack or --module and --account, or a token: %v", err)
 		}
@@ -65,6 +89,8 @@ func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 		id, host = diag.FirstNonEmpty(id, sc.CallerID), diag.FirstNonEmpty(host, tok.FirstAudience())
 		_, err = spacelift.ParseSubject(tok.Subject)
 		custom = err != nil
+		_, bad := spacelift.Untemplatable(tok.Subject)
+		foreign = bad >= 0
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "https://"), "/")
 	clientID := diag.FirstNonEmpty(in.ClientID, cfg.env("ARM_CLIENT_ID"), "<client-id>")
@@ -80,12 +106,15 @@ func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 			break
 		}
 	}
-	if custom {
+	switch {
+	case foreign:
+		warns = append(warns, "the token's subject holds a character no Spacelift subject template can produce: it is not a Spacelift subject, and these subjects may not apply to it")
+	case custom:
 		warns = append(warns, "the token's subject comes from a custom subject template; these are the default-format subjects, and the credentials must match the template's")
 	}
 	if len(warns) > 0 {
 		r.Status = diag.StatusWarn
 		r.Hint = strings.Join(warns, "; ")
 	}
-	return diag.Report{Results: []diag.Result{r}, Started: cfg.now()}, nil
+	return diag.Report{Results: []diag.Result{r}, Started: cfg.now(), TokenFiles: files}, nil
 }

@@ -49,4 +49,22 @@ func TestSubjectsStatus(t *testing.T) {
 	if r := rep.Results[0]; r.Status != diag.StatusWarn || !strings.Contains(r.Hint, "custom subject template") {
 		t.Errorf("custom template: %s %q", r.Status, r.Hint)
 	}
+	// A sub with a character no template produces is not Spacelift's.
+	raw, err = jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"iss": "https://acme.app.spacelift.io", "aud": "acme.app.spacelift.io",
+		"sub": "space:root:stack:infra\x1b[2K:run_type:TRACKED:scope:write", "spaceId": "root", "callerType": "stack", "callerId": "infra",
+	}).SignedString([]byte("k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = check.Subjects(check.SubjectsInput{}, check.Config{TokenFile: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Results[0]; r.Status != diag.StatusWarn || !strings.Contains(r.Hint, "not a Spacelift subject") {
+		t.Errorf("a foreign subject: %s %q", r.Status, r.Hint)
+	}
 }

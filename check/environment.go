@@ -5,23 +5,25 @@ import (
 	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/redact"
 )
 
 // environment lists where the doctor runs, for the report's environment
-// section. Proxy URLs lose any user:password part.
+// section. Proxy URLs lose any user:password part. Each value is masked
+// whole, so a token folded across its lines is masked as one.
 func environment(cfg Config) []diag.Fact {
 	var f []diag.Fact
 	for _, k := range []string{"TF_VAR_spacelift_account_name", "TF_VAR_spacelift_run_id", "TF_VAR_spacelift_stack_id",
 		"TF_VAR_spacelift_space_id", "TF_VAR_spacelift_run_type", "TF_VAR_spacelift_workspace_root"} {
 		if v := cfg.env(k); v != "" {
-			f = append(f, diag.F(strings.TrimPrefix(k, "TF_VAR_"), v))
+			f = append(f, diag.F(strings.TrimPrefix(k, "TF_VAR_"), redact.String(v)))
 		}
 	}
 	proxies := false
 	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "NO_PROXY", "no_proxy"} {
 		if v := cfg.env(k); v != "" {
 			proxies = true
-			f = append(f, diag.F(k, stripUserinfo(v)))
+			f = append(f, diag.F(k, redact.String(stripUserinfo(v))))
 		}
 	}
 	if !proxies {

@@ -39,7 +39,8 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	rep := diag.Report{Started: now, Environment: environment(cfg)}
 	tf, tfResult := readTerraform(cfg)
 	rep.Add(inStep("terraform", []diag.Result{tfResult})...)
-	tok, results := token.Check(cfg.tokenInput(tf.token(cfg.env)), now)
+	tok, results, files := token.Check(ctx, cfg.tokenInput(tf.token(cfg.env)), now)
+	rep.TokenFiles = files
 	tokenRoot := diag.FirstFailure(results)
 	rep.Add(inStep("token", results)...)
 	az, results := settings.JudgeWith(cfg.env, cfg.Offline, tf.settings(cfg.env))

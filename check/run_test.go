@@ -129,6 +129,11 @@ func TestScenarios(t *testing.T) {
 		{"rbac-rg-only-sub-readable", diag.StatusWarn, "rbac-permissions", diag.StatusWarn, "", "azurerm needs at subscription scope", 0},
 		{"lighthouse-delegated", diag.StatusPass, "arm-subscription", diag.StatusPass, "", "Azure Lighthouse", 0},
 		{"entra-429-once", diag.StatusPass, "entra-exchange", diag.StatusPass, "", "Entra accepted the token", 0},
+		// Real shapes (issue 13).
+		{"fic-legacy-70021", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS70021", "credential needed", 3},
+		{"issuer-jwks-malformed", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS900612", "signing keys", 3},
+		{"no-display-name", diag.StatusPass, "entra-exchange", diag.StatusPass, "", "signed in as app " + emulator.ClientID, 0},
+		{"rbac-linked-denied", diag.StatusFail, "arm-subscription", diag.StatusFail, "LinkedAuthorizationFailed", "denied scope /subscriptions/" + emulator.SubscriptionID + "/resourceGroups/rg-network", 3},
 		// The Terraform configuration and the state backend.
 		{"backend-ok", diag.StatusPass, "backend-data", diag.StatusPass, "", "answered 200", 0},
 		{"backend-provider-oidc-only", diag.StatusFail, "backend-auth", diag.StatusFail, "", "set only in provider \"azurerm\" (providers.tf:3)", 3},

@@ -2,10 +2,8 @@ package report
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
@@ -26,6 +24,24 @@ type ExplainDocument struct {
 	// Findings are the distinct errors found, root causes first. Empty means
 	// the input held no known error code.
 	Findings []Finding `json:"findings"`
+	// Omitted counts the errors found but not listed, because there were
+	// more distinct ones than explain lists (or than it reads). Zeros mean
+	// every error found is listed.
+	Omitted ExplainOmitted `json:"omitted"`
+	// InputCutAt is the byte offset at which the input was cut because it
+	// was longer than explain reads (32 MiB); 0 means it was read whole.
+	InputCutAt int64 `json:"input_cut_at"`
+}
+
+// ExplainOmitted counts errors found but not listed.
+type ExplainOmitted struct {
+	// Occurrences is how many errors were not listed.
+	Occurrences int `json:"occurrences"`
+	// Codes is how many distinct codes they have.
+	Codes int `json:"codes"`
+	// CodesAtLeast says Codes stopped counting at its bound: there are at
+	// least that many.
+	CodesAtLeast bool `json:"codes_at_least"`
 }
 
 // Finding is one error code found in the input, explained.
@@ -60,19 +76,24 @@ type Finding struct {
 	Comparison []Fact `json:"comparison"`
 	// Fixes are commands or configuration to paste. Empty means none.
 	Fixes []Fix `json:"fixes"`
+	// Occurrences is how many times the error appears in the input (at
+	// least 1).
+	Occurrences int `json:"occurrences"`
 }
 
-func explainDocument(fs []explain.Finding, m Meta) ExplainDocument {
+func explainDocument(ex explain.Explanation, m Meta) ExplainDocument {
 	d := ExplainDocument{
-		Envelope: envelope(m),
-		Findings: make([]Finding, 0, len(fs)),
+		Envelope:   envelope(m),
+		Findings:   make([]Finding, 0, len(ex.Findings)),
+		Omitted:    ExplainOmitted{Occurrences: ex.Omitted.Occurrences, Codes: ex.Omitted.Codes, CodesAtLeast: ex.Omitted.CodesAtLeast},
+		InputCutAt: ex.CutAt,
 	}
-	for _, f := range fs {
+	for _, f := range ex.Findings {
 		wf := Finding{
 			Code: f.Code, Cause: string(f.Cause), Fields: map[string]string{},
 			Title: f.Title, Explanation: f.Explanation, Fix: f.Fix, Message: f.Message,
 			TraceID: f.TraceID, CorrelationID: f.CorrelationID, Timestamp: f.Timestamp,
-			Comparison: facts(f.Comparison), Fixes: make([]Fix, 0, len(f.Fixes)),
+			Comparison: facts(f.Comparison), Fixes: make([]Fix, 0, len(f.Fixes)), Occurrences: max(1, f.Occurrences),
 		}
 		for _, x := range f.Fields {
 			wf.Fields[x.Key] = x.Value
@@ -86,21 +107,17 @@ func explainDocument(fs []explain.Finding, m Meta) ExplainDocument {
 }
 
 // ExplainJSON writes the findings as one indented ExplainDocument.
-func ExplainJSON(w io.Writer, fs []explain.Finding, m Meta) error {
-	return redacted(w, func(bw *bufio.Writer) error {
-		enc := json.NewEncoder(bw)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(explainDocument(fs, m))
-	})
+func ExplainJSON(w io.Writer, ex explain.Explanation, m Meta) error {
+	return redacted(w, func(bw *bufio.Writer) error { return encodeJSON(bw, explainDocument(ex, m)) })
 }
 
 // ExplainText writes the findings for a terminal.
-func ExplainText(w io.Writer, fs []explain.Finding, m Meta, o TextOptions) error {
-	return redacted(w, func(bw *bufio.Writer) error { explainTextRaw(bw, fs, m, o); return nil })
+func ExplainText(w io.Writer, ex explain.Explanation, m Meta, o TextOptions) error {
+	return redacted(w, func(bw *bufio.Writer) error { explainTextRaw(bw, ex, m, o); return nil })
 }
 
-func explainTextRaw(w io.Writer, fs []explain.Finding, m Meta, o TextOptions) {
+func explainTextRaw(w io.Writer, ex explain.Explanation, m Meta, o TextOptions) {
+	fs := ex.Findings
 	p := newPalette(o.Color)
 	fmt.Fprintf(w, "%s: explaining pasted error output\n\n", toolLine(m))
 	if len(fs) == 0 {
@@ -110,10 +127,10 @@ func explainTextRaw(w io.Writer, fs []explain.Finding, m Meta, o TextOptions) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s  %s  %s\n", p.status(diag.StatusFail), p.id.Sprint(f.Code), f.Title)
+		fmt.Fprintf(w, "%s  %s  %s\n", p.status(diag.StatusFail), p.id.Sprint(visible(f.Code)), visible(f.Title))
 		details := []diag.Fact{{Key: "cause", Value: string(f.Cause)}}
 		details = append(details, f.Fields...)
-		for _, kv := range [][2]string{{"trace id", f.TraceID}, {"correlation id", f.CorrelationID}, {"timestamp", f.Timestamp}} {
+		for _, kv := range [][2]string{{"trace id", f.TraceID}, {"correlation id", f.CorrelationID}, {"timestamp", f.Timestamp}, {"seen", seenTimes(f)}} {
 			if kv[1] != "" {
 				details = append(details, diag.Fact{Key: kv[0], Value: kv[1]})
 			}
@@ -130,18 +147,42 @@ func explainTextRaw(w io.Writer, fs []explain.Finding, m Meta, o TextOptions) {
 			details = append(details, diag.Fact{Key: k, Value: c.Value})
 		}
 		textFacts(w, p, indent, details, o.Width)
-		for _, x := range f.Fixes {
-			fmt.Fprintf(w, "%s%s %s\n", indent, p.label.Sprint("fix:"), p.title.Sprint(x.Title))
-			for _, line := range lines(x.Text) {
-				fmt.Fprintf(w, "%s    %s\n", indent, line)
-			}
-		}
+		textFixes(w, p, f.Fixes, o.Width)
 	}
 	if o.Verbose {
 		textEnvironment(w, p, diag.Report{}, m)
 	}
 	fmt.Fprintf(w, "\n%d %s found\n", len(fs), plural(len(fs), "error", "errors"))
+	for _, l := range explainLimits(ex) {
+		fmt.Fprintln(w, l)
+	}
 	fmt.Fprintln(w, ExplainTip)
+}
+
+// seenTimes says how often a finding's error appears, when more than once.
+func seenTimes(f explain.Finding) string {
+	if f.Occurrences <= 1 {
+		return ""
+	}
+	return fmt.Sprintf("%d times in the input", f.Occurrences)
+}
+
+// explainLimits are the sentences that say what explain did not list or
+// did not read.
+func explainLimits(ex explain.Explanation) []string {
+	var out []string
+	if n := ex.Omitted.Occurrences; n > 0 {
+		codes := fmt.Sprint(ex.Omitted.Codes)
+		if ex.Omitted.CodesAtLeast {
+			codes = "at least " + codes
+		}
+		out = append(out, fmt.Sprintf("%d more %s of %s %s not listed (explain lists %d distinct errors)",
+			n, plural(n, "occurrence", "occurrences"), codes, plural(ex.Omitted.Codes, "code", "codes"), explain.MaxFindings))
+	}
+	if ex.CutAt > 0 {
+		out = append(out, fmt.Sprintf("the input was cut at byte %d (%d MiB): the rest was not read", ex.CutAt, ex.CutAt>>20))
+	}
+	return out
 }
 
 func plural(n int, one, many string) string {
@@ -152,11 +193,12 @@ func plural(n int, one, many string) string {
 }
 
 // ExplainMarkdown writes the findings for a ticket.
-func ExplainMarkdown(w io.Writer, fs []explain.Finding, m Meta) error {
-	return redacted(w, func(bw *bufio.Writer) error { explainMarkdownRaw(bw, fs, m); return nil })
+func ExplainMarkdown(w io.Writer, ex explain.Explanation, m Meta) error {
+	return redacted(w, func(bw *bufio.Writer) error { explainMarkdownRaw(bw, ex, m); return nil })
 }
 
-func explainMarkdownRaw(w io.Writer, fs []explain.Finding, m Meta) {
+func explainMarkdownRaw(w io.Writer, ex explain.Explanation, m Meta) {
+	fs := ex.Findings
 	fmt.Fprintln(w, "# oidc-doctor explain")
 	fmt.Fprintln(w)
 	if len(fs) == 0 {
@@ -166,7 +208,13 @@ func explainMarkdownRaw(w io.Writer, fs []explain.Finding, m Meta) {
 		fmt.Fprintln(w, "| code | cause | title |")
 		fmt.Fprintln(w, "|---|---|---|")
 		for _, f := range fs {
-			fmt.Fprintf(w, "| %s | %s | %s |\n", codeSpan(f.Code), cell(string(f.Cause)), cell(f.Title))
+			fmt.Fprintf(w, "| %s | %s | %s |\n", cellCode(f.Code), cell(string(f.Cause)), cell(f.Title))
+		}
+		fmt.Fprintln(w)
+	}
+	if ls := explainLimits(ex); len(ls) > 0 {
+		for _, l := range ls {
+			fmt.Fprintf(w, "> %s\n", prose(l))
 		}
 		fmt.Fprintln(w)
 	}
@@ -180,7 +228,7 @@ func mdFinding(w io.Writer, f explain.Finding) {
 	fmt.Fprintf(w, "## %s: %s\n\n", codeSpan(f.Code), prose(f.Title))
 	details := []diag.Fact{{Key: "cause", Value: string(f.Cause)}}
 	details = append(details, f.Fields...)
-	for _, kv := range [][2]string{{"trace id", f.TraceID}, {"correlation id", f.CorrelationID}, {"timestamp", f.Timestamp}} {
+	for _, kv := range [][2]string{{"trace id", f.TraceID}, {"correlation id", f.CorrelationID}, {"timestamp", f.Timestamp}, {"seen", seenTimes(f)}} {
 		if kv[1] != "" {
 			details = append(details, diag.Fact{Key: kv[0], Value: kv[1]})
 		}
@@ -200,11 +248,9 @@ func mdFinding(w io.Writer, f explain.Finding) {
 		fmt.Fprintln(w)
 	}
 	for _, x := range f.Fixes {
-		fence := codeFence(x.Text)
-		fmt.Fprintf(w, "%s:\n\n%s%s\n%s\n%s\n\n", prose(x.Title), fence, x.Lang, strings.TrimSuffix(x.Text, "\n"), fence)
+		fmt.Fprintf(w, "%s:\n\n%s\n\n", prose(x.Title), codeBlock(fixText(x.Text), x.Lang, ""))
 	}
 	if f.Message != "" {
-		fence := codeFence(f.Message)
-		fmt.Fprintf(w, "<details><summary>the service's message</summary>\n\n%stext\n%s\n%s\n\n</details>\n\n", fence, f.Message, fence)
+		fmt.Fprintf(w, "<details><summary>the service's message</summary>\n\n%s\n\n</details>\n\n", codeBlock(f.Message, "text", ""))
 	}
 }

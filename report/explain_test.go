@@ -38,7 +38,7 @@ func TestExplainGolden(t *testing.T) {
 			if strings.HasSuffix(name, "-token") {
 				tok = explainToken
 			}
-			fs := explain.Paste(string(text), tok)
+			fs := explain.Read(string(text), tok)
 			for _, r := range []struct {
 				ext    string
 				render func(*bytes.Buffer) error
@@ -59,7 +59,7 @@ func TestExplainGolden(t *testing.T) {
 
 func TestExplainJSONShape(t *testing.T) {
 	var b bytes.Buffer
-	if err := ExplainJSON(&b, explain.Paste("AADSTS50027: JWT token is invalid or malformed.", nil), explainMeta); err != nil {
+	if err := ExplainJSON(&b, explain.Read("AADSTS50027: JWT token is invalid or malformed.", nil), explainMeta); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
@@ -76,7 +76,7 @@ func TestExplainJSONShape(t *testing.T) {
 		}
 	}
 	b.Reset()
-	if err := ExplainJSON(&b, nil, explainMeta); err != nil {
+	if err := ExplainJSON(&b, explain.Explanation{}, explainMeta); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), `"findings": []`) || doc["schema_version"] != "1" {
@@ -86,7 +86,7 @@ func TestExplainJSONShape(t *testing.T) {
 
 func TestExplainNoJWTInOutput(t *testing.T) {
 	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
-	fs := explain.Paste("AADSTS700213: presented assertion subject '"+jwt+"'. assertion="+jwt, nil)
+	fs := explain.Read("AADSTS700213: presented assertion subject '"+jwt+"'. assertion="+jwt, nil)
 	for _, render := range []func(*bytes.Buffer) error{
 		func(b *bytes.Buffer) error { return ExplainText(b, fs, explainMeta, TextOptions{Verbose: true}) },
 		func(b *bytes.Buffer) error { return ExplainMarkdown(b, fs, explainMeta) },
@@ -99,5 +99,35 @@ func TestExplainNoJWTInOutput(t *testing.T) {
 		if strings.Contains(b.String(), "eyJ") {
 			t.Errorf("JWT in output:\n%s", b.String())
 		}
+	}
+}
+
+// TestExplainLimits: what explain did not list, and where it cut the
+// input, reaches every format.
+func TestExplainLimits(t *testing.T) {
+	ex := explain.Read("AADSTS50027: JWT token is invalid or malformed.", nil)
+	ex.Omitted = explain.Omitted{Occurrences: 1234, Codes: 10000, CodesAtLeast: true}
+	ex.CutAt = 32 << 20
+	var txt, md, js bytes.Buffer
+	if err := ExplainText(&txt, ex, explainMeta, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ExplainMarkdown(&md, ex, explainMeta); err != nil {
+		t.Fatal(err)
+	}
+	if err := ExplainJSON(&js, ex, explainMeta); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{txt.String(), md.String()} {
+		if !strings.Contains(out, "1234 more occurrences of at least 10000 codes not listed") || !strings.Contains(out, "the input was cut at byte 33554432 (32 MiB)") {
+			t.Errorf("limits missing:\n%s", out)
+		}
+	}
+	var doc ExplainDocument
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Omitted != (ExplainOmitted{Occurrences: 1234, Codes: 10000, CodesAtLeast: true}) || doc.InputCutAt != 32<<20 || doc.Findings[0].Occurrences != 1 {
+		t.Errorf("json: %+v", doc)
 	}
 }

@@ -65,8 +65,7 @@ func mdVerdict(w io.Writer, r diag.Report) string {
 }
 
 func mdFix(w io.Writer, f diag.Fix) {
-	fence := codeFence(f.Text)
-	fmt.Fprintf(w, "**Fix: %s**\n\n%s%s\n%s\n%s\n\n", prose(f.Title), fence, f.Lang, strings.TrimSuffix(f.Text, "\n"), fence)
+	fmt.Fprintf(w, "**Fix: %s**\n\n%s\n\n", prose(f.Title), codeBlock(fixText(f.Text), f.Lang, ""))
 }
 
 // mdChain draws the chain of steps as a Mermaid flowchart. Its labels are
@@ -111,9 +110,9 @@ func mdTable(w io.Writer, r diag.Report) {
 	for _, res := range r.Results {
 		sum := cell(res.Summary)
 		if folded(res) {
-			sum = "same cause as " + codeSpan(res.RootCause) + ": " + sum
+			sum = "same cause as " + cellCode(res.RootCause) + ": " + sum
 		}
-		fmt.Fprintf(w, "| %s | %s %s | %s |\n", codeSpan(res.ID), glyph(res.Status), res.Status, sum)
+		fmt.Fprintf(w, "| %s | %s %s | %s |\n", cellCode(res.ID), glyph(res.Status), res.Status, sum)
 	}
 	fmt.Fprintln(w)
 }
@@ -123,7 +122,7 @@ func mdCheck(w io.Writer, r diag.Report, res diag.Result, shown string) {
 	if res.Title != "" {
 		title += ": " + res.Title
 	}
-	fmt.Fprintf(w, "<details><summary>%s %s %s</summary>\n\n", glyph(res.Status), res.Status, prose(title))
+	fmt.Fprintf(w, "<details><summary>%s %s %s</summary>\n\n", glyph(res.Status), res.Status, htmlText(title))
 	if res.Summary != "" {
 		fmt.Fprintf(w, "%s\n\n", prose(res.Summary))
 	}
@@ -200,7 +199,7 @@ func mdEnvironment(w io.Writer, r diag.Report, m Meta) {
 }
 
 // mdFacts writes facts as a list, values as code; a multi-line value
-// becomes a code block under its key.
+// becomes a code block under its key. Keys are escaped as prose.
 func mdFacts(w io.Writer, facts []diag.Fact) {
 	if len(facts) == 0 {
 		return
@@ -211,55 +210,10 @@ func mdFacts(w io.Writer, facts []diag.Fact) {
 		case v == "":
 			fmt.Fprintf(w, "- **%s:** _(empty)_\n", prose(f.Key))
 		case strings.Contains(v, "\n"):
-			fence := codeFence(v)
-			fmt.Fprintf(w, "- **%s:**\n\n  %s\n  %s\n  %s\n\n", prose(f.Key), fence,
-				strings.ReplaceAll(v, "\n", "\n  "), fence)
+			fmt.Fprintf(w, "- **%s:**\n\n  %s\n\n", prose(f.Key), codeBlock(v, "", "  "))
 		default:
 			fmt.Fprintf(w, "- **%s:** %s\n", prose(f.Key), codeSpan(v))
 		}
 	}
 	fmt.Fprintln(w)
-}
-
-// prose escapes s for running Markdown text: angle brackets, which GitHub
-// would take for HTML (hiding "<app-id>"), are backslash-escaped.
-func prose(s string) string { return proseEscaper.Replace(s) }
-
-var (
-	proseEscaper = strings.NewReplacer(`<`, `\<`, `>`, `\>`)
-	cellEscaper  = strings.NewReplacer("|", `\|`, "\r\n", "<br>", "\n", "<br>")
-)
-
-// cell escapes s for a table cell: prose, plus pipes and line breaks.
-func cell(s string) string {
-	return cellEscaper.Replace(prose(s))
-}
-
-// codeSpan quotes s as inline code, choosing a backtick run longer than any
-// inside s, as CommonMark requires.
-func codeSpan(s string) string {
-	ticks := strings.Repeat("`", longestRun(s, '`')+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		s = " " + s + " "
-	}
-	return ticks + s + ticks
-}
-
-// codeFence returns a fence of at least three backticks that cannot close
-// early inside s.
-func codeFence(s string) string {
-	return strings.Repeat("`", max(3, longestRun(s, '`')+1))
-}
-
-func longestRun(s string, c byte) int {
-	best, n := 0, 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			n++
-			best = max(best, n)
-		} else {
-			n = 0
-		}
-	}
-	return best
 }

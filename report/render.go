@@ -21,8 +21,8 @@ func Render(w io.Writer, format string, r diag.Report, m Meta, o TextOptions) er
 	return fmt.Errorf("unknown format %q", format)
 }
 
-// RenderExplain writes explain findings in format.
-func RenderExplain(w io.Writer, format string, f []explain.Finding, m Meta, o TextOptions) error {
+// RenderExplain writes what explain found in format.
+func RenderExplain(w io.Writer, format string, f explain.Explanation, m Meta, o TextOptions) error {
 	switch format {
 	case "text":
 		return ExplainText(w, f, m, o)

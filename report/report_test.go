@@ -160,8 +160,10 @@ func TestDecodeRejects(t *testing.T) {
 
 func TestMarkdownEscaping(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
-		{"a | b\nc", `a \| b<br>c`},
+		{"a | b\nc", `a \| b\\nc`},
 		{"--id <app-id>", `--id \<app-id\>`},
+		{"run `az login` first", "run `az login` first"},
+		{"[x](https://evil/)", `\[x\](` + "`https://evil/`" + `)`},
 	} {
 		if got := cell(tc.in); got != tc.want {
 			t.Errorf("cell(%q) = %q, want %q", tc.in, got, tc.want)

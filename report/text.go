@@ -20,6 +20,9 @@ package report
 //     fixes are blocks to copy as-is and never wrap. A fix is printed once.
 //   - Nothing secret is printed: tokens appear as claims and sha256
 //     fingerprints, and everything passes through redact.Writer regardless.
+//   - Every string is sanitised (sanitize.go) before it is printed: no
+//     control character from a claim, a variable or a service's answer
+//     reaches the terminal; the palette's colour is the only ESC printed.
 //   - The last lines repeat the root cause (a hook's log ends there), then
 //     a count by status and a tip naming the other formats.
 
@@ -29,6 +32,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fatih/color"
 
@@ -98,8 +102,9 @@ func Text(w io.Writer, r diag.Report, m Meta, o TextOptions) error {
 // the caller's bufio.Writer, which keeps the first one.
 func textRaw(w io.Writer, r diag.Report, m Meta, o TextOptions) {
 	t := &textWriter{w: w, p: newPalette(o.Color), o: o}
-	fmt.Fprintf(w, "%s: checking Spacelift → Microsoft Entra ID OIDC federation\n\n", toolLine(m))
-	fmt.Fprintln(w, t.chain(r))
+	t.prose("", toolLine(m)+": checking Spacelift → Microsoft Entra ID OIDC federation")
+	fmt.Fprintln(w)
+	t.prose("", t.chain(r))
 	fmt.Fprintln(w)
 	shown := t.verdict(r)
 	fmt.Fprintln(w)
@@ -112,9 +117,9 @@ func textRaw(w io.Writer, r diag.Report, m Meta, o TextOptions) {
 	c := count(r)
 	fmt.Fprintf(w, "\n%d checks: %d pass, %d warn, %d fail, %d skip\n", len(r.Results), c.pass, c.warn, c.fail, c.skip)
 	if root := mainRoot(r); root != nil && root.Status == diag.StatusFail {
-		fmt.Fprintf(w, "%s  %s%s: %s\n", t.p.status(root.Status), root.ID, codeSuffix(*root), root.Summary)
+		t.prose(indent, fmt.Sprintf("%s  %s%s: %s", t.p.status(root.Status), visible(root.ID), visible(codeSuffix(*root)), visible(root.Summary)))
 	}
-	fmt.Fprintln(w, Tip)
+	t.prose("", Tip)
 }
 
 // textWriter carries what every part of the text report needs.
@@ -133,7 +138,7 @@ func (t *textWriter) chain(r diag.Report) string {
 		if s.status == diag.StatusFail {
 			word = "FAIL"
 			if s.cause != "" {
-				word += " (" + causeWord(s.cause) + ")"
+				word += " (" + visible(causeWord(s.cause)) + ")"
 			}
 		}
 		parts = append(parts, stepName(s.name)+" "+t.p.of(s.status).Sprint(word))
@@ -156,13 +161,13 @@ func (t *textWriter) verdict(r diag.Report) string {
 	if root.Status == diag.StatusWarn {
 		word = "warning"
 	}
-	t.prose("", t.p.of(root.Status).Sprint(glyph(root.Status)+" "+word)+": "+root.Summary+codeSuffix(*root))
+	t.prose("", t.p.of(root.Status).Sprint(glyph(root.Status)+" "+word)+": "+visible(root.Summary+codeSuffix(*root)))
 	fix, ok := firstFix(*root)
 	if ok {
 		t.fix("  ", fix)
 	}
 	if others := otherRoots(r, root); len(others) > 0 {
-		t.prose("", "  also: "+strings.Join(others, "; "))
+		t.prose("", "  also: "+visible(strings.Join(others, "; ")))
 	}
 	return fix.Text
 }
@@ -178,14 +183,14 @@ func (t *textWriter) details(r diag.Report, shown string) {
 		}
 		t.check(res, ids, shown, true)
 		if f := foldedUnder(r, res.ID); len(f) > 0 {
-			fmt.Fprintf(t.w, "%s  %s: same cause as %s\n", t.p.status(diag.StatusFail), strings.Join(f, ", "), res.ID)
+			fmt.Fprintf(t.w, "%s  %s: same cause as %s\n", t.p.status(diag.StatusFail), visible(strings.Join(f, ", ")), visible(res.ID))
 		}
 	}
 	for _, g := range skipGroups(r) {
-		t.prose(indent, fmt.Sprintf("%s  %d %s skipped: %s", t.p.status(diag.StatusSkip), len(g.ids), plural(len(g.ids), "check", "checks"), g.why))
+		t.prose(indent, fmt.Sprintf("%s  %d %s skipped: %s", t.p.status(diag.StatusSkip), len(g.ids), plural(len(g.ids), "check", "checks"), visible(g.why)))
 	}
 	if passed := passedIDs(r); len(passed) > 0 {
-		t.prose(indent, fmt.Sprintf("%s  %d %s: %s", t.p.status(diag.StatusPass), len(passed), plural(len(passed), "check", "checks"), strings.Join(passed, ", ")))
+		t.prose(indent, fmt.Sprintf("%s  %d %s: %s", t.p.status(diag.StatusPass), len(passed), plural(len(passed), "check", "checks"), visible(strings.Join(passed, ", "))))
 		t.keyFacts(r)
 	}
 }
@@ -201,7 +206,8 @@ func (t *textWriter) everyCheck(r diag.Report, shown string) {
 // check writes one check: its line, its facts, hint and fixes. brief drops
 // the facts of passing checks and clips the hint to three lines.
 func (t *textWriter) check(res diag.Result, idWidth int, shown string, brief bool) {
-	line := t.p.status(res.Status) + "  " + t.p.id.Sprint(res.ID) + strings.Repeat(" ", max(0, idWidth-len(res.ID))) + "  " + res.Summary
+	id := visible(res.ID)
+	line := t.p.status(res.Status) + "  " + t.p.id.Sprint(id) + strings.Repeat(" ", max(0, idWidth-len(id))) + "  " + visible(res.Summary)
 	if t.o.Verbose && res.Elapsed > 0 {
 		line += fmt.Sprintf(" (%s)", res.Elapsed.Round(time.Millisecond))
 	}
@@ -221,7 +227,7 @@ func (t *textWriter) check(res diag.Result, idWidth int, shown string, brief boo
 		details = append(details, diag.Fact{Key: "cause", Value: string(res.Cause)})
 	}
 	if res.Hint != "" {
-		h := res.Hint
+		h := visible(res.Hint)
 		if brief {
 			h = clipHint(h, t.o.Width)
 		}
@@ -234,7 +240,7 @@ func (t *textWriter) check(res diag.Result, idWidth int, shown string, brief boo
 			fmt.Fprintf(t.w, "%s%s %s\n", indent, t.p.label.Sprint("fix:"), "printed above")
 		case brief && f.Lang == "hcl":
 			// Terraform blocks are long: their titles say they exist.
-			fmt.Fprintf(t.w, "%s%s %s %s\n", indent, t.p.label.Sprint("fix:"), t.p.title.Sprint(f.Title), "(with --verbose or --format markdown)")
+			t.prose(indent+"     ", fmt.Sprintf("%s%s %s %s", indent, t.p.label.Sprint("fix:"), t.p.title.Sprint(visible(f.Title)), "(with --verbose or --format markdown)"))
 		default:
 			t.fix(indent, f)
 		}
@@ -270,11 +276,27 @@ func (t *textWriter) keyFacts(r diag.Report) {
 	t.facts(indent, out)
 }
 
-// fix writes one fix: its title, then its text exactly, never wrapped.
+// fix writes one fix: its title, then its text exactly, never wrapped; a
+// text that cannot be printed safely says so instead (see fixText).
 func (t *textWriter) fix(prefix string, f diag.Fix) {
-	fmt.Fprintf(t.w, "%s%s %s\n", prefix, t.p.label.Sprint("fix:"), t.p.title.Sprint(f.Title))
-	for _, line := range lines(f.Text) {
-		fmt.Fprintf(t.w, "%s    %s\n", prefix, line)
+	textFix(t.w, t.p, prefix, f, t.o.Width)
+}
+
+// textFix writes one fix for fix and textFixes: its title wrapped at width
+// (0: never), its text never.
+func textFix(w io.Writer, p palette, prefix string, f diag.Fix, width int) {
+	for _, l := range wrap(prefix+p.label.Sprint("fix:")+" "+p.title.Sprint(visible(f.Title)), width, len(prefix)+5) {
+		fmt.Fprintln(w, l)
+	}
+	for _, line := range lines(fixText(f.Text)) {
+		fmt.Fprintf(w, "%s    %s\n", prefix, line)
+	}
+}
+
+// textFixes writes each fix, as explain's findings list them.
+func textFixes(w io.Writer, p palette, fixes []diag.Fix, width int) {
+	for _, f := range fixes {
+		textFix(w, p, indent, f, width)
 	}
 }
 
@@ -293,19 +315,36 @@ func (t *textWriter) facts(prefix string, facts []diag.Fact) {
 }
 
 // textFacts writes aligned "key: value" lines, wrapped at width (0: never).
+// Keys so long that aligning their values would leave little room are
+// written "key: value" instead, the value wrapping under the key.
 func textFacts(w io.Writer, p palette, prefix string, facts []diag.Fact, width int) {
 	keyWidth := 0
 	for _, f := range facts {
-		keyWidth = max(keyWidth, len(f.Key))
+		keyWidth = max(keyWidth, utf8.RuneCountInString(visible(f.Key)))
 	}
 	col := len(prefix) + keyWidth + 2
+	aligned := width == 0 || col <= width*2/3
 	for _, f := range facts {
-		pad := strings.Repeat(" ", keyWidth-len(f.Key)+1)
+		key := visible(f.Key)
+		values := lines(visibleLines(f.Value))
+		if !aligned {
+			for i, vl := range values {
+				head := prefix + "    "
+				if i == 0 {
+					head = prefix + p.label.Sprint(key+":") + " "
+				}
+				for _, l := range wrap(head+vl, width, len(prefix)+4) {
+					fmt.Fprintln(w, l)
+				}
+			}
+			continue
+		}
+		pad := strings.Repeat(" ", keyWidth-utf8.RuneCountInString(key)+1)
 		first := true
-		for _, vl := range lines(f.Value) {
+		for _, vl := range values {
 			for _, l := range wrap(vl, max(0, width-col), 0) {
 				if first {
-					fmt.Fprintf(w, "%s%s%s%s\n", prefix, p.label.Sprint(f.Key+":"), pad, l)
+					fmt.Fprintf(w, "%s%s%s%s\n", prefix, p.label.Sprint(key+":"), pad, l)
 					first = false
 				} else {
 					fmt.Fprintf(w, "%s%s %s\n", prefix, strings.Repeat(" ", keyWidth+1), l)
@@ -344,7 +383,7 @@ func codeSuffix(r diag.Result) string {
 func idWidth(r diag.Report) int {
 	n := 0
 	for _, res := range r.Results {
-		n = max(n, len(res.ID))
+		n = max(n, len(visible(res.ID)))
 	}
 	return n
 }

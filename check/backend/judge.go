@@ -119,7 +119,7 @@ func dataVerdict(in Input, p plan, lv live) verdict {
 		return keyVerdict(in, lv)
 	case viaAccessKey:
 		if lv.account.err == nil && lv.account.ran && sharedKeyDisabled(lv.account.acct) {
-			return verdict{status: diag.StatusFail, cause: diag.CauseSharedKeyDisabled, code: explain.StorageKeyBasedNotAllowed,
+			return verdict{status: diag.StatusFail, cause: diag.CauseStorageAccessDenied, code: explain.StorageKeyBasedNotAllowed,
 				summary: "the backend uses an access key, and the account does not allow shared-key access: List Blobs will answer 403 KeyBasedAuthenticationNotPermitted",
 				hint:    explain.SharedKeyHint()}
 		}
@@ -216,7 +216,7 @@ func keyVerdict(in Input, lv live) verdict {
 		v.fixes = append(fixes.RoleAssignment(in.ObjectID, roleKeyOp, scope), entraAccessFix())
 		return v
 	case lv.account.ran && lv.account.err == nil && sharedKeyDisabled(lv.account.acct):
-		return verdict{status: diag.StatusFail, cause: diag.CauseSharedKeyDisabled, code: explain.StorageKeyBasedNotAllowed,
+		return verdict{status: diag.StatusFail, cause: diag.CauseStorageAccessDenied, code: explain.StorageKeyBasedNotAllowed,
 			summary: "the identity may list the keys, but the account does not allow shared-key access: the first List Blobs will answer 403 KeyBasedAuthenticationNotPermitted",
 			hint:    explain.SharedKeyHint(), fixes: append([]diag.Fix{entraAccessFix()}, fixes.RoleAssignment(in.ObjectID, roleDataContr, lv.containerScope())...)}
 	}

@@ -75,9 +75,9 @@ func TestRecordedStorageAnswers(t *testing.T) {
 		inText string
 	}{
 		{"storage-AuthorizationPermissionMismatch.xml", 403, diag.StatusFail, diag.CauseStorageAccessDenied, "Storage Blob Data Contributor"},
-		{"storage-AuthorizationFailure.xml", 403, diag.StatusFail, diag.CauseNetworkConfig, "firewall"},
-		{"storage-ContainerNotFound.xml", 404, diag.StatusFail, diag.CauseContainerNotFound, "does not exist"},
-		{"storage-KeyBasedAuthenticationNotPermitted.xml", 403, diag.StatusFail, diag.CauseSharedKeyDisabled, "shared-key"},
+		{"storage-AuthorizationFailure.xml", 403, diag.StatusFail, diag.CauseStorageAccessDenied, "firewall"},
+		{"storage-ContainerNotFound.xml", 404, diag.StatusFail, diag.CauseAzureResourceNotFound, "does not exist"},
+		{"storage-KeyBasedAuthenticationNotPermitted.xml", 403, diag.StatusFail, diag.CauseStorageAccessDenied, "shared-key"},
 		{"storage-ListBlobs200-prefix.xml", 200, diag.StatusPass, "", "no blob named " + emulator.StateKey},
 		{"storage-ListBlobs200-empty.xml", 200, diag.StatusPass, "", "init creates it"},
 	}

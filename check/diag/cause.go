@@ -28,21 +28,43 @@ const (
 	CauseProviderRegistration       Cause = "provider_registration"
 	CauseSubscriptionNotFound       Cause = "subscription_not_found"
 	CauseInvalidClientSecret        Cause = "invalid_client_secret"
-	// CauseNoCredential: Terraform (a provider or the state backend) will
-	// find no credential it can use, so it falls back to the Azure CLI,
-	// which the runner image does not have.
+
+	// CauseNoCredential: no credential reached Entra: no OIDC token (or
+	// no request URL to fetch one), an empty assertion, or a tool that
+	// fell back to the Azure CLI, which is not signed in or not installed.
 	CauseNoCredential Cause = "no_credential"
-	// CauseStorageAccessDenied: Azure Storage refused the identity the
-	// data access it asked for (AuthorizationPermissionMismatch), or the
-	// identity lacks a data role Terraform needs (the state lock).
+	// CauseTokenMalformed: the OIDC token cannot be accepted as it is: not
+	// a JWT, a header Entra refuses, a required claim missing or unusable.
+	CauseTokenMalformed Cause = "token_malformed"
+	// CauseSettingsInvalid: an ARM_* setting is missing or malformed.
+	CauseSettingsInvalid Cause = "settings_invalid"
+	// CauseClockSkew: the worker's clock disagrees with the services'.
+	CauseClockSkew Cause = "clock_skew"
+	// CauseAccessTokenRejected: Azure Resource Manager (or Graph) refused
+	// the Azure access token itself: wrong audience, expired, malformed,
+	// missing, or naming no service principal.
+	CauseAccessTokenRejected Cause = "access_token_rejected"
+	// CauseDenyAssignment: a deny assignment blocks the action; no role
+	// assignment can lift it.
+	CauseDenyAssignment Cause = "deny_assignment"
+	// CauseSubscriptionDisabled: the subscription is disabled (read only).
+	CauseSubscriptionDisabled Cause = "subscription_disabled"
+	// CauseAzureResourceNotFound: a resource group, resource or storage
+	// container the request names does not exist (or is elsewhere).
+	CauseAzureResourceNotFound Cause = "azure_resource_not_found"
+	// CausePrincipalNotFound: a role assignment names a principal the
+	// directory does not (yet) know.
+	CausePrincipalNotFound Cause = "principal_not_found"
+	// CauseRoleAssignmentExists: the role assignment being created exists.
+	CauseRoleAssignmentExists Cause = "role_assignment_exists"
+	// CauseGraphPermissionDenied: Microsoft Graph refused the identity for
+	// lack of a directory permission or role.
+	CauseGraphPermissionDenied Cause = "graph_permission_denied"
+	// CauseStorageAccessDenied: an Azure Storage data plane refused the
+	// request: no data role, shared keys disabled, or a network rule.
 	CauseStorageAccessDenied Cause = "storage_access_denied"
-	// CauseContainerNotFound: the state container does not exist.
-	CauseContainerNotFound Cause = "container_not_found"
-	// CauseSharedKeyDisabled: the backend would use the account key, and
-	// the account has shared-key access turned off
-	// (KeyBasedAuthenticationNotPermitted).
-	CauseSharedKeyDisabled Cause = "shared_key_disabled"
-	CauseOther             Cause = "other"
+	// CauseOther: the service named a reason no finer cause covers.
+	CauseOther Cause = "other"
 
 	// Faults: a step could not finish, so nothing is known about the
 	// configuration it would have judged. A report whose failures are all
@@ -77,8 +99,11 @@ var Causes = []Cause{
 	CauseAssertionNotYetValid, CauseSignatureOrJWKS, CauseExternalOIDCUnreachable,
 	CauseConditionalAccess, CauseAppDisabled, CauseInvalidScope, CauseResourceNotFound,
 	CauseWrongTenantForSubscription, CauseAuthorizationFailed, CauseProviderRegistration,
-	CauseSubscriptionNotFound, CauseInvalidClientSecret, CauseNoCredential, CauseStorageAccessDenied,
-	CauseContainerNotFound, CauseSharedKeyDisabled, CauseOther,
+	CauseSubscriptionNotFound, CauseInvalidClientSecret,
+	CauseNoCredential, CauseTokenMalformed, CauseSettingsInvalid, CauseClockSkew,
+	CauseAccessTokenRejected, CauseDenyAssignment, CauseSubscriptionDisabled,
+	CauseAzureResourceNotFound, CausePrincipalNotFound, CauseRoleAssignmentExists,
+	CauseGraphPermissionDenied, CauseStorageAccessDenied, CauseOther,
 	CauseTimeout, CauseNetworkFault, CauseServiceFault, CauseNetworkConfig,
 }
 

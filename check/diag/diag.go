@@ -111,6 +111,9 @@ type Report struct {
 	Environment []Fact
 	// Started is when the diagnosis began, from the run's clock.
 	Started time.Time
+	// TokenFiles are the token files the run found (read, or refused
+	// without reading): --output must never overwrite one. Not rendered.
+	TokenFiles []string
 }
 
 // Add appends results to the report.

@@ -152,7 +152,8 @@ func TestGetTokenFailures(t *testing.T) {
 			if len(body.ErrorCodes) != 1 || body.ErrorCodes[0] != tt.code {
 				t.Errorf("error_codes = %v, want [%d]; %s", body.ErrorCodes, tt.code, body.ErrorDescription)
 			}
-			for _, part := range []string{"\r\nTrace ID: " + body.TraceID, "\r\nCorrelation ID: " + body.CorrelationID, "\r\nTimestamp: " + body.Timestamp} {
+			// The layout of every real answer since 2024: spaces, not \r\n.
+			for _, part := range []string{" Trace ID: " + body.TraceID + " Correlation ID: " + body.CorrelationID + " Timestamp: " + body.Timestamp} {
 				if !strings.Contains(body.ErrorDescription, part) {
 					t.Errorf("error_description lacks %q: %q", part, body.ErrorDescription)
 				}

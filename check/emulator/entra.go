@@ -55,7 +55,7 @@ func (e *Emulator) entraRoute(r *http.Request, host string) (string, handlerFunc
 }
 
 func (e *Emulator) fail(r *http.Request, a aadsts) response {
-	return entraErrorCorr(a.status, a.name, a.code, a.text, e.serviceNow(), r.Header.Get("client-request-id"))
+	return entraErrorBodyOf(a, e.serviceNow(), r.Header.Get("client-request-id"))
 }
 
 func (e *Emulator) instanceDiscovery(r *http.Request, host string) response {
@@ -307,9 +307,9 @@ func (e *Emulator) tokenEndpoint(r *http.Request, host, tenantName string) respo
 		return e.fail(r, errLifetime(now, nbf, exp))
 	}
 	if len(app.FICs) == 0 {
-		return e.fail(r, errNoFICs(app.ClientID, app.DisplayName))
+		return e.fail(r, errNoFICs())
 	}
-	if res := e.matchFIC(r, app, a); res != nil {
+	if res := e.matchFIC(r, app, a, tenant.LegacyFICErrors); res != nil {
 		return *res
 	}
 	if res := e.checkScope(r, tenant); res != nil {
@@ -325,8 +325,15 @@ func (e *Emulator) tokenEndpoint(r *http.Request, host, tenantName string) respo
 // fetches keys from an issuer that some credential of the app trusts, so the
 // issuer is matched before the signature is checked, and audience and
 // subject after.
-func (e *Emulator) matchFIC(r *http.Request, app *App, a *assertion) *response {
+func (e *Emulator) matchFIC(r *http.Request, app *App, a *assertion, legacy bool) *response {
 	iss, sub, auds := a.str("iss"), a.str("sub"), a.audiences()
+	mismatch := func(modern aadsts) *response {
+		if legacy {
+			modern = errLegacyNoMatch(iss, sub, strings.Join(auds, ","))
+		}
+		res := e.fail(r, modern)
+		return &res
+	}
 	var byIssuer []FIC
 	for _, f := range app.FICs {
 		if f.Issuer == iss {
@@ -334,8 +341,7 @@ func (e *Emulator) matchFIC(r *http.Request, app *App, a *assertion) *response {
 		}
 	}
 	if len(byIssuer) == 0 {
-		res := e.fail(r, errNoIssuerMatch(iss))
-		return &res
+		return mismatch(errNoIssuerMatch(iss))
 	}
 	if fail := e.verifyAssertion(r, a, iss); fail != nil {
 		res := e.fail(r, *fail)
@@ -348,8 +354,7 @@ func (e *Emulator) matchFIC(r *http.Request, app *App, a *assertion) *response {
 		}
 	}
 	if len(byAud) == 0 {
-		res := e.fail(r, errNoAudienceMatch(strings.Join(auds, ",")))
-		return &res
+		return mismatch(errNoAudienceMatch(strings.Join(auds, ",")))
 	}
 	folded := false
 	for _, f := range byAud {
@@ -358,11 +363,10 @@ func (e *Emulator) matchFIC(r *http.Request, app *App, a *assertion) *response {
 		}
 		folded = folded || strings.EqualFold(f.Subject, sub)
 	}
-	res := e.fail(r, errNoSubjectMatch(sub))
 	if folded {
-		res = e.fail(r, errSubjectCase(sub))
+		return mismatch(errSubjectCase(sub))
 	}
-	return &res
+	return mismatch(errNoSubjectMatch(sub))
 }
 
 func overlap(a, b []string) bool {
@@ -414,22 +418,24 @@ func (e *Emulator) issueAccessToken(t Tenant, app *App, resource string) respons
 		aud = strings.TrimSuffix(aud, "/")
 	}
 	claims := jwt.MapClaims{
-		"aud":             aud,
-		"iss":             sts,
-		"iat":             now.Unix(),
-		"nbf":             now.Unix(),
-		"exp":             now.Add(3599 * time.Second).Unix(),
-		"aio":             strings.ReplaceAll(newUUID(), "-", ""),
-		"app_displayname": app.DisplayName,
-		"appid":           app.ClientID,
-		"appidacr":        "2",
-		"idp":             sts,
-		"idtyp":           "app",
-		"oid":             app.SPObjectID,
-		"sub":             app.SPObjectID,
-		"tid":             t.ID,
-		"uti":             strings.ReplaceAll(newUUID(), "-", "")[:22],
-		"ver":             "1.0",
+		"aud":      aud,
+		"iss":      sts,
+		"iat":      now.Unix(),
+		"nbf":      now.Unix(),
+		"exp":      now.Add(3599 * time.Second).Unix(),
+		"aio":      strings.ReplaceAll(newUUID(), "-", ""),
+		"appid":    app.ClientID,
+		"appidacr": "2",
+		"idp":      sts,
+		"idtyp":    "app",
+		"oid":      app.SPObjectID,
+		"sub":      app.SPObjectID,
+		"tid":      t.ID,
+		"uti":      strings.ReplaceAll(newUUID(), "-", "")[:22],
+		"ver":      "1.0",
+	}
+	if app.DisplayName != "" {
+		claims["app_displayname"] = app.DisplayName
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	tok.Header["kid"] = kid(&entraKey.PublicKey)

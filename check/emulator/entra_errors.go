@@ -18,20 +18,36 @@ type entraErrorBody struct {
 	TraceID          string `json:"trace_id"`
 	CorrelationID    string `json:"correlation_id"`
 	ErrorURI         string `json:"error_uri,omitempty"`
+	Suberror         string `json:"suberror,omitempty"`
+	Claims           string `json:"claims,omitempty"`
 }
 
 var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// entraError builds an AADSTS error response. The description carries the
-// Trace ID, Correlation ID and Timestamp lines joined by \r\n, as real bodies
-// do. code 0 means a description without an AADSTS prefix.
+// entraError builds an AADSTS error response. The description ends with
+// the Trace ID, Correlation ID and Timestamp joined by spaces, as every
+// answer since 2024 does (bodies up to 2023 joined them with \r\n, e.g.
+// https://github.com/external-secrets/external-secrets/issues/2783; later
+// ones, e.g. https://github.com/Azure/azure-workload-identity/issues/1200, use spaces).
+// code 0 means a description without an AADSTS prefix.
 func entraError(status int, name string, code int, text string, now time.Time) response {
 	return entraErrorCorr(status, name, code, text, now, "")
 }
 
+// noErrorURI are the codes whose real answers carry no error_uri
+// (recorded 2022-2025: 700211, 70025, 90061, 50166, 900612, 5002727, 70011,
+// 1002012, 90033).
+var noErrorURI = map[int]bool{700211: true, 70025: true, 90061: true, 50166: true, 900612: true, 5002727: true, 70011: true, 1002012: true, 90033: true}
+
 // entraErrorCorr is entraError with the correlation ID the client sent
 // (client-request-id); Entra echoes it, and makes one up when it is absent.
 func entraErrorCorr(status int, name string, code int, text string, now time.Time, corr string) response {
+	return entraErrorBodyOf(aadsts{status: status, name: name, code: code, text: text}, now, corr)
+}
+
+// entraErrorBodyOf builds the answer for failure a.
+func entraErrorBodyOf(a aadsts, now time.Time, corr string) response {
+	status, name, code, text := a.status, a.name, a.code, a.text
 	if !guidRE.MatchString(corr) {
 		corr = newUUID()
 	}
@@ -41,7 +57,7 @@ func entraErrorCorr(status int, name string, code int, text string, now time.Tim
 	if code != 0 {
 		desc = fmt.Sprintf("AADSTS%d: %s", code, text)
 	}
-	desc += fmt.Sprintf("\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s", trace, corr, ts)
+	desc += fmt.Sprintf(" Trace ID: %s Correlation ID: %s Timestamp: %s", trace, corr, ts)
 	body := entraErrorBody{
 		Error:            name,
 		ErrorDescription: desc,
@@ -49,10 +65,12 @@ func entraErrorCorr(status int, name string, code int, text string, now time.Tim
 		Timestamp:        ts,
 		TraceID:          trace,
 		CorrelationID:    corr,
+		Suberror:         challenges[code][0],
+		Claims:           challenges[code][1],
 	}
-	if code != 0 {
+	if code != 0 && !noErrorURI[code] {
 		body.ErrorURI = fmt.Sprintf("https://login.microsoftonline.com/error?code=%d", code)
-	} else {
+	} else if code == 0 {
 		body.ErrorCodes = []int{}
 	}
 	b, _ := json.Marshal(body)
@@ -68,6 +86,12 @@ type aadsts struct {
 	name   string
 	code   int
 	text   string
+}
+
+// challenges are the suberror and claims that come with a code: a
+// Conditional Access refusal names the blocking policies in capolids.
+var challenges = map[int][2]string{
+	53003: {"message_only", `{"access_token":{"capolids":{"essential":true,"values":["` + ConditionalAccessPolicyID + `"]}}}`},
 }
 
 // Texts are copied from real answers quoted in Microsoft's error reference
@@ -126,8 +150,10 @@ func errLifetime(now, nbf, exp time.Time) aadsts {
 		now.UTC().Format(f), nbf.UTC().Format(f), exp.UTC().Format(f))}
 }
 
-func errNoFICs(client, name string) aadsts {
-	return aadsts{401, "invalid_client", 70025, fmt.Sprintf("The client '%s'(%s) has no configured federated identity credentials.", client, name)}
+// errNoFICs is the 2024 wording, which names no app (older answers began
+// "The client '{appId}'({appName}) has ...").
+func errNoFICs() aadsts {
+	return aadsts{401, "invalid_client", 70025, "Client application has no configured federated identity credentials."}
 }
 
 func errIssuerEndpoint() aadsts {
@@ -158,8 +184,25 @@ func errSubjectCase(sub string) aadsts {
 	return aadsts{401, "invalid_client", 7002138, fmt.Sprintf("No matching federated identity record found for presented assertion subject '%s'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: https://learn.microsoft.com/entra/workload-id/workload-identity-federation. See breaking change notification and remediation at: https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes#august-2024.", sub)}
 }
 
+// ConditionalAccessPolicyID is the id of the emulated Conditional Access
+// policy that blocks workload identities.
+const ConditionalAccessPolicyID = "5b6c3f2e-7d14-4a8e-9c31-0f2d8e6a4b97"
+
+// errConditionalAccess is 53003; its answer carries suberror message_only
+// and the blocking policy in claims' capolids (see challenges).
 func errConditionalAccess() aadsts {
 	return aadsts{400, "invalid_grant", 53003, "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."}
+}
+
+// errSigningKeys is Entra's answer when the issuer's JWKS cannot be parsed.
+func errSigningKeys() aadsts {
+	return aadsts{status: 400, name: "invalid_request", code: 900612, text: "Failed to parse provider signing keys."}
+}
+
+// errLegacyNoMatch is the older 70021, quoting all three values, in its
+// 2023 form (401 invalid_client, with the documentation link).
+func errLegacyNoMatch(iss, sub, aud string) aadsts {
+	return aadsts{status: 401, name: "invalid_client", code: 70021, text: fmt.Sprintf("No matching federated identity record found for presented assertion. Assertion Issuer: '%s'. Assertion Subject: '%s'. Assertion Audience: '%s'. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation", iss, sub, aud)}
 }
 
 func errScopeNotDefault(scope string) aadsts {

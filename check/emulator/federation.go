@@ -25,6 +25,10 @@ const issuerFetchTimeout = 5 * time.Second
 // fault scenarios apply), find the token's kid and check the signature.
 func (e *Emulator) verifyAssertion(r *http.Request, a *assertion, iss string) *aadsts {
 	keys, err := e.fetchIssuerKeys(r.Context(), iss)
+	if errors.Is(err, errUnparseableKeys) {
+		f := errSigningKeys()
+		return &f
+	}
 	if err != nil {
 		f := errIssuerEndpoint()
 		return &f
@@ -59,6 +63,11 @@ func (e *Emulator) verifyAssertion(r *http.Request, a *assertion, iss string) *a
 	return &f
 }
 
+// errUnparseableKeys: the issuer's JWKS was fetched but holds no key Entra
+// can read. UNCONFIRMED: how many broken keys Entra tolerates beside good
+// ones; the emulator answers AADSTS900612 only when none can be read.
+var errUnparseableKeys = errors.New("no readable signing key in the JWKS")
+
 // fetchIssuerKeys returns the issuer's RSA keys by kid.
 func (e *Emulator) fetchIssuerKeys(ctx context.Context, iss string) (map[string]*rsa.PublicKey, error) {
 	var disc struct {
@@ -92,10 +101,13 @@ func (e *Emulator) fetchIssuerKeys(ctx context.Context, iss string) (map[string]
 		}
 		n, err1 := base64.RawURLEncoding.DecodeString(k.N)
 		eb, err2 := base64.RawURLEncoding.DecodeString(k.E)
-		if err1 != nil || err2 != nil {
+		if err1 != nil || err2 != nil || len(n) == 0 || len(eb) == 0 {
 			continue
 		}
 		keys[k.Kid] = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(eb).Int64())}
+	}
+	if len(set.Keys) > 0 && len(keys) == 0 {
+		return nil, errUnparseableKeys
 	}
 	return keys, nil
 }

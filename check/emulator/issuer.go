@@ -165,5 +165,9 @@ func (e *Emulator) issuerJWKS(r *http.Request) response {
 	if e.scn.Issuer.RotatedKeys {
 		key = &rotatedKey.PublicKey
 	}
-	return jsonResponse(http.StatusOK, map[string]any{"keys": []any{jwk(key)}})
+	k := jwk(key)
+	if e.scn.Issuer.MalformedJWKS {
+		delete(k, "n")
+	}
+	return jsonResponse(http.StatusOK, map[string]any{"keys": []any{k}})
 }

@@ -268,9 +268,40 @@ func Scenarios() []Scenario {
 			s.fault("entra-token", Fault{Status: http.StatusTooManyRequests, RetryAfter: "1", Times: 1})
 		}),
 
+		// ---- Issue 13: real shapes from recorded answers: the older 70021, a
+		// JWKS Entra cannot parse, a token without app_displayname, a
+		// LinkedAuthorizationFailed as ARM words it. ----
+		preset("fic-legacy-70021", "the tenant answers a subject mismatch with the older AADSTS70021, which quotes issuer, subject and audience", func(s *Scenario) {
+			s.Entra.Tenants[0].LegacyFICErrors = true
+			s.app().FICs = []FIC{fic("spacelift-azure-infra-proposed-read", SubjectProposedRead)}
+		}),
+		preset("issuer-jwks-malformed", "the issuer's JWKS has a key without its modulus, which Entra cannot parse (AADSTS900612)", func(s *Scenario) {
+			s.Issuer.MalformedJWKS = true
+		}),
+		preset("no-display-name", "the access token carries no app_displayname: the principal is named by its app id (passes)", func(s *Scenario) {
+			s.app().DisplayName = ""
+		}),
+		preset("rbac-linked-denied", "reading the subscription is refused with LinkedAuthorizationFailed for a subnet in another resource group (403)", func(s *Scenario) {
+			s.fault("arm-subscription", Fault{Status: http.StatusForbidden, ContentType: "application/json; charset=utf-8",
+				Body: LinkedAuthorizationFailedBody(ClientID, SPObjectID, "Microsoft.Network/networkInterfaces/write",
+					subScope+"/resourceGroups/"+ResourceGroup+"/providers/Microsoft.Network/networkInterfaces/nic-1",
+					"Microsoft.Network/virtualNetworks/subnets/join/action",
+					subScope+"/resourceGroups/rg-network/providers/Microsoft.Network/virtualNetworks/vnet-hub/subnets/default")})
+		}),
+
 		// ---- Issue 16: the Terraform configuration and the state backend:
 		// the presets of backendScenarios (scenarios_backend.go). ----
 	}, backendScenarios()...)
+}
+
+// LinkedAuthorizationFailedBody is ARM's answer when the identity may act
+// on a resource but not on one it links to, in the wording real answers
+// use (singular "action", a space before the linked scope; recorded in
+// Azure/aad-pod-identity#443 and microsoft/planetary-computer-hub#25).
+func LinkedAuthorizationFailedBody(client, objectID, action, scope, linkedAction, linkedScope string) string {
+	msg := "The client '" + client + "' with object id '" + objectID + "' has permission to perform action '" + action + "' on scope '" + scope +
+		"'; however, it does not have permission to perform action '" + linkedAction + "' on the linked scope(s) '" + linkedScope + "' or the linked scope(s) are invalid."
+	return string(armError(http.StatusForbidden, "LinkedAuthorizationFailed", msg).body)
 }
 
 // noRegistrationRoleID is a custom role that is Contributor without

@@ -141,7 +141,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp.header.Set("Content-Type", fault.ContentType)
 	}
 	resp.header.Set("Date", e.serviceNow().Add(e.opts.ClockSkew).UTC().Format(http.TimeFormat))
-	addServiceHeaders(service, resp.header)
+	addServiceHeaders(service, r, resp.header)
 	if service == svcStorage && resp.status >= 400 {
 		setStorageErrorCode(resp)
 	}
@@ -161,8 +161,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// addServiceHeaders adds the headers each real service sends on every response.
-func addServiceHeaders(service string, h http.Header) {
+// addServiceHeaders adds the headers each real service sends on every
+// response. ARM answers carry x-ms-correlation-request-id (the client's,
+// when it sent one) and x-ms-request-id
+// (https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling#remaining-requests).
+func addServiceHeaders(service string, r *http.Request, h http.Header) {
 	switch service {
 	case svcEntra:
 		h.Set("Cache-Control", "no-store, no-cache")
@@ -173,6 +176,12 @@ func addServiceHeaders(service string, h http.Header) {
 		h.Set("Server", "Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0")
 		h.Set("x-ms-version", storageMSVers)
 	case svcARM:
+		corr := r.Header.Get("x-ms-correlation-request-id")
+		if !guidRE.MatchString(corr) {
+			corr = newUUID()
+		}
+		h.Set("x-ms-correlation-request-id", corr)
+		h.Set("x-ms-request-id", newUUID())
 		h.Set("Cache-Control", "no-cache")
 		h.Set("Pragma", "no-cache")
 		h.Set("Expires", "-1")

@@ -116,6 +116,9 @@ type Issuer struct {
 	WrongCertificate bool
 	// HTMLDiscovery answers the discovery document with an HTML page.
 	HTMLDiscovery bool
+	// MalformedJWKS serves a JWKS whose key has no modulus, which Entra
+	// cannot parse (AADSTS900612).
+	MalformedJWKS bool
 }
 
 // TokenSpec says how the run's OIDC token is minted.
@@ -149,13 +152,20 @@ type Tenant struct {
 	// Apps are the app registrations (and managed identities) of the tenant.
 	Apps []App
 	// ConditionalAccessBlock makes a Conditional Access policy for workload
-	// identities block every token issuance (AADSTS53003).
+	// identities block every token issuance (AADSTS53003, with suberror
+	// and claims naming the policy in capolids).
 	ConditionalAccessBlock bool
+	// LegacyFICErrors makes the tenant answer a credential mismatch with
+	// the older AADSTS70021, which quotes issuer, subject and audience
+	// together, instead of 700211, 700212 or 700213.
+	LegacyFICErrors bool
 }
 
 // App is an app registration (or a user-assigned managed identity) together
 // with its service principal.
 type App struct {
+	// DisplayName is the app's name; when empty, access tokens carry no
+	// app_displayname claim (it is optional).
 	DisplayName string
 	// ClientID is the application (client) ID; AppObjectID the application
 	// object's ID; SPObjectID the service principal's object ID (the oid).

@@ -65,6 +65,18 @@ type Principal struct {
 	TenantID, ObjectID, AppID, IDType, DisplayName string
 }
 
+// Name is how the principal is shown: its display name, or, when the
+// access token carries none (app_displayname is optional), its app id.
+func (p Principal) Name() string {
+	switch {
+	case p.DisplayName != "":
+		return p.DisplayName
+	case p.AppID != "":
+		return "app " + p.AppID
+	}
+	return "the service principal"
+}
+
 // Skipped is the step's result when it cannot run; why says what is missing.
 func Skipped(why string) []diag.Result {
 	return []diag.Result{diag.Skipped(idExchange, titleExchange, why)}
@@ -109,6 +121,7 @@ func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal
 	cred, err := newCredential(in)
 	if err != nil {
 		r.Status, r.Summary = diag.StatusFail, "the credential could not be built: "+err.Error()
+		r.Cause = diag.CauseSettingsInvalid
 		r.Hint = "check ARM_TENANT_ID and ARM_CLIENT_ID"
 		return nil, nil, []diag.Result{r}
 	}
@@ -124,8 +137,8 @@ func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal
 	}
 	p := principalFromToken(at.Token)
 	r.Status = diag.StatusPass
-	r.Summary = fmt.Sprintf("Entra accepted the token: signed in as %s (object id %s) in tenant %s", diag.Absent(p.DisplayName), p.ObjectID, p.TenantID)
-	r.Facts = append(r.Facts, diag.F("principal", diag.Absent(p.DisplayName)), diag.F("tid", p.TenantID),
+	r.Summary = fmt.Sprintf("Entra accepted the token: signed in as %s (object id %s) in tenant %s", p.Name(), p.ObjectID, p.TenantID)
+	r.Facts = append(r.Facts, diag.F("principal", p.Name()), diag.F("tid", p.TenantID),
 		diag.F("oid", p.ObjectID), diag.F("appid", p.AppID), diag.F("idtyp", diag.Absent(p.IDType)),
 		diag.F("access token expires", at.ExpiresOn.UTC().Format(time.RFC3339)))
 	if p.AppID != "" && !strings.EqualFold(p.AppID, in.ClientID) {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,6 +64,10 @@ type entraError struct {
 	TraceID       string `json:"trace_id"`
 	CorrelationID string `json:"correlation_id"`
 	ErrorURI      string `json:"error_uri"`
+	// Suberror and Claims come with Conditional Access refusals (53003,
+	// 50158): claims is a JSON string naming the policies in capolids.
+	Suberror string `json:"suberror"`
+	Claims   string `json:"claims"`
 }
 
 var (
@@ -72,8 +77,8 @@ var (
 
 // Entra says what Entra's answer a means for the exchange x.
 func Entra(a EntraAnswer, x Exchange) Verdict {
-	var ee entraError
-	if json.Unmarshal(a.Body, &ee) != nil || (len(ee.Codes) == 0 && ee.Error == "") {
+	ee, ok := decodeEntra(a.Body)
+	if !ok {
 		return entraNoBody(a, x)
 	}
 	msg := strings.TrimSpace(traceRE.ReplaceAllString(ee.Description, ""))
@@ -87,7 +92,11 @@ func Entra(a EntraAnswer, x Exchange) Verdict {
 	}
 	v := Verdict{ErrorCode: info.Code, Cause: info.Cause, Summary: info.Title,
 		Facts: []diag.Fact{diag.F("error", ee.Error), diag.F("Entra says", msg)}}
-	for _, kv := range [][2]string{{"trace id", ee.TraceID}, {"correlation id", ee.CorrelationID}, {"timestamp", ee.Timestamp}, {"error uri", ee.ErrorURI}} {
+	if len(ee.Codes) > 1 {
+		v.Facts = append(v.Facts, diag.F("error codes", joinCodes(ee.Codes)))
+	}
+	for _, kv := range [][2]string{{"trace id", ee.TraceID}, {"correlation id", ee.CorrelationID}, {"timestamp", ee.Timestamp},
+		{"error uri", ee.ErrorURI}, {"suberror", ee.Suberror}, {"conditional access policies", policyIDs(ee.Claims)}} {
 		if kv[1] != "" {
 			v.Facts = append(v.Facts, diag.F(kv[0], kv[1]))
 		}
@@ -142,6 +151,26 @@ func Entra(a EntraAnswer, x Exchange) Verdict {
 	return v
 }
 
+// decodeEntra reads Entra's JSON error body; an answer that is not
+// Entra's JSON but names an AADSTS code (a proxy that rewrapped it, a body
+// cut short) is read for that code.
+func decodeEntra(body []byte) (entraError, bool) {
+	var ee entraError
+	if json.Unmarshal(body, &ee) != nil || (len(ee.Codes) == 0 && ee.Error == "") {
+		c, ok := codeInText(body)
+		if !ok {
+			return entraError{}, false
+		}
+		ee = entraError{Codes: []int{c}, Description: string(body[:min(len(body), 4000)])}
+	}
+	if len(ee.Codes) == 0 {
+		if c, ok := codeInText([]byte(ee.Description)); ok {
+			ee.Codes = []int{c}
+		}
+	}
+	return ee, true
+}
+
 // entraNoBody is an answer without Entra's JSON error body: a bare status,
 // an HTML page, something in between.
 func entraNoBody(a EntraAnswer, x Exchange) Verdict {
@@ -185,4 +214,26 @@ func retryAfterNote(ra string) string {
 		return " (Entra asked to wait " + ra + "s, longer than this run waits)"
 	}
 	return ""
+}
+
+// codeInText finds the AADSTS code of an answer that is not Entra's JSON
+// (a proxy that rewrapped it, a body cut short): the paste reader's first
+// Entra finding.
+func codeInText(body []byte) (int, bool) {
+	for _, f := range Paste(string(body[:min(len(body), maxARMBody)]), nil) {
+		if n, ok := strings.CutPrefix(f.Code, "AADSTS"); ok {
+			if c, err := strconv.Atoi(n); err == nil {
+				return c, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func joinCodes(cs []int) string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = "AADSTS" + strconv.Itoa(c)
+	}
+	return strings.Join(out, ", ")
 }

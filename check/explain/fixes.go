@@ -45,7 +45,9 @@ func chooseFixes(ci CodeInfo, v values) []diag.Fix {
 			fs = append(fs[:2:2], append([]diag.Fix{update}, fs[2:]...)...)
 		}
 		out = append(out, fs...)
-	case ci.Code == "AuthorizationFailed" && ci.Cause == diag.CauseAuthorizationFailed:
+	case ci.Code == "AuthorizationFailed" && ci.Cause == diag.CauseAuthorizationFailed,
+		ci.Code == "LinkedAuthorizationFailed" && ci.Cause == diag.CauseAuthorizationFailed && v.Action != "":
+		// For a linked resource, Action and Scope are the denied ones.
 		out = append(out, grantFixes(v)...)
 	case ci.Cause == diag.CauseProviderRegistration:
 		var ns []string

@@ -1,7 +1,9 @@
 package explain
 
-// Reading pasted text for Paste: undoing JSON escapes and per-line
-// decoration, and pulling labelled, quoted and JSON values out of it.
+// Reading pasted text for Read: undoing the damage the places it was
+// pasted from do (JSON escapes, per-line decoration, GitHub's log links,
+// HTML entities, doubled quotes), and pulling labelled, quoted and JSON
+// values out of it.
 
 import (
 	"regexp"
@@ -11,16 +13,23 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
-// normalize undoes JSON escaping and strips per-line decoration (box
-// borders, indentation, CI log timestamps). Line breaks stay as "\n": the
+// normalize undoes JSON escaping (nested up to three times), doubled
+// quotes and per-line decoration (box borders, indentation, CI log
+// timestamps) in one window of text. Line breaks stay as "\n": the
 // extractors treat them as spaces between words and drop them inside quoted
 // values, where they can only be wrapping.
 func normalize(text string) string {
-	for range 2 {
+	for range 3 {
 		if !strings.Contains(text, `\`) {
 			break
 		}
 		text = unescape(text)
+	}
+	if strings.Contains(text, `""`) && (strings.Contains(text, `{""`) || strings.Contains(text, `"":`)) {
+		text = strings.ReplaceAll(text, `""`, `"`)
+	}
+	if !needsLineCleaning(text) {
+		return stripLogTime(text)
 	}
 	var b strings.Builder
 	b.Grow(len(text))
@@ -35,6 +44,21 @@ func normalize(text string) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// needsLineCleaning reports whether text has line breaks, tabs, a leading
+// space or the decoration cleanLine strips (│ ╷ ╵ start with 0xE2).
+func needsLineCleaning(text string) bool {
+	if strings.HasPrefix(text, " ") {
+		return true
+	}
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '\n', '\t', '|', '>', 0xE2:
+			return true
+		}
+	}
+	return false
 }
 
 func cleanLine(l string) string {
@@ -129,16 +153,37 @@ func (fs *fieldSet) set(k, v string) {
 	(*fs)[k] = v
 }
 
+// setQuoted is set for a value that was quoted: an empty quote (”) is a
+// value the text gives, and is kept.
+func (fs *fieldSet) setQuoted(k, v string) {
+	if v != "" {
+		fs.set(k, v)
+		return
+	}
+	if *fs == nil {
+		*fs = fieldSet{}
+	}
+	if _, ok := (*fs)[k]; !ok {
+		(*fs)[k] = ""
+	}
+}
+
 func (fs *fieldSet) quoted(s, key string, labels ...string) {
+	if _, ok := (*fs)[key]; ok {
+		return
+	}
 	for _, l := range labels {
 		if v, ok := quotedAfter(s, l); ok {
-			fs.set(key, v)
+			fs.setQuoted(key, v)
 			return
 		}
 	}
 }
 
 func (fs *fieldSet) word(s, key string, labels ...string) {
+	if _, ok := (*fs)[key]; ok {
+		return
+	}
 	for _, l := range labels {
 		if v := wordAfter(s, l); v != "" {
 			fs.set(key, v)
@@ -158,9 +203,9 @@ func (fs fieldSet) facts() []diag.Fact {
 }
 
 // indexLabel finds label in s at or after from, with each space in label
-// matching any run of whitespace (wrapped text). Only the first letter's
-// case is flexible in the first word, so that plain (vectorised) substring
-// search does the scanning; the rest compares without regard to ASCII case.
+// matching any run of whitespace (wrapped text). Plain (vectorised)
+// substring search finds the first word without its first letter, whose
+// case is then free; the rest compares without regard to ASCII case.
 func indexLabel(s, label string, from int) int {
 	if label == "" || from >= len(s) {
 		return -1
@@ -169,35 +214,28 @@ func indexLabel(s, label string, from int) int {
 	if i := strings.IndexByte(label, ' '); i > 0 {
 		w = label[:i]
 	}
-	best := -1
-	for _, v := range [2]string{w, swapFirstCase(w)} {
-		for pos := from; pos < len(s); {
-			i := strings.Index(s[pos:], v)
-			if i < 0 {
-				break
+	first := lowerASCII(w[0])
+	if len(w) == 1 {
+		for i := from; i < len(s); i++ {
+			if lowerASCII(s[i]) == first && matchLabel(s[i:], label) >= 0 {
+				return i
 			}
-			i += pos
-			if matchLabel(s[i:], label) >= 0 {
-				if best < 0 || i < best {
-					best = i
-				}
-				break
-			}
-			pos = i + 1
 		}
+		return -1
 	}
-	return best
-}
-
-func swapFirstCase(w string) string {
-	c := w[0]
-	switch {
-	case c >= 'a' && c <= 'z':
-		return string(c-'a'+'A') + w[1:]
-	case c >= 'A' && c <= 'Z':
-		return string(c-'A'+'a') + w[1:]
+	tail := w[1:]
+	for pos := from + 1; pos < len(s); {
+		i := strings.Index(s[pos:], tail)
+		if i < 0 {
+			return -1
+		}
+		i += pos
+		if lowerASCII(s[i-1]) == first && matchLabel(s[i-1:], label) >= 0 {
+			return i - 1
+		}
+		pos = i + 1
 	}
-	return w
+	return -1
 }
 
 // matchLabel returns the length of s's prefix that matches label, or -1.
@@ -225,7 +263,8 @@ func matchLabel(s, label string) int {
 }
 
 // quotedAfter returns the '…'-quoted value that follows label (whitespace
-// allowed between them), with line breaks inside it removed.
+// allowed between them), with line breaks inside it removed. Only the first
+// place where label is followed by a quote counts, so the cost is linear.
 func quotedAfter(s, label string) (string, bool) {
 	for from := 0; ; {
 		i := indexLabel(s, label, from)
@@ -243,7 +282,7 @@ func quotedAfter(s, label string) (string, bool) {
 		rest := s[j+1 : min(len(s), j+1+maxQuoted)]
 		k := strings.IndexByte(rest, '\'')
 		if k < 0 {
-			continue
+			return "", false
 		}
 		return strings.ReplaceAll(rest[:k], "\n", ""), true
 	}
@@ -257,9 +296,15 @@ func wordAfter(s, label string) string {
 		return ""
 	}
 	rest := strings.TrimLeft(s[i+matchLabel(s[i:], label):], " \n\t")
-	end := strings.IndexAny(rest, " \n\t")
-	if end < 0 {
-		end = len(rest)
+	rest = rest[:min(len(rest), maxQuoted+1)]
+	end := len(rest)
+	if j := strings.IndexAny(rest, " \n\t\"}]"); j >= 0 {
+		end = j
+		if j == 0 && rest[0] == '"' { // a value in double quotes
+			if k := strings.IndexByte(rest[1:], '"'); k > 0 {
+				return rest[1 : 1+k]
+			}
+		}
 	}
 	w := strings.Trim(rest[:end], `'"`)
 	w = strings.TrimRight(w, ".,;)'\"")
@@ -271,7 +316,19 @@ func wordAfter(s, label string) string {
 
 // jsonValue finds "key": "value" in s (after unescaping) and returns value.
 func jsonValue(s, key string) string {
-	i := strings.Index(s, `"`+key+`"`)
+	i := -1
+	for pos := 1; pos < len(s); {
+		j := strings.Index(s[pos:], key)
+		if j < 0 {
+			return ""
+		}
+		j += pos
+		if s[j-1] == '"' && j+len(key) < len(s) && s[j+len(key)] == '"' {
+			i = j - 1
+			break
+		}
+		pos = j + 1
+	}
 	if i < 0 {
 		return ""
 	}

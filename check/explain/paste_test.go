@@ -1,6 +1,8 @@
 package explain
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -63,9 +65,9 @@ func TestExplainRealMessages(t *testing.T) {
 		{"7000272", `AADSTS7000272: The certificate with identifier 6f2b3c used to sign the federated credential could not be found in the metadata of identity provider https://acme.app.spacelift.io. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.`,
 			"AADSTS7000272", diag.CauseSignatureOrJWKS, facts("issuer", "https://acme.app.spacelift.io"), ""},
 		{"700027", `AADSTS700027: Client assertion failed signature validation.`, "AADSTS700027", diag.CauseSignatureOrJWKS, facts(), ""},
-		{"50027", `AADSTS50027: JWT token is invalid or malformed.`, "AADSTS50027", diag.CauseOther, facts(), ""},
-		{"5002727", `AADSTS5002727: Invalid JWT header type specified, must be 'JWT' or 'http://openid.net/specs/jwt/1.0'.`, "AADSTS5002727", diag.CauseOther, facts(), ""},
-		{"90014", `AADSTS90014: The required field 'iss' is missing from the credential. Ensure that you have all the necessary parameters for the login request.`, "AADSTS90014", diag.CauseOther, facts(), ""},
+		{"50027", `AADSTS50027: JWT token is invalid or malformed.`, "AADSTS50027", diag.CauseTokenMalformed, facts(), ""},
+		{"5002727", `AADSTS5002727: Invalid JWT header type specified, must be 'JWT' or 'http://openid.net/specs/jwt/1.0'.`, "AADSTS5002727", diag.CauseTokenMalformed, facts(), ""},
+		{"90014", `AADSTS90014: The required field 'iss' is missing from the credential. Ensure that you have all the necessary parameters for the login request.`, "AADSTS90014", diag.CauseTokenMalformed, facts(), ""},
 		{"7000112", `AADSTS7000112: Application 'aaaabbbb-0000-1111-2222-333344445555'(spacelift-prod) is disabled.`, "AADSTS7000112", diag.CauseAppDisabled, facts("client_id", "aaaabbbb-0000-1111-2222-333344445555"), ""},
 		{"53003", `AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.`, "AADSTS53003", diag.CauseConditionalAccess, facts(), ""},
 		{"500011", `AADSTS500011: The resource principal named https://management.azure.com was not found in the tenant named Contoso. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
@@ -74,8 +76,8 @@ func TestExplainRealMessages(t *testing.T) {
 			"AADSTS70011", diag.CauseInvalidScope, facts("scope", "https://example.contoso.com/activity.read"), "0000aaaa-11bb-cccc-dd33-eeeeee333333"},
 		{"1002012", `AADSTS1002012: The provided value for scope https://management.azure.com is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
 			"AADSTS1002012", diag.CauseInvalidScope, facts("scope", "https://management.azure.com"), ""},
-		{"7000215", `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app 'aaaabbbb-0000-1111-2222-333344445555'.`, "AADSTS7000215", diag.CauseInvalidClientSecret, facts(), ""},
-		{"7000218", `AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.`, "AADSTS7000218", diag.CauseOther, facts(), ""},
+		{"7000215", `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app 'aaaabbbb-0000-1111-2222-333344445555'.`, "AADSTS7000215", diag.CauseInvalidClientSecret, facts("client_id", "aaaabbbb-0000-1111-2222-333344445555"), ""},
+		{"7000218", `AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.`, "AADSTS7000218", diag.CauseNoCredential, facts(), ""},
 		{"700222", `AADSTS700222: AAD-issued tokens may not be used for federated identity flows.`, "AADSTS700222", diag.CauseOther, facts(), ""},
 		{"unknown-aadsts", `AADSTS99999999: Something new happened.`, "AADSTS99999999", diag.CauseOther, facts(), ""},
 
@@ -94,9 +96,9 @@ Message: The client 'spn' with object id 'y' has permission to perform action 'M
 		{"subscription-not-found", `{"error":{"code":"SubscriptionNotFound","message":"The subscription '00000000-0000-0000-0000-000000000000' could not be found."}}`,
 			"SubscriptionNotFound", diag.CauseSubscriptionNotFound, facts("subscription", "00000000-0000-0000-0000-000000000000"), ""},
 		{"invalid-token", `{"error":{"code":"InvalidAuthenticationToken","message":"The received access token is not valid: at least one of the claims 'puid' or 'altsecid' or 'oid' should be present. If you are accessing as application please make sure service principal is properly created in the tenant."}}`,
-			"InvalidAuthenticationToken", diag.CauseOther, facts(), ""},
+			"InvalidAuthenticationToken", diag.CauseAccessTokenRejected, facts(), ""},
 		{"expired-token", `{"error":{"code":"ExpiredAuthenticationToken","message":"The access token expiry UTC time '5/1/2024 10:00:00 AM' is earlier than current UTC time '5/1/2024 11:00:00 AM'."}}`,
-			"ExpiredAuthenticationToken", diag.CauseOther, facts(), ""},
+			"ExpiredAuthenticationToken", diag.CauseAccessTokenRejected, facts(), ""},
 		{"missing-registration", `{"error":{"code":"MissingSubscriptionRegistration","message":"The subscription is not registered to use namespace 'Microsoft.ContainerService'. See https://aka.ms/rps-not-found for how to register subscriptions."}}`,
 			"MissingSubscriptionRegistration", diag.CauseProviderRegistration, facts("namespace", "Microsoft.ContainerService"), ""},
 		{"missing-registration-short", `Code: MissingSubscriptionRegistration The subscription is not registered to use namespace Microsoft.Web`,
@@ -266,20 +268,47 @@ func TestExplainUnknownARMCode(t *testing.T) {
 	}
 }
 
-func BenchmarkExplain10MB(b *testing.B) {
+// benchInputs are the texts BenchmarkExplain reads, about n bytes each: a
+// log with two errors repeated, spam of distinct codes and one short code
+// repeated (the inputs that made the old reader quadratic), and wordings
+// and near misses of wordings repeated.
+func benchInputs(n int) map[string]string {
 	chunk := `│ {"error":"invalid_client","error_description":"AADSTS700213: No matching federated identity record found for presented assertion subject 'space:root:stack:infra:run_type:TRACKED:scope:read'. Check your federated identity credential. Trace ID: aa Correlation ID: bb Timestamp: 2025-02-03 04:05:06Z"}` + "\n" +
 		"some log line without anything interesting in it, code = Unknown, 'quote AADSTS and more\n" +
 		`{"error":{"code":"AuthorizationFailed","message":"The client 'x' with object id 'y' does not have authorization to perform action 'a/read' over scope '/s'."}}` + "\n"
-	var sb strings.Builder
-	for sb.Len() < 10<<20 {
-		sb.WriteString(chunk)
+	var log, distinct strings.Builder
+	for log.Len()+len(chunk) <= n {
+		log.WriteString(chunk)
 	}
-	text := sb.String()
-	b.SetBytes(int64(len(text)))
-	b.ResetTimer()
-	for range b.N {
-		if got := Paste(text, nil); len(got) != 2 {
-			b.Fatalf("got %d findings", len(got))
+	for i := 0; distinct.Len() < n; i++ {
+		distinct.WriteString("AADSTS" + strconv.Itoa(i) + " ")
+	}
+	return map[string]string{
+		"log":      log.String(),
+		"distinct": distinct.String()[:n],
+		"repeat":   strings.Repeat("AADSTS1 ", n/8),
+		// Near misses of wordings: each starts a match that must fail cheaply.
+		"wording": strings.Repeat("The subscription 'x' No matching federated identity record found for presented assertion subject x. ", n/100),
+	}
+}
+
+// BenchmarkExplain reads 1, 8 and 32 MB: the time must grow linearly and
+// 32 MB stay under 2 s (issue 15). Run: go test -run x -bench Explain ./check/explain
+func BenchmarkExplain(b *testing.B) {
+	for _, mb := range []int{1, 8, 32} {
+		in := benchInputs(mb << 20)
+		for _, kind := range []string{"log", "distinct", "repeat", "wording"} {
+			text := in[kind]
+			b.Run(fmt.Sprintf("%s/%dMB", kind, mb), func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				b.ReportAllocs()
+				for range b.N {
+					ex := Read(text, nil)
+					if len(ex.Findings) == 0 || (kind == "log" && len(ex.Findings) != 2) {
+						b.Fatalf("got %d findings", len(ex.Findings))
+					}
+				}
+			})
 		}
 	}
 }
@@ -289,10 +318,17 @@ func FuzzExplain(f *testing.F) {
 	f.Add(`{"error":{"code":"AuthorizationFailed","message":"The client 'x' with object id 'y' does not have authorization to perform action 'Microsoft.Compute/register/action' over scope '/s'."}}`)
 	f.Add("│ AADSTS700024: Current time: 2025-08-29T05:47:32Z, assertion valid from\n│ 1970-01-01T00:00:00Z, expiry time of assertion 2025-08-29T00:30:05Z.")
 	f.Add(`\u0027\\r\\n\"code\":\"X\" AADSTS1 '`)
+	f.Add("Error: AADSTS700[21](https://github.com/o/r/actions/runs/1#step:6:22)1: No matching federated identity record found for presented assertion issuer '***'.")
+	f.Add(`{"code":"DeploymentFailed","details":[{"code":"BadRequest","message":"{\r\n \"error\": {\"message\": \"Subscription is disabled.\"}}"}]}`)
+	f.Add("Please run 'az login' to setup account. Federated token details:\n issuer - x\n subject claim - y\nERROR: The subscription of '' doesn't exist in cloud 'AzureCloud'.")
 	tok := &Token{Issuer: "https://a.app.spacelift.io", Audience: []string{"a.app.spacelift.io"}, Subject: "space:root:stack:s:run_type:TRACKED:scope:read"}
 	f.Fuzz(func(t *testing.T, text string) {
 		for _, k := range []*Token{nil, tok} {
-			for _, fd := range Paste(text, k) {
+			ex := Read(text, k)
+			if len(ex.Findings) > MaxFindings {
+				t.Fatalf("%d findings, more than MaxFindings", len(ex.Findings))
+			}
+			for _, fd := range ex.Findings {
 				if !diag.KnownCause(fd.Cause) || fd.Code == "" || fd.Title == "" {
 					t.Fatalf("bad finding %+v", fd)
 				}
@@ -302,4 +338,75 @@ func FuzzExplain(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadBounds pins the limits: repeats merge into one finding that
+// counts them, distinct errors past MaxFindings are counted in Omitted, and
+// the text is read segment by segment without losing an error.
+func TestReadBounds(t *testing.T) {
+	ex := Read(strings.Repeat("AADSTS700213: No matching federated identity record found for presented assertion subject 'a'.\n", 500), nil)
+	if len(ex.Findings) != 1 || ex.Findings[0].Occurrences != 500 || ex.Omitted.Occurrences != 0 {
+		t.Errorf("repeats: %d findings, %+v", len(ex.Findings), ex.Omitted)
+	}
+	var b strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&b, "AADSTS%d: something\n", 1000+i)
+	}
+	ex = Read(b.String(), nil)
+	if len(ex.Findings) != MaxFindings || ex.Omitted.Occurrences != 100-MaxFindings || ex.Omitted.Codes != 100-MaxFindings {
+		t.Errorf("distinct: %d findings, %+v", len(ex.Findings), ex.Omitted)
+	}
+	// Repeats across many segments all merge, and all are counted.
+	ex = Read(strings.Repeat("AADSTS1 AADSTS2 ", 200_000), nil)
+	if len(ex.Findings) != 2 || ex.Findings[0].Occurrences != 200_000 || ex.Omitted.Occurrences != 0 {
+		t.Errorf("across segments: %d findings, %+v", len(ex.Findings), ex.Omitted)
+	}
+	// An error that straddles a segment boundary is read whole, and its
+	// message past the boundary is not a second error.
+	msg := "AADSTS700213: No matching federated identity record found for presented assertion subject 'space:root:stack:s:run_type:TRACKED:scope:read'."
+	for _, at := range []int{10, 40, len(msg) - 5} {
+		ex = Read(strings.Repeat(" ", segment-at)+msg, nil)
+		if len(ex.Findings) != 1 || ex.Findings[0].Field("subject") != "space:root:stack:s:run_type:TRACKED:scope:read" {
+			t.Errorf("straddling at %d: %+v", at, ex.Findings)
+		}
+	}
+	// Ten subjects of one code are ten findings; the eleventh is counted.
+	b.Reset()
+	for i := range maxPerCode + 1 {
+		fmt.Fprintf(&b, "AADSTS700213: No matching federated identity record found for presented assertion subject 's%d'.\n", i)
+	}
+	if ex = Read(b.String(), nil); len(ex.Findings) != maxPerCode || ex.Omitted.Occurrences != 1 {
+		t.Errorf("per code: %d findings, %+v", len(ex.Findings), ex.Omitted)
+	}
+}
+
+// TestReadInputCut: input past MaxInput is cut, on a character boundary,
+// and the cut is reported.
+func TestReadInputCut(t *testing.T) {
+	text, cut, err := ReadInput(strings.NewReader("AADSTS50027: x\n"), 0)
+	if err != nil || cut != 0 || text != "AADSTS50027: x\n" {
+		t.Errorf("short input: %q %d %v", text, cut, err)
+	}
+	big := strings.Repeat("a", MaxInput-1) + "é" + "tail"
+	text, cut, err = ReadInput(strings.NewReader(big), int64(len(big)))
+	if err != nil || cut != MaxInput-1 || len(text) != MaxInput-1 {
+		t.Errorf("long input: len %d cut %d %v", len(text), cut, err)
+	}
+}
+
+// TestReadBadInput: binary, broken escaping and masked values give a
+// finding or nothing, never a panic; a masked value stays masked.
+func TestReadBadInput(t *testing.T) {
+	for _, in := range []string{"\x00\xff\xfeAADSTS\x00700213\x01", `\u00`, `\\\\\\"`, "AADSTS700213: presented assertion subject '", strings.Repeat("\\", 5000) + "AADSTS1"} {
+		_ = Read(in, nil)
+	}
+	fs := Paste("AADSTS700213: No matching federated identity record found for presented assertion subject '***'.", &Token{Subject: "space:root:stack:s:run_type:TRACKED:scope:read"})
+	if len(fs) != 1 || fs[0].Field("subject") != "***" {
+		t.Fatalf("masked: %+v", fs)
+	}
+	for _, c := range fs[0].Comparison {
+		if c.Key == "subject" && !strings.Contains(c.Value, "masked") {
+			t.Errorf("a masked subject was compared: %+v", c)
+		}
+	}
 }

@@ -77,26 +77,23 @@ func Storage(f StorageFailure, q StorageRequest) Verdict {
 	host := diag.FirstNonEmpty(f.Host, q.Account+".blob.core.windows.net")
 	switch {
 	case f.Code == StoragePermissionMismatch:
-		v.Cause = diag.CauseStorageAccessDenied
 		v.Summary = host + " answered " + f.Code + ": the identity has no data role on container " + q.Container + ", so terraform init cannot read the state"
 		v.Hint = "Owner and Contributor manage the account but grant no access to blob data. With use_azuread_auth the backend needs " +
 			"Storage Blob Data Contributor on the container (or the account): reading takes blobs/read, and the state lock writes. " + rbacDelay
 		v.Fixes = fixes.RoleAssignment(q.ObjectID, "Storage Blob Data Contributor", q.ContainerScope)
 	case f.Code == StorageAuthorizationFail:
-		v.Cause = diag.CauseNetworkConfig
 		v.Summary = host + " answered " + f.Code + ": the account's firewall (network rules) or a disabled public endpoint refuses this worker"
 		v.Hint = "Spacelift's public workers cannot be allow-listed by IP address in the account's firewall. " +
 			"Run the stack on a private worker pool inside a network the account allows (a virtual network rule or a private endpoint), " +
 			"or set the account's public network access to all networks. Check with: az storage account show -n " + fixes.Shell(q.Account) + " --query '{default:networkRuleSet.defaultAction, public:publicNetworkAccess}'"
 	case f.Code == StorageContainerNotFound || (f.Status == http.StatusNotFound && f.Code == ""):
-		v.Cause = diag.CauseContainerNotFound
+		v.Cause = diag.CauseAzureResourceNotFound
 		v.Summary = host + " answered " + diag.FirstNonEmpty(f.Code, "HTTP 404") + ": the container " + q.Container + " does not exist in account " + q.Account
 		v.Hint = "Check container_name in the backend block, or create the container: " +
 			"az storage container create --account-name " + fixes.Shell(q.Account) + " --name " + fixes.Shell(q.Container) + " --auth-mode login"
 		v.Fixes = []diag.Fix{{Title: "create the container (az CLI)", Lang: "sh",
 			Text: "az storage container create --account-name " + fixes.Shell(q.Account) + " --name " + fixes.Shell(q.Container) + " --auth-mode login\n"}}
 	case f.Code == StorageKeyBasedNotAllowed:
-		v.Cause = diag.CauseSharedKeyDisabled
 		v.Summary = host + " answered " + f.Code + ": the account does not allow shared-key access"
 		v.Hint = sharedKeyHint
 	case f.Status == http.StatusTooManyRequests || f.Status >= 500:
@@ -106,6 +103,11 @@ func Storage(f StorageFailure, q StorageRequest) Verdict {
 	default:
 		v.Summary = fmt.Sprintf("%s answered HTTP %d %s to List Blobs on %s", host, f.Status, diag.Absent(f.Code), q.Container)
 		v.Hint = "Azure Storage refused the state backend's first call; the storage message fact has its reason."
+	}
+	// The catalogue decides the cause of a code it knows (storage_access_denied
+	// for a missing data role, a firewall or refused keys), as for a paste.
+	if ci, ok := LookupARM(f.Code); ok && v.Cause != diag.CauseServiceFault {
+		v.Cause = ci.Cause
 	}
 	return v
 }

@@ -21,9 +21,9 @@ func TestStorageRecorded(t *testing.T) {
 		inText string
 	}{
 		{"storage-AuthorizationPermissionMismatch.xml", 403, diag.CauseStorageAccessDenied, "Storage Blob Data Contributor"},
-		{"storage-AuthorizationFailure.xml", 403, diag.CauseNetworkConfig, "cannot be allow-listed by IP"},
-		{"storage-ContainerNotFound.xml", 404, diag.CauseContainerNotFound, "does not exist"},
-		{"storage-KeyBasedAuthenticationNotPermitted.xml", 403, diag.CauseSharedKeyDisabled, "use_azuread_auth"},
+		{"storage-AuthorizationFailure.xml", 403, diag.CauseStorageAccessDenied, "cannot be allow-listed by IP"},
+		{"storage-ContainerNotFound.xml", 404, diag.CauseAzureResourceNotFound, "does not exist"},
+		{"storage-KeyBasedAuthenticationNotPermitted.xml", 403, diag.CauseStorageAccessDenied, "use_azuread_auth"},
 	}
 	for _, tt := range tests {
 		body, err := os.ReadFile("../backend/testdata/storage/" + tt.file)

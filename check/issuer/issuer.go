@@ -40,7 +40,27 @@ type Token struct {
 func Check(ctx context.Context, client *http.Client, tok Token) []diag.Result {
 	client = boundedClient(client)
 	disc, jwksURI := discover(ctx, client, tok)
-	return []diag.Result{disc, verifySignature(ctx, client, tok, jwksURI)}
+	return withCauses([]diag.Result{disc, verifySignature(ctx, client, tok, jwksURI)})
+}
+
+// withCauses names the cause of each failing result that has none: a
+// discovery document Entra cannot use makes it answer AADSTS50166
+// (external_oidc_unreachable), a key or signature problem is
+// signature_or_jwks. An iss that is no URL is the token's own fault.
+func withCauses(rs []diag.Result) []diag.Result {
+	for i := range rs {
+		r := &rs[i]
+		if r.Status != diag.StatusFail || r.Cause != "" {
+			continue
+		}
+		switch r.ID {
+		case "issuer-discovery":
+			r.Cause = diag.CauseExternalOIDCUnreachable
+		default:
+			r.Cause = diag.CauseSignatureOrJWKS
+		}
+	}
+	return rs
 }
 
 // Skipped is the step's results when it cannot run; why says what is missing.
@@ -61,7 +81,7 @@ func discover(ctx context.Context, client *http.Client, tok Token) (diag.Result,
 		Facts: []diag.Fact{diag.F("token iss", diag.Absent(tok.Issuer))}}
 	u, summary, hint := parseIssuer(tok.Issuer)
 	if u == nil {
-		r.Status, r.Summary, r.Hint = diag.StatusFail, summary, hint
+		r.Status, r.Summary, r.Hint, r.Cause = diag.StatusFail, summary, hint, diag.CauseTokenMalformed
 		return r, ""
 	}
 	host := u.Hostname()

@@ -159,7 +159,12 @@ func asARMFailure(err error) (explain.ARMFailure, bool) {
 		}
 		body, _ = runtime.Payload(re.RawResponse)
 	}
-	return explain.ParseARM(re.StatusCode, re.ErrorCode, host, body), true
+	f := explain.ParseARM(re.StatusCode, re.ErrorCode, host, body)
+	if re.RawResponse != nil {
+		// Kept as facts on every ARM failure, for Microsoft support.
+		f.CorrelationID, f.RequestID = explain.ARMRequestIDs(re.RawResponse.Header)
+	}
+	return f, true
 }
 
 // failedCall turns an error from one ARM call into a failing diag.Result. step

@@ -43,8 +43,9 @@ func TestARMFailureParsesDocumentedMessages(t *testing.T) {
 		{
 			name: "LinkedAuthorizationFailed", code: "LinkedAuthorizationFailed",
 			message: "The client 'c' with object id 'o' has permission to perform action 'Microsoft.Network/networkInterfaces/write' on scope '/subscriptions/s1/resourceGroups/app'; however, it does not have permission to perform action(s) 'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s)'/subscriptions/s1/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/s' or the linked scope(s)are invalid",
-			want: explain.ARMFailure{Client: "c", ObjectID: "o", Action: "Microsoft.Network/networkInterfaces/write", Scope: "/subscriptions/s1/resourceGroups/app",
-				LinkedAction: "Microsoft.Network/virtualNetworks/subnets/join/action", LinkedScope: "/subscriptions/s1/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/s"},
+			// The denied action and the linked scope, never the permitted action (issue 13).
+			want: explain.ARMFailure{Client: "c", ObjectID: "o",
+				Action: "Microsoft.Network/virtualNetworks/subnets/join/action", Scope: "/subscriptions/s1/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/s"},
 		},
 		{
 			name: "InvalidAuthenticationTokenTenant", code: "InvalidAuthenticationTokenTenant",

@@ -78,7 +78,7 @@ func (in Input) subscriptionScope() string { return "/subscriptions/" + in.Subsc
 func Check(ctx context.Context, in Input) []diag.Result {
 	c, err := newARMClients(in)
 	if err != nil {
-		r := diag.Result{ID: idARMSubscription, Title: titleARMSubscription, Status: diag.StatusFail,
+		r := diag.Result{ID: idARMSubscription, Title: titleARMSubscription, Status: diag.StatusFail, Cause: diag.CauseOther,
 			Summary: "could not set up the Azure Resource Manager clients", Facts: []diag.Fact{diag.F("error", err.Error())},
 			Hint: "This is a bug in oidc-doctor or its settings; report it with this output."}
 		return append([]diag.Result{r}, diag.Caused(skipRest("needs "+idARMSubscription), idARMSubscription)...)
@@ -93,7 +93,7 @@ func Check(ctx context.Context, in Input) []diag.Result {
 	for i := range out[1:] {
 		fillPlaceholders(&out[i+1], in, w.need)
 	}
-	return out
+	return withCauses(out)
 }
 
 // fillPlaceholders puts what the step knows into the generic fix text of

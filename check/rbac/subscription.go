@@ -45,7 +45,7 @@ func judgeSubscription(ctx context.Context, c *armClients, w *world) diag.Result
 	delegated := false
 	if tenant != "" && in.TenantID != "" && !strings.EqualFold(tenant, in.TenantID) {
 		if !managedBy(s, in.TenantID) {
-			r.Status = diag.StatusFail
+			r.Status, r.Cause = diag.StatusFail, diag.CauseWrongTenantForSubscription
 			r.Summary = fmt.Sprintf("subscription %q lives in tenant %s, not in the token's tenant %s", name, tenant, in.TenantID)
 			r.Hint = "Set ARM_TENANT_ID to " + tenant + " (the subscription's tenant), and make sure the app and its federated credentials live there."
 			return r
@@ -68,11 +68,11 @@ func judgeSubscription(ctx context.Context, c *armClients, w *world) diag.Result
 func judgeState(r *diag.Result, name, state string, need runNeeds) {
 	switch {
 	case strings.EqualFold(state, "deleted"):
-		r.Status = diag.StatusFail
+		r.Status, r.Cause = diag.StatusFail, diag.CauseSubscriptionNotFound
 		r.Summary = fmt.Sprintf("subscription %q is deleted", name)
 		r.Hint = "Point ARM_SUBSCRIPTION_ID at a live subscription."
 	case readOnlyStates[strings.ToLower(state)]:
-		r.Status = diag.StatusWarn
+		r.Status, r.Cause = diag.StatusWarn, diag.CauseSubscriptionDisabled
 		r.Summary = fmt.Sprintf("subscription %q is %s: Azure treats it as read-only", name, state)
 		if need.write {
 			r.Status = diag.StatusFail

@@ -10,14 +10,20 @@
 // Secrets are recognised by shape, never by where they appear:
 //   - a JWT, JWS or JWE: a run of base64url text that starts with "eyJ" (the
 //     encoding of `{"`, i.e. a JSON object header), with or without dots and
-//     with an empty signature;
+//     with an empty signature; also in other letter case and with a header
+//     written with spaces ("eyAi", `{ "`), and as a reader sees it: wrapped
+//     across lines, boxed by │ borders, split by spaces or tabs, with its
+//     line breaks escaped (jwt.go, separators.go); a long base64url run
+//     next to a token, or next to a mask (the rest of a token split off),
+//     is taken as more of it;
 //   - the value after "Bearer", "bearer" or "BEARER" and white space;
 //   - the value after access_token, refresh_token, id_token,
 //     client_assertion or client_secret followed by ":" or "=" (query
 //     strings, form bodies, JSON with or without escaped quotes);
 //   - the password in a URL's userinfo (https://user:pass@proxy).
 //
-// Host names, GUIDs, URLs and version strings are left alone.
+// Host names, GUIDs, trace and correlation ids, URLs and version strings are
+// left alone, even next to a token.
 //
 // This package must not import package check: check may use it.
 package redact
@@ -34,21 +40,32 @@ func String(s string) string {
 	if !mayHoldSecret(s) {
 		return s
 	}
-	s = maskKeyed(s)
-	s = maskUserinfo(s)
-	return maskJWTs(s)
+	// Tokens first: a token region may span lines, which the keyed values
+	// and URLs never do, so it must be seen whole before they cut into it.
+	s, _ = maskTokens(s, false)
+	return maskRest(s)
+}
+
+// maskRest masks keyed values and URL passwords in s, whose tokens are
+// masked, then what follows a JWT mask either made (the rest of a token).
+func maskRest(s string) string {
+	s = maskUserinfo(maskKeyed(s))
+	if hasMask(s) {
+		s, _ = maskTokens(s, false)
+	}
+	return s
 }
 
 // mayHoldSecret is the fast path: most report lines hold none of the
 // substrings that start a secret.
 func mayHoldSecret(s string) bool {
-	return strings.Contains(s, "eyJ") || strings.Contains(s, "://") || hasKeyword(s)
+	return hasHeader(s) || hasMask(s) || strings.Contains(s, "://") || hasKeyword(s)
 }
 
 // mask is the replacement for secret, whose kind is JWT when it looks like one.
 func mask(secret string) string {
 	kind := "[REDACTED "
-	if strings.HasPrefix(secret, "eyJ") {
+	if ok, _ := headerAt(secret, 0); ok {
 		kind = "[REDACTED JWT "
 	}
 	return kind + Fingerprint(secret) + "]"
@@ -72,70 +89,6 @@ func isB64URL(c byte) bool {
 // (RFC 6750 b64token, plus '%' for URL-encoded secrets).
 func isTokenChar(c byte) bool {
 	return isB64URL(c) || c == '.' || c == '~' || c == '+' || c == '/' || c == '=' || c == '%'
-}
-
-// minJWTRun is the shortest dot-free "eyJ..." run that is masked. Shorter
-// runs carry no secret and are left readable.
-const minJWTRun = 8
-
-// jwtEnd returns the end of the JWT-shaped run that starts at s[i:] (which
-// begins with "eyJ"), or -1 when the run is too short to be one.
-//
-// The run is up to five base64url segments joined by dots: a JWS has three,
-// a JWE five, and an unsigned token ends in a dot. A single trailing dot
-// after one or three segments is taken as the end of a sentence.
-func jwtEnd(s string, i int) int {
-	j, dots := i+3, 0
-	for j < len(s) {
-		c := s[j]
-		if isB64URL(c) {
-			j++
-			continue
-		}
-		if c == '.' && dots < 4 {
-			dots++
-			j++
-			continue
-		}
-		break
-	}
-	if s[j-1] == '.' && dots != 2 && dots != 4 {
-		j--
-		dots--
-	}
-	if dots == 0 && j-i < minJWTRun {
-		return -1
-	}
-	return j
-}
-
-// maskJWTs masks every JWT-shaped run in s.
-func maskJWTs(s string) string {
-	var b strings.Builder
-	last := 0
-	for from := 0; from < len(s); {
-		k := strings.Index(s[from:], "eyJ")
-		if k < 0 {
-			break
-		}
-		i := from + k
-		end := jwtEnd(s, i)
-		if end < 0 {
-			from = i + 3
-			continue
-		}
-		if b.Len() == 0 {
-			b.Grow(len(s))
-		}
-		b.WriteString(s[last:i])
-		b.WriteString(mask(s[i:end]))
-		last, from = end, end
-	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
 }
 
 // maskUserinfo masks the password in "scheme://user:password@host".

@@ -13,12 +13,18 @@ import (
 // payload and a random 256-byte signature, so no fixture token is checked in.
 func mintJWT(t testing.TB) string {
 	t.Helper()
+	return mintJWTWithHeader(t, `{"alg":"RS256","typ":"JWT","kid":"k1"}`)
+}
+
+// mintJWTWithHeader is mintJWT with the given JSON header.
+func mintJWTWithHeader(t testing.TB, header string) string {
+	t.Helper()
 	enc := base64.RawURLEncoding
 	sig := make([]byte, 256)
 	if _, err := rand.Read(sig); err != nil {
 		t.Fatal(err)
 	}
-	return enc.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT","kid":"k1"}`)) + "." +
+	return enc.EncodeToString([]byte(header)) + "." +
 		enc.EncodeToString([]byte(`{"iss":"https://demo.app.spacelift.io","sub":"space:root:stack:infra:run_type:TRACKED:scope:write","aud":"demo.app.spacelift.io","exp":1767225600}`)) + "." +
 		enc.EncodeToString(sig)
 }
@@ -58,6 +64,8 @@ func TestStringMasks(t *testing.T) {
 		t.Fatalf("mask(jwt) = %q", jwtMask)
 	}
 	opaque := "0.AXoAv4j5cvGGr0GRqy180BHbR1x1rVc2p3xoQ~zz-Y_Q"
+	spaced := mintJWTWithHeader(t, `{ "alg": "RS256", "typ": "JWT" }`)
+	newline := mintJWTWithHeader(t, "{\n  \"alg\": \"RS256\"\n}")
 	for _, tc := range []struct {
 		name, in, want string
 	}{
@@ -81,6 +89,11 @@ func TestStringMasks(t *testing.T) {
 		{"client_assertion form", "grant_type=client_credentials&client_assertion=" + jwt + "&client_assertion_type=urn:x", "grant_type=client_credentials&client_assertion=" + jwtMask + "&client_assertion_type=urn:x"},
 		{"client_secret", "client_secret=" + opaque + "&scope=x", "client_secret=" + mask(opaque) + "&scope=x"},
 		{"proxy password", "HTTPS_PROXY=http://alice:s3cr3t-pw@proxy:3128", "HTTPS_PROXY=http://alice:" + mask("s3cr3t-pw") + "@proxy:3128"},
+		{"lower-cased", "ARM_USE_OIDC: " + strings.ToLower(jwt), "ARM_USE_OIDC: " + mask(strings.ToLower(jwt))},
+		{"upper-cased", "value " + strings.ToUpper(jwt) + " end", "value " + mask(strings.ToUpper(jwt)) + " end"},
+		{"spaced header", "token " + spaced + ".", "token " + mask(spaced) + "."},
+		{"spaced header as a path", spaced, mask(spaced)},
+		{"pretty header", newline, mask(newline)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := String(tc.in)

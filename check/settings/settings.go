@@ -11,6 +11,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/redact"
 )
 
 // Titles of the checks this step owns.
@@ -71,6 +72,11 @@ func judgeID(name, raw, kind string) (clean, problem string) {
 	return "", "is not a GUID (it should look like 00000000-0000-0000-0000-000000000000)"
 }
 
+// shown is an environment value as the report may show it: with any secret
+// masked, whole, before it is quoted, folded or cut, since a token split
+// across lines or lower-cased no longer reads as one.
+func shown(v string) string { return redact.String(v) }
+
 // Hint says where to find the id named by an ARM_* variable.
 func Hint(name string) string { return lookupHint[name] }
 
@@ -118,7 +124,7 @@ func JudgeWith(getenv func(string) string, offline bool, tf Terraform) (Azure, [
 			}
 			hints = append(hints, "set "+v.name+" on the stack to "+lookupHint[v.name])
 		default:
-			r.Facts = append(r.Facts, diag.F(v.name, fmt.Sprintf("%q: %s", raw, problem)))
+			r.Facts = append(r.Facts, diag.F(v.name, fmt.Sprintf("%q: %s", shown(raw), problem)))
 			fails = append(fails, v.name+" "+problem)
 			hints = append(hints, "set "+v.name+" to "+lookupHint[v.name])
 		}
@@ -126,32 +132,34 @@ func JudgeWith(getenv func(string) string, offline bool, tf Terraform) (Azure, [
 	env := getenv("ARM_ENVIRONMENT")
 	name, c, ok := CloudByEnv(env)
 	if !ok {
-		fails = append(fails, fmt.Sprintf("ARM_ENVIRONMENT %q is not a cloud the azurerm provider knows", env))
+		fails = append(fails, fmt.Sprintf("ARM_ENVIRONMENT %q is not a cloud the azurerm provider knows", shown(env)))
 		hints = append(hints, "set ARM_ENVIRONMENT to public, usgovernment or china (or unset it for public)")
 		name, c = "public", cloud.AzurePublic
 	}
 	if h := getenv("AZURE_AUTHORITY_HOST"); h != "" && name == "public" {
 		// azidentity uses AZURE_AUTHORITY_HOST when no cloud is configured.
 		c = cloud.Configuration{ActiveDirectoryAuthorityHost: h, Services: c.Services}
-		r.Facts = append(r.Facts, diag.F("AZURE_AUTHORITY_HOST", h))
+		r.Facts = append(r.Facts, diag.F("AZURE_AUTHORITY_HOST", shown(h)))
 	}
 	s.Cloud = c
-	r.Facts = append(r.Facts, diag.F("cloud", name+" (login "+c.ActiveDirectoryAuthorityHost+")"))
+	r.Facts = append(r.Facts, diag.F("cloud", name+" (login "+shown(c.ActiveDirectoryAuthorityHost)+")"))
 	oidc := judgeUseOIDC(getenv, tf)
 	r.Facts = append(r.Facts, oidc.facts...)
 	fails, warns, hints = append(fails, oidc.fails...), append(warns, oidc.warns...), append(hints, oidc.hints...)
 	for _, p := range []string{"AZURE_CLIENT_ID", "AZURE_TENANT_ID"} {
 		arm := "ARM_" + strings.TrimPrefix(p, "AZURE_")
 		if a, b := getenv(p), getenv(arm); a != "" && b != "" && a != b {
-			warns = append(warns, p+" ("+a+") differs from "+arm+" ("+b+"): tools that read AZURE_* (az, azidentity) act as another identity than Terraform")
+			warns = append(warns, p+" ("+shown(a)+") differs from "+arm+" ("+shown(b)+"): tools that read AZURE_* (az, azidentity) act as another identity than Terraform")
 		}
 	}
 	r.Status, r.Summary = diag.StatusPass, "client, tenant and subscription ids are well formed"
 	switch {
 	case len(fails) > 0:
 		r.Status, r.Summary = diag.StatusFail, strings.Join(append(fails, warns...), "; ")
+		r.Cause = diag.CauseSettingsInvalid
 	case len(warns) > 0:
 		r.Status, r.Summary = diag.StatusWarn, strings.Join(warns, "; ")
+		r.Cause = diag.CauseSettingsInvalid
 	}
 	r.Hint = strings.Join(hints, "; ")
 	if len(oidc.fails) > 0 && len(fails) == len(oidc.fails) {

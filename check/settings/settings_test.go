@@ -59,3 +59,39 @@ func TestAuthConflictsNeverShowValues(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsMaskBeforeShowing: a token set where an id or a flag belongs
+// is masked as it was set, before it is quoted or lower-cased, so neither a
+// folded nor a case-folded token reaches the report.
+func TestSettingsMaskBeforeShowing(t *testing.T) {
+	const g = "11111111-2222-3333-4444-555555555555"
+	sig := strings.Repeat("Q2hhbmdlZFNpZ25hdHVyZQ", 16)
+	tok := "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2RlbW8uYXBwLnNwYWNlbGlmdC5pbyJ9." + sig
+	folded := tok[:60] + "\n" + tok[60:200] + "\n" + tok[200:]
+	for name, env := range map[string]map[string]string{
+		"ARM_USE_OIDC":            {"ARM_USE_OIDC": tok},
+		"folded ARM_CLIENT_ID":    {"ARM_CLIENT_ID": folded, "ARM_TENANT_ID": g},
+		"folded ARM_TENANT_ID":    {"ARM_CLIENT_ID": g, "ARM_TENANT_ID": folded},
+		"AZURE_CLIENT_ID differs": {"ARM_CLIENT_ID": g, "AZURE_CLIENT_ID": folded},
+		"ARM_ENVIRONMENT":         {"ARM_ENVIRONMENT": folded},
+		"AZURE_AUTHORITY_HOST":    {"AZURE_AUTHORITY_HOST": folded},
+	} {
+		_, rs := Judge(envOf(env), false)
+		var all strings.Builder
+		for _, r := range rs {
+			all.WriteString(r.Summary + r.Hint)
+			for _, f := range r.Facts {
+				all.WriteString(f.Value)
+			}
+		}
+		for _, piece := range []string{sig[:40], strings.ToLower(sig[:40]), sig[len(sig)-40:], strings.ToLower(sig[len(sig)-40:])} {
+			if strings.Contains(all.String(), piece) {
+				t.Errorf("%s: the report holds the token: %q", name, all.String())
+				break
+			}
+		}
+		if !strings.Contains(all.String(), "[REDACTED JWT sha256:") {
+			t.Errorf("%s: no mask in %q", name, all.String())
+		}
+	}
+}

@@ -54,7 +54,10 @@ func judgeUseOIDC(getenv func(string) string, tf Terraform) oidcVerdict {
 		if tf.Known {
 			unset = "(not set: the configuration read has no azurerm, azuread or azapi provider block; one in a module, or one Terraform makes from the environment alone, needs use_oidc too)"
 		}
-		switch u := strings.ToLower(getenv("ARM_USE_OIDC")); u {
+		// The value is masked as it was set, before any folding: a token
+		// lower-cased no longer reads as one.
+		raw := getenv("ARM_USE_OIDC")
+		switch u := shown(raw); strings.ToLower(raw) {
 		case "":
 			v.facts = append(v.facts, diag.F("ARM_USE_OIDC", unset))
 		case "true", "1":

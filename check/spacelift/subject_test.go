@@ -75,3 +75,24 @@ func FuzzParseSubject(f *testing.F) {
 		}
 	})
 }
+
+func TestUntemplatable(t *testing.T) {
+	for _, tc := range []struct {
+		sub  string
+		want rune
+		at   int
+	}{
+		{"space:root:stack:azure-infra:run_type:TRACKED:scope:write", 0, -1},
+		{"space:production-01HND497T9JKR76MR3KA2CDJHP:space_path:/root/production:stack:x:run_type:TRACKED:scope:write", 0, -1},
+		{"{stack}|x", 0, -1},
+		{"space:root:stack:a b", ' ', 18},
+		{"space:root\x1b[2K", 0x1b, 10},
+		{"space:root:stack:infra.prod", '.', 22},
+		{"space:röot", 'ö', 7},
+		{"space:root\u202e", '\u202e', 10},
+	} {
+		if r, at := Untemplatable(tc.sub); r != tc.want || at != tc.at {
+			t.Errorf("Untemplatable(%q) = %q at %d, want %q at %d", tc.sub, r, at, tc.want, tc.at)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package token
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -178,7 +179,8 @@ func checkAudience(t *Token) diag.Result {
 	return r
 }
 
-// checkSubject parses sub in Spacelift's default format, or reports a custom template.
+// checkSubject parses sub in Spacelift's default format, or reports a
+// custom template, or that no template could have produced it.
 func checkSubject(t *Token) diag.Result {
 	r := diag.Result{ID: "claim-sub", Title: title("claim-sub"), Facts: []diag.Fact{diag.F("sub", t.Subject)}}
 	rebuilt := spacelift.FromClaims(t.Spacelift)
@@ -188,6 +190,10 @@ func checkSubject(t *Token) diag.Result {
 	switch s, err := spacelift.ParseSubject(t.Subject); {
 	case t.Subject == "":
 		r.Status, r.Summary = diag.StatusFail, "the token has no sub claim"
+		r.Hint = "this is not a token Spacelift issued; use " + spacelift.TokenPath
+	case untemplatable(t.Subject) != "":
+		r.Status = diag.StatusFail
+		r.Summary = "not a Spacelift subject: sub holds " + untemplatable(t.Subject) + ", which no Spacelift subject template can produce (templates produce letters, digits and " + spacelift.TemplateChars + " around the claim values)"
 		r.Hint = "this is not a token Spacelift issued; use " + spacelift.TokenPath
 	case len(t.Subject) > 600:
 		r.Status, r.Summary = diag.StatusFail, fmt.Sprintf("sub is %d characters; an Entra federated credential's subject holds at most 600", len(t.Subject))
@@ -203,6 +209,16 @@ func checkSubject(t *Token) diag.Result {
 		r.Status, r.Summary = diag.StatusPass, "Spacelift's default format: "+s.CallerType+" "+s.CallerID+", run type "+s.RunType+", scope "+s.Scope
 	}
 	return r
+}
+
+// untemplatable names the first character of sub no Spacelift template can
+// produce, and where it is, or is "".
+func untemplatable(sub string) string {
+	c, at := spacelift.Untemplatable(sub)
+	if at < 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s at byte %d", strconv.QuoteRune(c), at)
 }
 
 // checkScope judges scope against runType

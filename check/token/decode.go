@@ -35,7 +35,8 @@ type Token struct {
 	// Extra lists claims that neither the JWT standard nor Spacelift defines,
 	// sorted by name, values as compact JSON.
 	Extra []diag.Fact
-	// TypeErrors lists claims present with the wrong JSON type (e.g. exp as a string).
+	// TypeErrors lists claims present with the wrong JSON type (e.g. exp as
+	// a string) or out of range (an exp of 20,000 digits).
 	TypeErrors []string
 }
 
@@ -55,7 +56,7 @@ func (t *Token) FirstAudience() string {
 
 // TokenError is why a token could not be decoded, with a stable kind.
 type TokenError struct {
-	Kind string // empty, json-document, jwe, opaque, bad-base64, bad-json, not-object
+	Kind string // empty, json-document, jwe, opaque, bad-base64, bad-json, too-deep, number-range, not-object
 	Msg  string
 }
 
@@ -89,12 +90,8 @@ func DecodeUnverified(raw string) (*Token, error) {
 		if err != nil {
 			return nil, &TokenError{"bad-base64", fmt.Sprintf("the JWT %s is not valid base64url", name)}
 		}
-		var v any
-		if err := json.Unmarshal(b, &v); err != nil {
-			return nil, &TokenError{"bad-json", fmt.Sprintf("the JWT %s is not JSON", name)}
-		}
-		if _, ok := v.(map[string]any); !ok {
-			return nil, &TokenError{"not-object", fmt.Sprintf("the JWT %s is JSON but not an object", name)}
+		if err := checkJSONObject(name, b, i == 0); err != nil {
+			return nil, err
 		}
 	}
 	claims := jwt.MapClaims{}
@@ -145,7 +142,7 @@ func (t *Token) readClaims(c jwt.MapClaims) {
 		}
 		f, err := n.Float64()
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
-			t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is out of range: %s", k, n.String()))
+			t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is a number out of range: %s", k, numberText(n)))
 			return nil
 		}
 		sec, frac := math.Modf(f)
@@ -185,10 +182,6 @@ func (t *Token) readClaims(c jwt.MapClaims) {
 	sort.Strings(extra)
 	for _, k := range extra {
 		b, _ := json.Marshal(c[k])
-		v := string(b)
-		if len(v) > 200 {
-			v = v[:200] + "…"
-		}
-		t.Extra = append(t.Extra, diag.F(k, v))
+		t.Extra = append(t.Extra, diag.F(cut(k, maxExtraRunes), cut(string(b), maxExtraRunes)))
 	}
 }

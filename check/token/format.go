@@ -45,7 +45,7 @@ func judgeFormat(src *source) (*Token, diag.Result) {
 	}
 	if len(tok.TypeErrors) > 0 {
 		r.Status = diag.StatusFail
-		r.Summary = "the token has claims of the wrong type: " + strings.Join(tok.TypeErrors, "; ")
+		r.Summary = "the token has claims Entra cannot read: " + strings.Join(tok.TypeErrors, "; ")
 		r.Hint = "Entra will reject it (AADSTS50027); this is not a token Spacelift issued: check where it comes from"
 		return tok, r
 	}

@@ -1,11 +1,10 @@
 package token
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -13,10 +12,6 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/redact"
 	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 )
-
-// maxTokenBytes bounds every token read. A Spacelift token is about 1 KiB;
-// a custom subject template can add at most 2 KiB.
-const maxTokenBytes = 64 << 10
 
 // source is one place a token may come from, and what was found there.
 type source struct {
@@ -26,6 +21,11 @@ type source struct {
 	Value  string // content after azurerm's trim; never rendered
 	Err    error  // why it could not be read
 	exists bool   // set, or the file exists
+	// st is the regular file at Path, still to be read (see readFiles);
+	// nil for values and for paths that cannot be read.
+	st fs.FileInfo
+	// slow is set when the file was not read in time to be compared.
+	slow bool
 }
 
 func (s source) label() string {
@@ -35,35 +35,10 @@ func (s source) label() string {
 	return s.Name
 }
 
-// readTokenFile reads at most maxTokenBytes from path.
-func readTokenFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", fs.ErrNotExist
-		}
-		if errors.Is(err, fs.ErrPermission) {
-			return "", fmt.Errorf("reading %s: permission denied (the run user, uid 1983 on Spacelift's image, must be able to read it)", path)
-		}
-		return "", fmt.Errorf("reading %s: %w", path, err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return "", fmt.Errorf("%s is a directory, not a token file", path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxTokenBytes+1))
-	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", path, err)
-	}
-	if len(b) > maxTokenBytes {
-		return "", fmt.Errorf("%s is larger than %d KiB: not a token file (a Spacelift token is about 1 KiB)", path, maxTokenBytes>>10)
-	}
-	return string(b), nil
-}
-
 // gatherSources lists every token source in the order azurerm and Spacelift
 // use them: --token-file; ARM_OIDC_TOKEN and ARM_OIDC_TOKEN_FILE_PATH;
 // SPACELIFT_OIDC_TOKEN; the workspace root's file; /mnt/workspace's file.
+// Files are looked at, not yet read: readFiles reads them.
 func gatherSources(in Input) []source {
 	var out []source
 	addFile := func(name, desc, path string) {
@@ -76,14 +51,14 @@ func gatherSources(in Input) []source {
 			return
 		}
 		s := source{Name: name, Desc: desc, Path: path}
-		v, err := readTokenFile(path)
+		st, err := statToken(path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			s.Err = fmt.Errorf("%s does not exist", path)
 		case err != nil:
 			s.exists, s.Err = true, err
 		default:
-			s.exists, s.Value = true, strings.TrimSpace(v)
+			s.exists, s.st = true, st
 		}
 		out = append(out, s)
 	}
@@ -114,29 +89,39 @@ func gatherSources(in Input) []source {
 	return out
 }
 
-// resolveToken picks the token Terraform will use and judges the sources.
-// It returns the chosen source (nil when none exists) and the token-source result.
-func resolveToken(in Input) (*source, diag.Result) {
-	return resolveSources(in, gatherSources(in))
-}
-
-// resolveSources is resolveToken on sources already gathered.
-func resolveSources(in Input, srcs []source) (*source, diag.Result) {
+// resolveToken picks the token Terraform will use, reads it under ctx, and
+// judges the sources. It returns the chosen source (nil when none exists),
+// the token-source result and the token files it found.
+func resolveToken(ctx context.Context, in Input) (*source, diag.Result, []string) {
 	const id = "token-source"
-	var chosen *source
+	srcs := gatherSources(in)
+	used := -1
 	for i := range srcs {
 		if srcs[i].exists {
-			chosen = &srcs[i]
+			used = i
 			break
 		}
 	}
 	// --token-file is explicit: never fall back past it.
 	if in.TokenFile != "" && !srcs[0].exists {
-		chosen = nil
+		used = -1
+	}
+	readFiles(ctx, srcs, used)
+	var chosen *source
+	if used >= 0 {
+		chosen = &srcs[used]
+	}
+	var files []string
+	for _, s := range srcs {
+		if s.Path != "" && s.exists {
+			files = append(files, s.Path)
+		}
 	}
 	r := diag.Result{ID: id, Title: title(id)}
 	for _, s := range srcs {
 		switch {
+		case s.slow:
+			r.Facts = append(r.Facts, diag.F(s.Name, "not compared: "+s.Err.Error()))
 		case s.Err != nil && !s.exists:
 			r.Facts = append(r.Facts, diag.F(s.Name, "not present: "+s.Err.Error()))
 		case s.Err != nil:
@@ -152,14 +137,14 @@ func resolveSources(in Input, srcs []source) (*source, diag.Result) {
 		if in.TokenFile != "" {
 			r.Summary = "no token: " + srcs[0].Err.Error()
 			r.Hint = "check the path given to --token-file; on Spacelift the token is at " + spacelift.TokenPath
-			return nil, r
+			return nil, r, files
 		}
 		r.Summary = "no OIDC token found in any of the places Terraform and Spacelift use"
 		r.Hint = "OIDC tokens exist only on paid Spacelift accounts (Settings → Billing); " +
 			"Kubernetes workers keep the workspace elsewhere (/opt/spacelift/workspace: pass --token-file or set TF_VAR_spacelift_workspace_root); " +
 			"a token variable set on the stack may not be passed to this phase (check ro_/wo_ prefixes). " +
 			"Outside Spacelift, pass --token-file or run `oidc-doctor demo`"
-		return nil, r
+		return nil, r, files
 	}
 	r.Facts = append([]diag.Fact{diag.F("used", chosen.label())}, r.Facts...)
 	var problems []string
@@ -168,6 +153,7 @@ func resolveSources(in Input, srcs []source) (*source, diag.Result) {
 			continue
 		}
 		switch {
+		case s.slow:
 		case s.exists && s.Err != nil:
 			problems = append(problems, s.label()+" exists but is unreadable")
 		case s.exists && s.Value != "" && s.Value != chosen.Value:
@@ -177,12 +163,12 @@ func resolveSources(in Input, srcs []source) (*source, diag.Result) {
 	if chosen.Err != nil {
 		r.Status, r.Summary = diag.StatusFail, chosen.label()+" is unreadable: "+chosen.Err.Error()
 		r.Hint = "Terraform would fail to read it too; point ARM_OIDC_TOKEN_FILE_PATH (or oidc_token_file_path) at " + spacelift.TokenPath
-		return chosen, r
+		return chosen, r, files
 	}
 	if chosen.Value == "" {
 		r.Status, r.Summary = diag.StatusFail, chosen.label()+" is empty"
 		r.Hint = "Spacelift writes the token at the start of each phase; an empty value usually means a variable set to \"\" on the stack or a context shadows it"
-		return chosen, r
+		return chosen, r, files
 	}
 	// azurerm requires ARM_OIDC_TOKEN and the file it names to agree.
 	var v, fp *source
@@ -194,11 +180,11 @@ func resolveSources(in Input, srcs []source) (*source, diag.Result) {
 			fp = &srcs[i]
 		}
 	}
-	if v != nil && fp != nil && fp.exists && fp.Err == nil && v.Value != fp.Value {
-		r.Status = diag.StatusFail
+	if v != nil && fp != nil && fp.exists && fp.Err == nil && !fp.slow && v.Value != fp.Value {
+		r.Status, r.Cause = diag.StatusFail, diag.CauseSettingsInvalid
 		r.Summary = "ARM_OIDC_TOKEN and the file named by ARM_OIDC_TOKEN_FILE_PATH disagree: the azurerm provider refuses to start"
 		r.Hint = "set only one of them, preferably ARM_OIDC_TOKEN_FILE_PATH=" + spacelift.TokenPath
-		return chosen, r
+		return chosen, r, files
 	}
 	r.Status, r.Summary = diag.StatusPass, "using the token from "+chosen.Desc
 	if len(problems) > 0 {
@@ -206,5 +192,5 @@ func resolveSources(in Input, srcs []source) (*source, diag.Result) {
 		r.Summary += "; " + strings.Join(problems, "; ")
 		r.Hint = "Terraform reads " + chosen.label() + "; make sure every place that holds a token holds the current one (Spacelift rewrites " + spacelift.TokenPath + " each phase)"
 	}
-	return chosen, r
+	return chosen, r, files
 }

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,11 @@ func envOf(m map[string]string) func(string) string { return func(k string) stri
 func TestResolveToken(t *testing.T) {
 	tok := mint(t, nil)
 	other := mint(t, func(c map[string]any, _ map[string]any) { c["runId"] = "01OTHER" })
+	// A token whose JSON is written with spaces, `{ "alg": ... }` (base64
+	// "eyAi..."), as some issuers do, with tok's signature.
+	enc := base64.RawURLEncoding
+	spaced := enc.EncodeToString([]byte(`{ "alg": "RS256", "typ": "JWT" }`)) + "." +
+		enc.EncodeToString([]byte(`{ "iss": "https://demo.app.spacelift.io", "sub": "x" }`)) + tok[strings.LastIndexByte(tok, '.'):]
 	dir := t.TempDir()
 	write := func(name, v string) string {
 		p := filepath.Join(dir, name)
@@ -48,11 +54,13 @@ func TestResolveToken(t *testing.T) {
 		{"different token elsewhere warns", "", map[string]string{"SPACELIFT_OIDC_TOKEN": tok, "ARM_OIDC_TOKEN_FILE_PATH": stale}, diag.StatusWarn, "ARM_OIDC_TOKEN_FILE_PATH", "different token"},
 		{"token given as the file path", "", map[string]string{"ARM_OIDC_TOKEN_FILE_PATH": tok}, diag.StatusFail, "ARM_OIDC_TOKEN_FILE_PATH", "is a token"},
 		{"token given as --token-file", tok, nil, diag.StatusFail, "--token-file", "is a token"},
+		{"token with a spaced header given as the file path", "", map[string]string{"ARM_OIDC_TOKEN_FILE_PATH": spaced}, diag.StatusFail, "ARM_OIDC_TOKEN_FILE_PATH", "is a token"},
+		{"token with a spaced header given as --token-file", spaced, nil, diag.StatusFail, "--token-file", "is a token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := Input{TokenFile: tt.tokenFile, Getenv: envOf(tt.env), DefaultPath: filepath.Join(dir, "nope")}
-			src, r := resolveToken(cfg)
+			src, r, _ := resolveToken(t.Context(), cfg)
 			if r.Status != tt.wantStatus {
 				t.Errorf("status = %s, want %s (%s)", r.Status, tt.wantStatus, r.Summary)
 			}
@@ -66,12 +74,13 @@ func TestResolveToken(t *testing.T) {
 			if !strings.Contains(r.Summary+r.Hint, tt.wantInSum) {
 				t.Errorf("summary+hint %q lacks %q", r.Summary+" / "+r.Hint, tt.wantInSum)
 			}
+			sig := tok[strings.LastIndexByte(tok, '.')+1:]
 			for _, f := range r.Facts {
-				if strings.Contains(f.Value, "eyJ") {
+				if strings.Contains(f.Value, "eyJ") || strings.Contains(f.Value, "eyAi") || strings.Contains(f.Value, sig[:40]) {
 					t.Errorf("diag.F %s holds a token", f.Key)
 				}
 			}
-			if strings.Contains(r.Summary+r.Hint, "eyJ") {
+			if strings.Contains(r.Summary+r.Hint, "eyJ") || strings.Contains(r.Summary+r.Hint, sig[:40]) {
 				t.Errorf("summary or hint holds a token: %q", r.Summary+" / "+r.Hint)
 			}
 		})
@@ -86,7 +95,7 @@ func TestStaleWorkspaceCopyWarns(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := Input{Getenv: envOf(map[string]string{"SPACELIFT_OIDC_TOKEN": tok, "TF_VAR_spacelift_workspace_root": dir}), DefaultPath: filepath.Join(dir, "nope")}
-	_, r := resolveToken(cfg)
+	_, r, _ := resolveToken(t.Context(), cfg)
 	if r.Status != diag.StatusWarn || !strings.Contains(r.Summary, "different token") {
 		t.Fatalf("got %s %q, want a warning about the different token", r.Status, r.Summary)
 	}

@@ -11,6 +11,7 @@ package token
 // of Terraform reads it.
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"strings"
@@ -59,14 +60,18 @@ type readerState struct {
 }
 
 // judgeTerraform adjusts the token-source result r for what Terraform will
-// read. srcs are the places the doctor looked; chosen is the one it uses.
-func judgeTerraform(r diag.Result, srcs []source, chosen *source, tf *Terraform, inRun bool) diag.Result {
+// read; chosen is the source the doctor uses. Files the readers name are
+// read the way the doctor's own sources are (read.go): regular files only,
+// without blocking, under ctx.
+func judgeTerraform(ctx context.Context, in Input, r diag.Result, chosen *source) diag.Result {
+	tf := in.Terraform
 	if tf == nil {
 		return r
 	}
+	inRun := in.env("TF_VAR_spacelift_run_id") != ""
 	var missing, stale []string
 	for _, rd := range tf.Readers {
-		st := readerFinds(rd, srcs)
+		st := readerFinds(ctx, in, rd)
 		if !inRun && rd.Path == spacelift.TokenPath && st.value == "" && st.problem != "" {
 			// Outside a run, Spacelift's file does not exist: nothing to judge.
 			st = readerState{fact: rd.Source + " (" + rd.Path + "): written by Spacelift at the start of each phase; not judged outside a run"}
@@ -87,7 +92,7 @@ func judgeTerraform(r diag.Result, srcs []source, chosen *source, tf *Terraform,
 	case len(missing) > 0:
 		r.Status, r.Cause = diag.StatusFail, diag.CauseNoCredential
 		if !tf.Known {
-			r.Status, r.Cause = diag.StatusWarn, ""
+			r.Status = diag.StatusWarn
 		}
 		r.Summary = strings.Join(missing, "; ")
 		if chosen != nil && !readByAny(tf, chosen) {
@@ -107,32 +112,32 @@ func judgeTerraform(r diag.Result, srcs []source, chosen *source, tf *Terraform,
 	return r
 }
 
-// readerFinds says what rd will read, using the doctor's reads where the
-// path is the same and reading the file otherwise.
-func readerFinds(rd Reader, srcs []source) readerState {
+// readerFinds says what rd will read.
+func readerFinds(ctx context.Context, in Input, rd Reader) readerState {
 	switch {
 	case rd.Expression:
 		return readerState{fact: rd.Source + ", set by an expression: not judged"}
 	case rd.Source == "":
 		return readerState{fact: "no token setting", problem: "reads no token: neither oidc_token_file_path nor oidc_token is set, nor ARM_OIDC_TOKEN_FILE_PATH or ARM_OIDC_TOKEN"}
+	case rd.Value && rd.Source == "ARM_OIDC_TOKEN":
+		v := strings.TrimSpace(in.env("ARM_OIDC_TOKEN"))
+		return readerState{fact: rd.Source + ", " + redact.Fingerprint(v), value: v}
 	case rd.Value:
-		for _, s := range srcs {
-			if s.Name == "ARM_OIDC_TOKEN" && strings.HasPrefix(rd.Source, "ARM_OIDC_TOKEN") {
-				return readerState{fact: rd.Source + ", " + redact.Fingerprint(s.Value), value: s.Value}
-			}
-		}
 		return readerState{fact: rd.Source + " (value not shown)"}
-	}
-	for _, s := range srcs {
-		if s.Path == rd.Path && s.Path != "" {
-			return stateOf(rd, s.Value, s.Err, s.exists)
-		}
-	}
-	if redact.String(rd.Path) != rd.Path {
+	case redact.String(rd.Path) != rd.Path:
 		return readerState{fact: rd.Source + ": the value is a token, not a file path", problem: "names a token where its file path belongs (" + rd.Source + ")"}
 	}
-	v, err := readTokenFile(rd.Path)
-	return stateOf(rd, strings.TrimSpace(v), err, !errors.Is(err, fs.ErrNotExist))
+	src := []source{{Path: rd.Path}}
+	st, err := statToken(rd.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return stateOf(rd, "", nil, false)
+	case err != nil:
+		return stateOf(rd, "", err, true)
+	}
+	src[0].st = st
+	readFiles(ctx, src, 0)
+	return stateOf(rd, src[0].Value, src[0].Err, true)
 }
 
 func stateOf(rd Reader, value string, err error, exists bool) readerState {

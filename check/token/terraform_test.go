@@ -54,7 +54,7 @@ func TestJudgeTerraform(t *testing.T) {
 		{"token only in SPACELIFT_OIDC_TOKEN", spaceliftOnly, &Terraform{Known: true, Readers: []Reader{provider("", "")}},
 			diag.StatusFail, diag.CauseNoCredential, "which Terraform never reads on its own"},
 		{"unknown configuration only warns", spaceliftOnly, &Terraform{Readers: []Reader{provider("", "")}},
-			diag.StatusWarn, "", "pass --dir"},
+			diag.StatusWarn, diag.CauseNoCredential, "pass --dir"},
 		{"block file the doctor did not look at", spaceliftOnly, &Terraform{Known: true, Readers: []Reader{provider("oidc_token_file_path (main.tf:4)", blockFile)}},
 			diag.StatusPass, "", "oidc_token_file_path (main.tf:4) (" + blockFile + "), sha256:"},
 		{"block file missing", spaceliftOnly, &Terraform{Known: true, Readers: []Reader{provider("oidc_token_file_path (main.tf:4)", missing)}},
@@ -77,7 +77,7 @@ func TestJudgeTerraform(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := Input{Getenv: envOf(tt.env), DefaultPath: def, Terraform: tt.tf}
-			_, rs := Check(in, testNow)
+			_, rs, _ := Check(t.Context(), in, testNow)
 			r := rs[0]
 			text := r.Summary + "\n" + r.Hint
 			for _, f := range r.Facts {

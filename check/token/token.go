@@ -8,6 +8,7 @@
 package token
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -59,19 +60,20 @@ func title(id string) string {
 	return ""
 }
 
-// Check finds, decodes and judges the token. It returns the decoded token
-// (nil when none could be read or decoded) and one result for each check it
-// owns, in order; those it could not run are skipped with the reason.
-func Check(in Input, now time.Time) (*Token, []diag.Result) {
-	srcs := gatherSources(in)
-	src, res := resolveSources(in, srcs)
-	res = judgeTerraform(res, srcs, src, in.Terraform, in.env("TF_VAR_spacelift_run_id") != "")
+// Check finds, decodes and judges the token, reading files under ctx. It
+// returns the decoded token (nil when none could be read or decoded), one
+// result for each check it owns, in order (those it could not run are
+// skipped with the reason), and the token files it found, which the report
+// must never overwrite.
+func Check(ctx context.Context, in Input, now time.Time) (*Token, []diag.Result, []string) {
+	src, res, files := resolveToken(ctx, in)
+	res = judgeTerraform(ctx, in, res, src)
 	out := []diag.Result{res}
 	if src == nil || src.Err != nil || src.Value == "" {
 		for _, t := range titles[1:] {
 			out = append(out, diag.Skipped(t.id, t.title, "no token was read"))
 		}
-		return nil, diag.Caused(out, "token-source")
+		return nil, withCauses(diag.Caused(out, "token-source")), files
 	}
 	tok, res := judgeFormat(src)
 	out = append(out, res)
@@ -79,9 +81,9 @@ func Check(in Input, now time.Time) (*Token, []diag.Result) {
 		for _, t := range titles[2:] {
 			out = append(out, diag.Skipped(t.id, t.title, "the token could not be decoded"))
 		}
-		return nil, diag.Caused(out, "token-format")
+		return nil, withCauses(diag.Caused(out, "token-format")), files
 	}
-	return tok, append(out,
+	return tok, withCauses(append(out,
 		checkClaims(tok, now),
 		checkHeader(tok),
 		checkLifetime(tok, now),
@@ -90,19 +92,20 @@ func Check(in Input, now time.Time) (*Token, []diag.Result) {
 		checkSubject(tok),
 		checkScope(tok),
 		checkSpaceliftEnv(tok, in.env),
-	)
+	)), files
 }
 
 // Load finds and decodes the token as Check would, for commands that only
 // need its claims (explain, subjects). The error says why there is none.
-func Load(in Input) (*Token, error) {
-	src, r := resolveToken(in)
+// The files are those Check returns.
+func Load(ctx context.Context, in Input) (*Token, []string, error) {
+	src, r, files := resolveToken(ctx, in)
 	if src == nil || src.Err != nil || src.Value == "" {
-		return nil, fmt.Errorf("%s", r.Summary)
+		return nil, files, fmt.Errorf("%s", r.Summary)
 	}
 	tok, fr := judgeFormat(src)
 	if tok == nil {
-		return nil, fmt.Errorf("%s", fr.Summary)
+		return nil, files, fmt.Errorf("%s", fr.Summary)
 	}
-	return tok, nil
+	return tok, files, nil
 }

@@ -1,0 +1,96 @@
+package explain
+
+// Finishing a finding read from a paste: comparing its values with a
+// given token, the likely shapes of a credential mismatch, and the fixes.
+
+import (
+	"strings"
+
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
+)
+
+// isMasked reports whether a value was masked or elided by whoever pasted
+// it (***, xxxx, <removed>, [REDACTED], …): it is reported as written and
+// never compared or put into a fix.
+func isMasked(v string) bool {
+	l := strings.ToLower(v)
+	for _, m := range []string{"***", "xxx", "redact", "removed", "omit", "<", "...", "…"} {
+		if strings.Contains(l, m) {
+			return true
+		}
+	}
+	return v != "" && strings.Trim(l, "x*-_. ") == ""
+}
+
+// enrich compares the finding with the token, adds the likely shapes of a
+// credential mismatch, and writes the fixes.
+func enrich(f *Finding, tok *Token) {
+	tokVal := map[string]string{}
+	if tok != nil {
+		tokVal = map[string]string{"issuer": tok.Issuer, "subject": tok.Subject, "audience": tok.FirstAudience()}
+	}
+	compareWithToken(f, tokVal)
+	// known is a field's value when it is not masked, else the token's.
+	known := func(k string) string {
+		if v := f.Field(k); v != "" && !isMasked(v) {
+			return v
+		}
+		return tokVal[k]
+	}
+	ci, _ := lookupFinding(f.Code)
+	if ficCauses[f.Cause] {
+		var fields []string
+		if ci.Field != "" && ci.Field != "client_id" {
+			fields = []string{ci.Field}
+		} else if f.Code == "AADSTS70021" {
+			fields = []string{"audience", "subject", "issuer"}
+		}
+		for _, k := range fields {
+			if known(k) == "" && f.Field(k) != "" {
+				continue // masked, and no token to say what it was
+			}
+			shapes := MismatchShapes(k, known(k), tok)
+			if len(fields) > 1 && len(shapes) > 1 {
+				shapes = shapes[:1]
+			}
+			for _, sh := range shapes {
+				f.Comparison = append(f.Comparison, diag.Fact{Key: "likely", Value: sh})
+			}
+		}
+	}
+	if exp := f.Field("expected_subject"); exp != "" {
+		f.Fix += " Entra expects the subject '" + exp + "'."
+	}
+	f.Fixes = chooseFixes(CodeInfo{Code: f.Code, Cause: f.Cause, Field: ci.Field}, values{
+		ClientID: known("client_id"), TenantID: known("tenant"),
+		Issuer: known("issuer"), Subject: known("subject"), Audience: known("audience"),
+		ObjectID: known("object_id"), Action: known("action"), Scope: known("scope"), Namespace: known("namespace"),
+	})
+	if f.Comparison == nil {
+		f.Comparison = []diag.Fact{}
+	}
+	if f.Fixes == nil {
+		f.Fixes = []diag.Fix{}
+	}
+	if f.Fields == nil {
+		f.Fields = []diag.Fact{}
+	}
+}
+
+// compareWithToken says, for each value Entra quoted, whether it is the
+// token's, and how it differs; a masked value is only said to be masked.
+func compareWithToken(f *Finding, tokVal map[string]string) {
+	for _, k := range []string{"issuer", "subject", "audience"} {
+		v, tv := f.Field(k), tokVal[k]
+		switch {
+		case v == "" || tv == "":
+		case isMasked(v):
+			f.Comparison = append(f.Comparison, diag.Fact{Key: k, Value: "masked in the paste; the token's is " + tv})
+		case CompareValues(v, tv) == "identical":
+			f.Comparison = append(f.Comparison, diag.Fact{Key: k, Value: "same as the token's"})
+		default:
+			c := CompareValues(v, tv)
+			f.Comparison = append(f.Comparison, diag.Fact{Key: k, Value: "not the token's (" + tv + "): " + strings.ReplaceAll(strings.ReplaceAll(c, "presented", "error's"), "expected", "token's")})
+		}
+	}
+}
