@@ -92,6 +92,7 @@ var leaves = map[string]bool{
 	checkPkg + "/explain":   true, // what a service's answer means
 	checkPkg + "/emulator":  true, // the emulated services (tests and demo)
 	checkPkg + "/roles":     true, // built-in Azure roles, action matching, least privilege
+	checkPkg + "/graph":     true, // Graph scopes, directory roles, azuread's permissions
 }
 
 // isStep reports whether p is a step package.
@@ -141,6 +142,15 @@ func TestDeps(t *testing.T) {
 		}
 		for _, d := range forbidden(got[checkPkg+"/roles"].deps, []string{"net/http", "github.com/Azure", "github.com/AzureAD"}) {
 			t.Errorf("%s/roles depends on %s", checkPkg, d)
+		}
+	})
+
+	t.Run("graph is data and pure functions", func(t *testing.T) {
+		for _, d := range ours(got[checkPkg+"/graph"].deps) {
+			t.Errorf("%s/graph depends on %s; it imports nothing of the project", checkPkg, d)
+		}
+		for _, d := range forbidden(got[checkPkg+"/graph"].deps, []string{"net/http", "github.com/Azure", "github.com/AzureAD"}) {
+			t.Errorf("%s/graph depends on %s", checkPkg, d)
 		}
 	})
 

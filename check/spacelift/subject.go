@@ -78,6 +78,17 @@ type Variant struct {
 	// (https://docs.spacelift.io/integrations/cloud-providers/oidc/azure-oidc)
 	// writes module subjects with a stack segment and lists TESTING with read.
 	Uncertain string
+	// Custom is the subject under the account's custom template (see
+	// Template.Variants); empty for the default format.
+	Custom string
+}
+
+// String is the subject as the caller presents it.
+func (v Variant) String() string {
+	if v.Custom != "" {
+		return v.Custom
+	}
+	return v.Subject.String()
 }
 
 // AllSubjects lists every subject a stack or module can present under the
