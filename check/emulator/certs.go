@@ -24,6 +24,7 @@ func allHosts() []string {
 	h := []string{IssuerHost}
 	h = append(h, entraHosts...)
 	h = append(h, armHosts...)
+	h = append(h, graphHosts...)
 	for _, s := range blobSuffixes {
 		h = append(h, "*"+s)
 	}

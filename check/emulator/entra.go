@@ -44,7 +44,11 @@ func (e *Emulator) entraRoute(r *http.Request, host string) (string, handlerFunc
 	case len(parts) == 4 && parts[1] == "v2.0" && parts[2] == ".well-known" && parts[3] == "openid-configuration":
 		return "entra-tenant", func(r *http.Request) response { return e.tenantMetadata(r, host, parts[0]) }
 	case len(parts) == 4 && parts[1] == "oauth2" && parts[2] == "v2.0" && parts[3] == "token":
-		return "entra-token", func(r *http.Request) response { return e.tokenEndpoint(r, host, parts[0]) }
+		ep := "entra-token"
+		if isGraphResource(strings.TrimSuffix(e.resourceScope(r.PostForm.Get("scope")), ".default")) {
+			ep = "entra-token-graph"
+		}
+		return ep, func(r *http.Request) response { return e.tokenEndpoint(r, host, parts[0]) }
 	case len(parts) == 4 && parts[1] == "discovery" && parts[2] == "v2.0" && parts[3] == "keys",
 		r.URL.Path == "/common/discovery/keys":
 		return "", func(r *http.Request) response { return e.entraKeys(r, host, parts[0]) }
@@ -159,7 +163,7 @@ var knownResources = []string{
 	"https://management.core.windows.net/", "https://management.azure.com/", "https://management.azure.com",
 	"https://management.core.usgovcloudapi.net/", "https://management.usgovcloudapi.net/", "https://management.usgovcloudapi.net",
 	"https://management.core.chinacloudapi.cn/", "https://management.chinacloudapi.cn/", "https://management.chinacloudapi.cn",
-	"https://graph.microsoft.com/", "https://graph.microsoft.com", "https://graph.microsoft.us/", "https://microsoftgraph.chinacloudapi.cn/",
+	"https://graph.microsoft.com/", "https://graph.microsoft.com", "https://graph.microsoft.us/", "https://dod-graph.microsoft.us/", "https://microsoftgraph.chinacloudapi.cn/",
 	// Azure Storage's data plane, the same resource in every cloud.
 	"https://storage.azure.com/", "https://storage.azure.com",
 }
@@ -315,10 +319,11 @@ func (e *Emulator) tokenEndpoint(r *http.Request, host, tenantName string) respo
 	if res := e.checkScope(r, tenant); res != nil {
 		return *res
 	}
-	if tenant.ConditionalAccessBlock {
+	resource := strings.TrimSuffix(e.resourceScope(f.Get("scope")), ".default")
+	if tenant.ConditionalAccessBlock && !excluded(tenant.ConditionalAccessExcluded, resource) {
 		return e.fail(r, errConditionalAccess())
 	}
-	return e.issueAccessToken(tenant, app, strings.TrimSuffix(e.resourceScope(f.Get("scope")), ".default"))
+	return e.issueAccessToken(tenant, app, resource)
 }
 
 // matchFIC finds the federated credential for the assertion. Entra only
@@ -436,6 +441,9 @@ func (e *Emulator) issueAccessToken(t Tenant, app *App, resource string) respons
 	}
 	if app.DisplayName != "" {
 		claims["app_displayname"] = app.DisplayName
+	}
+	if isGraphResource(resource) {
+		graphClaims(claims, app)
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	tok.Header["kid"] = kid(&entraKey.PublicKey)

@@ -291,7 +291,12 @@ func Scenarios() []Scenario {
 
 		// ---- Issue 16: the Terraform configuration and the state backend:
 		// the presets of backendScenarios (scenarios_backend.go). ----
-	}, backendScenarios()...)
+	}, append(backendScenarios(),
+		// ---- Issue 17: the Graph token azurerm asks for first, azuread's
+		// permissions, the app's credentials read through Graph, an alias in
+		// another tenant, a subject holding the run id: the presets of
+		// graphScenarios (scenarios_graph.go). ----
+		graphScenarios()...)...)
 }
 
 // LinkedAuthorizationFailedBody is ARM's answer when the identity may act
@@ -378,7 +383,10 @@ func cloneScenario(s Scenario) Scenario {
 func cloneTenant(t Tenant) Tenant {
 	apps := t.Apps
 	t.Apps = nil
+	t.ConditionalAccessExcluded = append([]string(nil), t.ConditionalAccessExcluded...)
 	for _, a := range apps {
+		a.GraphRoles = append([]string(nil), a.GraphRoles...)
+		a.DirectoryRoles = append([]string(nil), a.DirectoryRoles...)
 		fics := a.FICs
 		a.FICs = nil
 		for _, f := range fics {

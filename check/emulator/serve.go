@@ -43,6 +43,7 @@ const (
 	svcEntra   = "entra"
 	svcARM     = "arm"
 	svcStorage = "storage"
+	svcGraph   = "graph"
 )
 
 type handlerFunc func(*http.Request) response
@@ -64,6 +65,9 @@ func (e *Emulator) route(r *http.Request) (endpoint, service string, h handlerFu
 	case contains(armHosts, host):
 		ep, h := e.armRoute(r, host)
 		return ep, svcARM, h
+	case contains(graphHosts, host):
+		ep, h := e.graphRoute(r, host)
+		return ep, svcGraph, h
 	}
 	if _, ok := blobAccountName(host); ok {
 		ep, h := e.storageRoute(r, host)
@@ -286,6 +290,12 @@ func (e *Emulator) fault(endpoint string) (Fault, bool) {
 		return Fault{Reset: true}, true
 	}
 	f, ok := e.scn.Faults[endpoint]
+	if !ok && endpoint == "entra-token-graph" {
+		// A Graph token request is a token request: entra-token's faults
+		// apply unless it has its own.
+		endpoint = "entra-token"
+		f, ok = e.scn.Faults[endpoint]
+	}
 	if !ok {
 		return Fault{}, false
 	}
@@ -322,6 +332,8 @@ func errorForStatus(service string, status int, now time.Time) response {
 		return armError(status, code, msg)
 	case svcStorage:
 		return storageErrorForStatus(status, now)
+	case svcGraph:
+		return graphErrorForStatus(status, now)
 	}
 	return textResponse(status, "text/plain; charset=utf-8", fmt.Sprintf("%d %s\n", status, http.StatusText(status)))
 }

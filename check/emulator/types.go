@@ -93,12 +93,15 @@ type Scenario struct {
 }
 
 // Endpoints lists the fault keys of Scenario.Faults, in request-flow order.
+// entra-token-graph is a token request for a Microsoft Graph scope; a fault
+// on entra-token applies to it too unless it has its own.
 var Endpoints = []string{
 	"issuer-discovery", "issuer-jwks",
-	"entra-instance", "entra-tenant", "entra-token",
+	"entra-instance", "entra-tenant", "entra-token", "entra-token-graph",
 	"arm-subscriptions", "arm-subscription", "arm-permissions", "arm-role-assignments", "arm-role-definitions", "arm-providers",
 	"arm-resource-groups", "arm-rg-permissions",
 	"arm-storage-account", "arm-storage-permissions", "arm-storage-listkeys", "storage-list-blobs",
+	"graph-fic-list",
 }
 
 // Issuer configures faults of the emulated Spacelift OIDC issuer.
@@ -155,6 +158,11 @@ type Tenant struct {
 	// identities block every token issuance (AADSTS53003, with suberror
 	// and claims naming the policy in capolids).
 	ConditionalAccessBlock bool
+	// ConditionalAccessExcluded are the resources (as a token's aud,
+	// "https://management.core.windows.net/") the blocking policy
+	// excludes: a policy on All resources with exclusions lets those
+	// through and blocks the rest, Microsoft Graph included.
+	ConditionalAccessExcluded []string
 	// LegacyFICErrors makes the tenant answer a credential mismatch with
 	// the older AADSTS70021, which quotes issuer, subject and audience
 	// together, instead of 700211, 700212 or 700213.
@@ -180,6 +188,17 @@ type App struct {
 	ManagedIdentity bool
 	// FICs are the federated identity credentials.
 	FICs []FIC
+	// GraphRoles are the Microsoft Graph application permissions granted
+	// with admin consent ("Application.Read.All"): the roles claim of its
+	// Graph tokens.
+	GraphRoles []string
+	// DirectoryRoles are the template ids of the built-in directory roles
+	// assigned to the service principal: the wids claim of its Graph
+	// tokens, after the id every app-only token carries.
+	DirectoryRoles []string
+	// SelfOwned: the service principal is an owner of its own app
+	// registration, so Application.ReadWrite.OwnedBy reaches it.
+	SelfOwned bool
 }
 
 // FIC is a federated identity credential. Matching is exact and case-sensitive.
