@@ -102,3 +102,29 @@ func TestCanListCredentials(t *testing.T) {
 		t.Error("CanListCredentials")
 	}
 }
+
+func TestEveryPermissionHasAnAppRole(t *testing.T) {
+	for k, e := range loadAzuread() {
+		sets := e.AnyOf
+		for _, a := range e.Alternatives {
+			sets = append(sets, a.AnyOf...)
+		}
+		for _, set := range sets {
+			for _, p := range set {
+				if AppRoleID(p) == "" {
+					t.Errorf("%s: no appRole id for %s", k, p)
+				}
+			}
+		}
+	}
+	if AppRoleID("Application.Read.All") != "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30" {
+		t.Error("Application.Read.All")
+	}
+	needs, _ := Needs([]string{"azuread_application"}, []string{"azuread_client_config"})
+	if got := needs[0].Suggest(); len(got) != 1 || got[0] != "Application.ReadWrite.OwnedBy" {
+		t.Errorf("Suggest = %v", got)
+	}
+	if got := needs[1].Suggest(); got != nil {
+		t.Errorf("Suggest for nothing needed = %v", got)
+	}
+}
