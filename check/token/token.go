@@ -89,7 +89,7 @@ func Check(ctx context.Context, in Input, now time.Time) (*Token, []diag.Result,
 		checkLifetime(tok, now),
 		checkIssuerClaim(tok),
 		checkAudience(tok),
-		checkSubject(tok),
+		perRunSubject(checkSubject(tok), tok, in.env),
 		checkScope(tok),
 		checkSpaceliftEnv(tok, in.env),
 	)), files
