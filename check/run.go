@@ -49,6 +49,7 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	if cfg.Offline {
 		rep.Add(inStep("issuer", issuer.Skipped("--offline"))...)
 		rep.Add(inStep("entra", entra.Skipped("--offline"))...)
+		rep.Add(inStep("graph", entra.GraphSkipped("--offline"))...)
 		rep.Add(inStep("arm", rbac.Skipped("--offline"))...)
 		rep.Add(inStep("backend", backendRoots(backendStep(ctx, tf, nil, az, nil, cfg), ""))...)
 		linkRoots(&rep)
@@ -74,24 +75,33 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	}
 	pf := newStoragePrefetch(ctx, tf, az, cfg)
 	defer pf.stop()
-	rbacIn, exResults := exchange(ctx, tok, az, client, obs, pf.started())
+	// Provider blocks that sign in elsewhere exchange beside the main
+	// exchange; those that share its identity wait for it.
+	al := startAliases(ctx, tf, tok, az, client, obs, cfg)
+	rbacIn, exResults, gr := exchange(ctx, tok, az, client, obs, pf.started(), graphInput(tf, az, cfg.env))
+	defer gr.Stop()
 	if tok == nil {
 		exResults = diag.Caused(exResults, tokenRoot)
 	} else if rbacIn == nil && diag.FirstFailure(exResults) == "" {
 		exResults = diag.Caused(exResults, settingsRoot)
 	}
+	al.mainDone(rbacIn, diag.FirstNonEmpty(diag.FirstFailure(exResults), tokenRoot, settingsRoot))
 	wg.Wait()
 	rep.Add(inStep("issuer", issuerResults)...)
 	rep.Add(inStep("entra", exResults)...)
-	// The RBAC and state-backend steps are independent: run them together,
-	// each under its own deadline.
+	// The RBAC, Graph and state-backend steps are independent: run them
+	// together, each under its own deadline.
 	var backendResults []diag.Result
+	graphResults := diag.Caused(entra.GraphSkipped("needs an entra-exchange"), diag.FirstNonEmpty(diag.FirstFailure(exResults), tokenRoot, settingsRoot))
 	var shared *rbac.Input // a copy: the RBAC step fills fields of its own
 	if rbacIn != nil {
 		c := *rbacIn
 		shared = &c
 	}
 	wg.Go(func() { backendResults = backendStep(ctx, tf, shared, az, pf, cfg) })
+	if gr != nil {
+		wg.Go(func() { graphResults = gr.Results(ctx) })
+	}
 	armResults := rbacStep(ctx, rbacIn, az, tf, cfg)
 	upstream := ""
 	if rbacIn == nil {
@@ -100,9 +110,11 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	} else if !az.SubscriptionOK {
 		armResults = diag.Caused(armResults, settingsRoot)
 	}
-	rep.Add(inStep("arm", armResults)...)
 	wg.Wait()
+	rep.Add(inStep("graph", graphResults)...)
+	rep.Add(inStep("arm", armResults)...)
 	rep.Add(inStep("backend", backendRoots(backendResults, upstream))...)
+	rep.Add(inStep("aliases", al.wait())...)
 	rep.Add(inStep("clock", []diag.Result{checkClock(obs, tok, cfg.now())})...)
 	dedupeFixes(&rep)
 	linkRoots(&rep)
@@ -118,29 +130,35 @@ func inStep(step string, rs []diag.Result) []diag.Result {
 }
 
 // exchange runs the Entra step when its inputs are valid. It returns the
-// RBAC step's input (nil unless the exchange worked) and the step's results.
-func exchange(ctx context.Context, tok *token.Token, az settings.Azure, client *http.Client, obs *transport.Observer, started func(azcore.TokenCredential)) (*rbac.Input, []diag.Result) {
+// RBAC step's input (nil unless the exchange worked), the step's results,
+// and the Graph token in flight (nil when none was asked for).
+func exchange(ctx context.Context, tok *token.Token, az settings.Azure, client *http.Client, obs *transport.Observer, started func(azcore.TokenCredential), g entra.GraphInput) (*rbac.Input, []diag.Result, *entra.Graph) {
 	switch {
 	case tok == nil:
-		return nil, entra.Skipped("no usable token")
+		return nil, entra.Skipped("no usable token"), nil
 	case !az.ClientOK || !az.TenantOK:
-		return nil, entra.Skipped("ARM_CLIENT_ID and ARM_TENANT_ID must both be valid (see azure-settings)")
+		return nil, entra.Skipped("ARM_CLIENT_ID and ARM_TENANT_ID must both be valid (see azure-settings)"), nil
 	}
-	cred, pr, rs := entra.Exchange(ctx, entra.Input{
+	cred, pr, rs, gr := entra.Exchange(ctx, entra.Input{
 		ClientID: az.ClientID, TenantID: az.TenantID, Cloud: az.Cloud,
 		Assertion: tok.Raw(), Token: explainToken(tok), Spacelift: tok.Spacelift,
-		Client: client, Observer: obs, Started: started,
+		Client: client, Observer: obs, Started: started, Graph: g,
 	})
 	if cred == nil {
-		return nil, rs
+		return nil, rs, gr
 	}
-	in := &rbac.Input{Cred: cred, SubscriptionID: az.SubscriptionID,
+	return rbacInput(cred, pr, az.SubscriptionID, tok, az, client), rs, gr
+}
+
+// rbacInput is the RBAC step's input for the identity cred signed in as.
+func rbacInput(cred azcore.TokenCredential, pr *entra.Principal, subscriptionID string, tok *token.Token, az settings.Azure, client *http.Client) *rbac.Input {
+	in := &rbac.Input{Cred: cred, SubscriptionID: subscriptionID,
 		TenantID: pr.TenantID, ObjectID: pr.ObjectID, ClientID: pr.AppID,
 		RunType: tok.Spacelift.RunType, Scope: tok.Spacelift.Scope}
 	in.ClientOptions.Cloud = az.Cloud
 	in.ClientOptions.Transport = transport.SDK(client)
 	in.ClientOptions.Retry = transport.RetryOptions
-	return in, rs
+	return in
 }
 
 // rbacStep runs the RBAC step under its own deadline, when the exchange

@@ -150,6 +150,16 @@ func TestScenarios(t *testing.T) {
 		{"backend-storage-use-azuread", diag.StatusFail, "backend-settings", diag.StatusFail, "", "ARM_USE_AZUREAD=true", 3},
 		{"backend-tf-1.11.0", diag.StatusWarn, "backend-account", diag.StatusWarn, "AuthorizationFailed", "Upgrade to Terraform 1.11.2", 0},
 		{"token-spacelift-env-only", diag.StatusFail, "token-source", diag.StatusFail, "", "SPACELIFT_OIDC_TOKEN, which Terraform never reads", 3},
+		// Issue 17: Graph, provider aliases, a subject holding the run id.
+		{"graph-azuread-ok", diag.StatusPass, "graph-permissions", diag.StatusPass, "", "resource azuread_application", 0},
+		{"graph-azuread-missing", diag.StatusFail, "graph-permissions", diag.StatusFail, "", "Group.Read.All or Directory.Read.All", 3},
+		{"graph-refused", diag.StatusFail, "graph-token", diag.StatusFail, "AADSTS53003", "building account: could not acquire access token to parse claims", 3},
+		{"graph-5xx", diag.StatusFail, "graph-token", diag.StatusFail, "AADSTS90033", "HTTP 503", 4},
+		{"graph-credentials-apply-missing", diag.StatusWarn, "graph-credentials", diag.StatusWarn, "", "the apply phase's write subject " + emulator.SubjectTrackedWrite, 0},
+		{"graph-credentials-unreadable", diag.StatusPass, "graph-credentials", diag.StatusSkip, "Authorization_RequestDenied", "not read: Microsoft Graph answered HTTP 403", 0},
+		{"alias-other-tenant", diag.StatusPass, "arm-subscription@other", diag.StatusPass, "", "Other Tenant Production", 0},
+		{"alias-other-tenant-no-sp", diag.StatusFail, "entra-exchange@other", diag.StatusFail, "AADSTS700016", `provider "azurerm" (alias "other")`, 3},
+		{"subject-run-id", diag.StatusFail, "claim-sub", diag.StatusFail, "", "run's runId " + emulator.RunID, 3},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
@@ -315,7 +325,9 @@ func TestPrintedFixRepairs(t *testing.T) {
 }
 
 // TestNoRequestTwice: a full passing run asks each URL once, and the
-// exchange happens once for the whole run.
+// exchange happens once for the whole run; the Graph token is one request
+// more, with a credential of its own (so the tenant's metadata is read by
+// each).
 func TestNoRequestTwice(t *testing.T) {
 	rep, e := runScenario(t, lookup(t, "ok"), 20*time.Second)
 	if rep.Status() != diag.StatusPass {
@@ -328,18 +340,19 @@ func TestNoRequestTwice(t *testing.T) {
 			continue // Entra's own fetch of the issuer's keys
 		}
 		k := r.Method + " " + r.Host + r.Path + "?" + r.Query.Encode()
-		seen[k]++
 		if r.Method == "POST" {
+			k += " scope=" + r.Form.Get("scope")
 			tokenPosts++
 		}
+		seen[k]++
 	}
 	for k, n := range seen {
-		if n > 1 {
+		if n > 1 && !(n == 2 && strings.HasSuffix(k, "/v2.0/.well-known/openid-configuration?")) {
 			t.Errorf("%s requested %d times", k, n)
 		}
 	}
-	if tokenPosts != 1 {
-		t.Errorf("token requests = %d, want 1", tokenPosts)
+	if tokenPosts != 2 {
+		t.Errorf("token requests = %d, want 2 (ARM and Graph)", tokenPosts)
 	}
 	t.Logf("a full run makes %d requests", len(seen))
 }
@@ -402,9 +415,9 @@ func TestOfflineMakesNoRequest(t *testing.T) {
 // TestBackendRequests: with an azurerm backend, the run adds one token
 // request for Azure Storage (with the same assertion as the exchange, sent
 // beside it through the credential's second MSAL client, which reads the
-// tenant's metadata once more), ONE List Blobs as init's first call, the
-// account and the container's permissions through ARM, and never asks for
-// the keys.
+// tenant's metadata once more, as the Graph token's credential does), ONE
+// List Blobs as init's first call, the account and the container's
+// permissions through ARM, and never asks for the keys.
 func TestBackendRequests(t *testing.T) {
 	sc := lookup(t, "backend-ok")
 	// A slow token endpoint, so that "beside the exchange" is not a race.
@@ -438,11 +451,11 @@ func TestBackendRequests(t *testing.T) {
 		}
 	}
 	for k, n := range seen {
-		if n > 1 && !(n == 2 && strings.HasSuffix(k, "/v2.0/.well-known/openid-configuration?")) {
+		if n > 1 && !(n == 3 && strings.HasSuffix(k, "/v2.0/.well-known/openid-configuration?")) {
 			t.Errorf("%s requested %d times", k, n)
 		}
 	}
-	if len(scopes) != 2 || !strings.Contains(scopes[1]+scopes[0], "https://storage.azure.com/.default") || assertions[0] != assertions[1] {
+	if len(scopes) != 3 || !strings.Contains(strings.Join(scopes, " "), "https://storage.azure.com/.default") || assertions[0] != assertions[1] || assertions[1] != assertions[2] {
 		t.Errorf("token requests: scopes %q, assertions %q", scopes, assertions)
 	}
 	if lists != 1 {
@@ -455,7 +468,7 @@ func TestBackendRequests(t *testing.T) {
 		if r.Method == "POST" && !r.Internal {
 			posts++
 		}
-		if strings.HasPrefix(r.Host, "management.azure.com") && posts < 2 {
+		if strings.HasPrefix(r.Host, "management.azure.com") && posts < 3 {
 			t.Errorf("ARM was called (%s) before the storage token was asked for", r)
 			break
 		}
@@ -514,6 +527,10 @@ func TestBackendHangIsAFault(t *testing.T) {
 func BenchmarkFullRun(b *testing.B) {
 	b.Run("latency=100ms/doctor", benchDoctorSlow)
 	b.Run("latency=100ms/doctor-backend", func(b *testing.B) { benchDoctorSlowOn(b, "backend-ok") })
+	// Issue 17: the Graph token, azuread's needs and the credentials read
+	// through Graph; an aliased block with its own exchange in another tenant.
+	b.Run("latency=100ms/doctor-graph", func(b *testing.B) { benchDoctorSlowOn(b, "graph-azuread-ok") })
+	b.Run("latency=100ms/doctor-alias", func(b *testing.B) { benchDoctorSlowOn(b, "alias-other-tenant") })
 	b.Run("latency=100ms/baseline", func(b *testing.B) { benchBaselineSlow(b, true) })
 	b.Run("latency=100ms/baseline-no-discovery", func(b *testing.B) { benchBaselineSlow(b, false) })
 	for _, name := range []string{"ok", "backend-ok", "subject-scope"} {
@@ -626,8 +643,9 @@ func TestOneTitlePerID(t *testing.T) {
 
 // TestHealthyPathRequests pins what a healthy run asks, in every
 // well-known cloud: the issuer's two documents, Entra's tenant discovery and
-// token (no instance discovery: entra.newCredential says why), and the four
-// ARM reads of one round, each once.
+// token (no instance discovery: entra.newCredential says why), the Graph
+// token beside it (its own credential, so tenant discovery twice), and the
+// four ARM reads of one round, each once.
 func TestHealthyPathRequests(t *testing.T) {
 	for _, env := range []string{"", "usgovernment", "china"} {
 		t.Run("cloud "+env, func(t *testing.T) {
@@ -645,7 +663,7 @@ func TestHealthyPathRequests(t *testing.T) {
 					got[r.Endpoint]++
 				}
 			}
-			want := map[string]int{"issuer-discovery": 1, "issuer-jwks": 1, "entra-tenant": 1, "entra-token": 1,
+			want := map[string]int{"issuer-discovery": 1, "issuer-jwks": 1, "entra-tenant": 2, "entra-token": 1, "entra-token-graph": 1,
 				"arm-subscription": 1, "arm-permissions": 1, "arm-role-assignments": 1, "arm-providers": 1}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("requests by endpoint:\n got %v\nwant %v", got, want)

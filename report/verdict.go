@@ -67,6 +67,8 @@ func stepName(step string) string {
 		return "Entra"
 	case "arm":
 		return "ARM"
+	case "graph":
+		return "Graph"
 	}
 	return step
 }

@@ -4,7 +4,12 @@
 // refusal means is package explain's business; what a request that got no
 // answer means is package transport's.
 //
-// It owns the check ids entra-exchange and fic-subjects.
+// It also asks for the Microsoft Graph token Terraform's azurerm provider
+// asks for first, beside the ARM one (graph.go), and, best effort, reads
+// the app's federated credentials through Graph.
+//
+// It owns the check ids entra-exchange, fic-subjects, graph-token,
+// graph-permissions and graph-credentials.
 package entra
 
 import (
@@ -57,6 +62,9 @@ type Input struct {
 	// (Azure Storage, for the state backend) can be requested with the same
 	// assertion at the same time instead of after the exchange.
 	Started func(azcore.TokenCredential)
+	// Graph says whether to ask for the Graph token too, and what to check
+	// with it; its zero value asks for none.
+	Graph GraphInput
 }
 
 // Principal is who Entra says the token made us, from the ARM access token's
@@ -111,8 +119,11 @@ func newCredential(in Input) (azcore.TokenCredential, error) {
 // Exchange swaps the Spacelift token for an ARM token with Entra ID. On
 // success it returns the credential, which caches that token for the RBAC
 // step, and the principal; on failure the entra-exchange result says why,
-// and fic-subjects follows when missing credentials are the cause.
-func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal, []diag.Result) {
+// and fic-subjects follows when missing credentials are the cause. The
+// Graph token, when in.Graph asks for it, is requested at the same time
+// and not waited for: the caller collects it with Graph.Results (or ends
+// it with Graph.Stop); nil when none was requested.
+func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal, []diag.Result, *Graph) {
 	start := time.Now()
 	r := diag.Result{ID: idExchange, Title: titleExchange, Facts: []diag.Fact{
 		diag.F("tenant", in.TenantID), diag.F("client id", in.ClientID),
@@ -123,8 +134,9 @@ func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal
 		r.Status, r.Summary = diag.StatusFail, "the credential could not be built: "+err.Error()
 		r.Cause = diag.CauseSettingsInvalid
 		r.Hint = "check ARM_TENANT_ID and ARM_CLIENT_ID"
-		return nil, nil, []diag.Result{r}
+		return nil, nil, []diag.Result{r}, nil
 	}
+	g := startGraph(ctx, in)
 	if in.Started != nil {
 		in.Started(cred)
 	}
@@ -133,7 +145,11 @@ func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal
 	at, err := cred.GetToken(sctx, policy.TokenRequestOptions{Scopes: []string{Scope(in.Cloud)}, EnableCAE: true})
 	r.Elapsed = time.Since(start)
 	if err != nil {
-		return nil, nil, failed(sctx, err, in, r)
+		rs := failed(sctx, err, in, r)
+		if g != nil {
+			g.exchangeFailed = idExchange
+		}
+		return nil, nil, rs, g
 	}
 	p := principalFromToken(at.Token)
 	r.Status = diag.StatusPass
@@ -145,7 +161,7 @@ func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal
 		r.Status = diag.StatusWarn
 		r.Summary += "; but the token's appid " + p.AppID + " is not ARM_CLIENT_ID"
 	}
-	return cred, &p, []diag.Result{r}
+	return cred, &p, []diag.Result{r}, g
 }
 
 // principalFromToken reads the ARM access token's identity claims. The token

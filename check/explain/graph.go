@@ -89,7 +89,7 @@ func Graph(a GraphAnswer) Verdict {
 	add("failed request", a.Request)
 	add("HTTP status", fmt.Sprintf("%d %s", a.Status, http.StatusText(a.Status)))
 	add("Graph says", diag.Truncate(e.Message, 500))
-	add("request id", diag.FirstNonEmpty(a.RequestID, e.InnerError.RequestID))
+	add("request id", diag.FirstNonEmpty(e.InnerError.RequestID, a.RequestID))
 	add("date", e.InnerError.Date)
 	ci, known := LookupARM(e.Code)
 	switch {

@@ -1,0 +1,104 @@
+package check_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/emulator"
+)
+
+// TestAliasOtherTenant: the block's own exchange in its tenant, its Graph
+// token, and the RBAC step on its subscription, each named by its alias.
+func TestAliasOtherTenant(t *testing.T) {
+	rep, e := runScenario(t, lookup(t, "alias-other-tenant"), 20*time.Second)
+	if rep.Status() != diag.StatusPass {
+		t.Fatalf("%s\n%s", rep.Status(), dump(rep))
+	}
+	for _, id := range []string{"entra-exchange@other", "graph-token@other", "arm-subscription@other", "rbac-permissions@other", "rbac-role-assignments@other", "rbac-providers@other"} {
+		r := rep.Find(id)
+		if r == nil || r.Step != "aliases" || len(r.Facts) == 0 || r.Facts[0] != diag.F("provider", `provider "azurerm" (alias "other")`) || !strings.Contains(r.Title, `(alias "other")`) {
+			t.Errorf("%s: %+v", id, r)
+		}
+	}
+	if r := rep.Find("entra-exchange@other"); !strings.Contains(r.Summary, emulator.OtherSPObjectID) {
+		t.Errorf("signed in as the other tenant's service principal: %s", r.Summary)
+	}
+	// The block's token request goes to its tenant, beside the main one.
+	tenants := map[string]int{}
+	for _, r := range e.Requests() {
+		if r.Method == "POST" && !r.Internal {
+			tenants[strings.Split(strings.TrimPrefix(r.Path, "/"), "/")[0]]++
+		}
+	}
+	if tenants[emulator.TenantID] != 2 || tenants[emulator.OtherTenantID] != 2 {
+		t.Errorf("token requests per tenant: %v (want ARM and Graph in each)", tenants)
+	}
+}
+
+// TestAliasSharedIdentity: a block with only its own subscription_id
+// reuses the main exchange (no more token requests) for the RBAC step on
+// its subscription.
+func TestAliasSharedIdentity(t *testing.T) {
+	sc := lookup(t, "ok")
+	sc.ARM.Subscriptions = append(sc.ARM.Subscriptions, emulator.Subscription{ID: emulator.StateSubscriptionID, TenantID: emulator.TenantID,
+		DisplayName: "Shared Services", State: "Enabled", Providers: sc.ARM.Subscriptions[0].Providers})
+	sc.Terraform = map[string]string{"providers.tf": "provider \"azurerm\" {\n  features {}\n}\n\nprovider \"azurerm\" {\n  alias           = \"shared\"\n  features {}\n  subscription_id = \"" + emulator.StateSubscriptionID + "\"\n}\n"}
+	rep, e := runScenario(t, sc, 20*time.Second)
+	r := rep.Find("arm-subscription@shared")
+	if r == nil || r.Status != diag.StatusFail || r.ErrorCode != "AuthorizationFailed" || !strings.Contains(r.Summary, emulator.StateSubscriptionID) {
+		t.Fatalf("no role on the shared subscription: %+v\n%s", r, dump(rep))
+	}
+	if rep.Find("entra-exchange@shared") != nil {
+		t.Error("an exchange of its own for the same identity")
+	}
+	posts := 0
+	for _, r := range e.Requests() {
+		if r.Method == "POST" && !r.Internal {
+			posts++
+		}
+	}
+	if posts != 2 {
+		t.Errorf("%d token requests, want 2 (the main ARM and Graph tokens)", posts)
+	}
+	e.AddRoleAssignment(emulator.RoleAssignment{Scope: "/subscriptions/" + emulator.StateSubscriptionID, PrincipalID: emulator.SPObjectID, RoleDefinitionID: emulator.RoleContributor})
+	if again := runOn(t, e, 20*time.Second); again.Status() != diag.StatusPass {
+		t.Errorf("after the role assignment: %s\n%s", again.Status(), dump(again))
+	}
+}
+
+// TestAuxiliaryTenants: auxiliary_tenant_ids gets one exchange per tenant,
+// named by the block and the tenant.
+func TestAuxiliaryTenants(t *testing.T) {
+	sc := lookup(t, "alias-other-tenant")
+	sc.Terraform = map[string]string{"providers.tf": "provider \"azurerm\" {\n  features {}\n  auxiliary_tenant_ids = [\"" + emulator.OtherTenantID + "\"]\n}\n"}
+	rep, _ := runScenario(t, sc, 20*time.Second)
+	id := "entra-exchange@default/" + emulator.OtherTenantID
+	if r := rep.Find(id); r == nil || r.Status != diag.StatusPass || !hasFact(*r, "auxiliary tenant") {
+		t.Fatalf("%s: %+v\n%s", id, r, dump(rep))
+	}
+	if rep.Find("arm-subscription@default") != nil {
+		t.Error("the default block's subscription is ARM_SUBSCRIPTION_ID: read twice")
+	}
+	sc = lookup(t, "ok")
+	sc.Terraform = map[string]string{"providers.tf": "provider \"azurerm\" {\n  features {}\n  auxiliary_tenant_ids = [\"" + emulator.OtherTenantID + "\"]\n}\n"}
+	rep, _ = runScenario(t, sc, 20*time.Second)
+	if r := rep.Find(id); r == nil || r.Status != diag.StatusFail || r.ErrorCode != "AADSTS700016" || exitOf(rep) != 3 {
+		t.Errorf("no service principal in the auxiliary tenant: %+v", r)
+	}
+}
+
+// TestAliasExpression: a block whose ids are expressions is said to be
+// unjudged, and its checks use the environment's values.
+func TestAliasExpression(t *testing.T) {
+	sc := lookup(t, "ok")
+	sc.Terraform = map[string]string{"providers.tf": "provider \"azurerm\" {\n  features {}\n}\n\nprovider \"azurerm\" {\n  alias           = \"x\"\n  features {}\n  subscription_id = var.sub\n}\n"}
+	rep, _ := runScenario(t, sc, 20*time.Second)
+	if r := rep.Find("azure-settings@x"); r == nil || r.Status != diag.StatusWarn || !strings.Contains(r.Summary, "subscription_id set by an expression") {
+		t.Errorf("azure-settings@x: %+v\n%s", r, dump(rep))
+	}
+	if rep.Status() == diag.StatusFail {
+		t.Errorf("an expression fails the run:\n%s", dump(rep))
+	}
+}
