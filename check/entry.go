@@ -62,10 +62,12 @@ const maxCredentials = 20
 
 // Subjects lists every subject a stack or module can present, with the
 // commands that create their credentials. Missing flags come from the run's
-// token. A plain listing passes; it warns when the subjects outnumber
-// Entra's limit, when some cannot be known for sure (the module segment),
-// or when the token's subject comes from a custom template, which the
-// default-format listing does not follow.
+// token. When the token's subject comes from a custom template, the other
+// run types' subjects are rebuilt from it (spacelift.Infer), as far as it
+// can be told. A plain listing passes; it warns when the subjects outnumber
+// Entra's limit, when some cannot be known for sure (the module segment, a
+// placeholder of the template), or when the template puts the run id into
+// the subject, which no credential can match.
 func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 	space, caller, id, host := in.Space, "", in.Stack, in.Account
 	if in.Stack != "" {
@@ -74,47 +76,82 @@ func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 	if in.Module != "" {
 		caller, id = "module", in.Module
 	}
-	custom, foreign := false, false
+	var tok *token.Token
 	var files []string
 	if space == "" || id == "" || host == "" {
 		ctx, cancel := cfg.deadline()
 		defer cancel()
-		tok, found, err := token.Load(ctx, cfg.tokenInput(nil))
+		t, found, err := token.Load(ctx, cfg.tokenInput(nil))
 		files = found
 		if err != nil {
 			return diag.Report{}, fmt.Errorf("give --space, --stack or --module and --account, or a token: %v", err)
 		}
+		tok = t
 		sc := tok.Spacelift
 		space, caller = diag.FirstNonEmpty(space, sc.SpaceID), diag.FirstNonEmpty(caller, sc.CallerType)
 		id, host = diag.FirstNonEmpty(id, sc.CallerID), diag.FirstNonEmpty(host, tok.FirstAudience())
-		_, err = spacelift.ParseSubject(tok.Subject)
-		custom = err != nil
-		_, bad := spacelift.Untemplatable(tok.Subject)
-		foreign = bad >= 0
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "https://"), "/")
 	clientID := diag.FirstNonEmpty(in.ClientID, cfg.env("ARM_CLIENT_ID"), "<client-id>")
-	r := entra.Subjects("https://"+host, host, clientID, space, caller, id, "")
+	r, warns := subjectsResult(tok, "https://"+host, host, clientID, space, caller, id, cfg.env)
 	r.Status, r.Hint, r.Step = diag.StatusPass, "", "subjects"
-	var warns []string
-	if n := len(spacelift.AllSubjects(space, caller, id)); n > maxCredentials {
-		warns = append(warns, fmt.Sprintf("%d subjects are more than the %d credentials one identity can hold", n, maxCredentials))
-	}
-	for _, v := range spacelift.AllSubjects(space, caller, id) {
-		if v.Uncertain != "" {
-			warns = append(warns, "some subjects cannot be known for sure: "+v.Uncertain)
-			break
-		}
-	}
-	switch {
-	case foreign:
-		warns = append(warns, "the token's subject holds a character no Spacelift subject template can produce: it is not a Spacelift subject, and these subjects may not apply to it")
-	case custom:
-		warns = append(warns, "the token's subject comes from a custom subject template; these are the default-format subjects, and the credentials must match the template's")
-	}
 	if len(warns) > 0 {
 		r.Status = diag.StatusWarn
 		r.Hint = strings.Join(warns, "; ")
 	}
 	return diag.Report{Results: []diag.Result{r}, Started: cfg.now(), TokenFiles: files}, nil
+}
+
+// subjectsResult lists the subjects, under the token's template when it
+// has a custom one for this caller, and says what to warn about.
+func subjectsResult(tok *token.Token, issuer, aud, clientID, space, caller, id string, getenv func(string) string) (diag.Result, []string) {
+	var warns []string
+	var tp spacelift.Template
+	foreign, custom := false, false
+	if tok != nil {
+		_, bad := spacelift.Untemplatable(tok.Subject)
+		foreign = bad >= 0
+		tp = spacelift.Infer(tok.Subject, tok.Spacelift, spacelift.RunValue{Name: "jti", Value: tok.ID},
+			spacelift.RunValue{Name: "TF_VAR_spacelift_run_id", Value: getenv("TF_VAR_spacelift_run_id")})
+		custom = !tp.Default && !foreign
+	}
+	sc := spacelift.Claims{}
+	if tok != nil {
+		sc = tok.Spacelift
+	}
+	sameCaller := tok != nil && space == sc.SpaceID && caller == sc.CallerType && id == sc.CallerID
+	vs := spacelift.AllSubjects(space, caller, id)
+	var r diag.Result
+	switch {
+	case custom && sameCaller:
+		var cannot []string
+		vs, cannot = tp.Variants(sc)
+		r = entra.SubjectsOf(issuer, aud, clientID, caller, id, vs, "")
+		entra.TemplateFacts(&r, tp, cannot)
+		if len(tp.Unsure) > 0 {
+			warns = append(warns, "the token's subject comes from a custom template, and some of its placeholders could not be told from it ("+strings.Join(tp.Unsure, "; ")+"): only the subjects that could be built are listed")
+		}
+		if tp.PerRun != "" {
+			r.Fixes = nil
+			warns = append(warns, "the template puts the run's "+strings.Fields(tp.PerRun)[0]+" into the subject, so every run presents another one and no credential can match it: remove {runId} from the account's OIDC subject template (Organization Settings → Security), then list the subjects again")
+		}
+	default:
+		r = entra.SubjectsOf(issuer, aud, clientID, caller, id, vs, "")
+		switch {
+		case foreign:
+			warns = append(warns, "the token's subject holds a character no Spacelift subject template can produce: it is not a Spacelift subject, and these subjects may not apply to it")
+		case custom:
+			warns = append(warns, "the token's subject comes from a custom subject template; these are the default-format subjects of the flags' "+caller+", and the credentials must match the template's")
+		}
+	}
+	if len(vs) > maxCredentials {
+		warns = append(warns, fmt.Sprintf("%d subjects are more than the %d credentials one identity can hold", len(vs), maxCredentials))
+	}
+	for _, v := range vs {
+		if v.Uncertain != "" && tp.PerRun == "" {
+			warns = append(warns, "some subjects cannot be known for sure: "+v.Uncertain)
+			break
+		}
+	}
+	return r, warns
 }
