@@ -76,7 +76,13 @@ type Fact struct {
 
 // Check is the result of one check.
 type Check struct {
-	// ID is stable, lower-kebab-case, e.g. "claim-aud". Never empty.
+	// ID is stable, lower-kebab-case, e.g. "claim-aud". Never empty. A
+	// check repeated for an azurerm provider block with its own
+	// subscription, tenant or client has the base id, "@" and the block's
+	// alias ("default" for the block without one): "arm-subscription@mgmt";
+	// an exchange for one of the block's auxiliary tenants adds "/" and the
+	// tenant id: "entra-exchange@mgmt/<tenant-id>". Such checks are in step
+	// "aliases", and their first fact is "provider", naming the block.
 	ID string `json:"id"`
 	// Status is "pass", "warn", "fail" or "skip". Never empty.
 	Status string `json:"status"`
