@@ -14,7 +14,22 @@ import (
 // graphInput is the main exchange's Graph input: the token azurerm asks
 // for first, azuread's needs, and the app's credentials.
 func graphInput(tf terraform, az settings.Azure, getenv func(string) string) entra.GraphInput {
-	return entra.GraphInput{Scope: graph.Scope(getenv("ARM_ENVIRONMENT")), Checks: true, Azuread: azureadInput(tf, az, getenv)}
+	return entra.GraphInput{Scope: graph.Scope(getenv("ARM_ENVIRONMENT")), Checks: true, Azuread: azureadInput(tf, az, getenv), Unused: graphUnused(tf)}
+}
+
+// graphUnused says why no provider will ask for the Graph token: the
+// whole configuration was read and holds neither azurerm nor azuread
+// (azapi asks for ARM tokens only); "" otherwise.
+func graphUnused(tf terraform) string {
+	if !tf.known() {
+		return ""
+	}
+	for _, p := range tf.c.Providers {
+		if p.Name == "azurerm" || p.Name == "azuread" {
+			return ""
+		}
+	}
+	return "the configuration read has no azurerm or azuread provider (azapi asks for ARM tokens only)"
 }
 
 // azureadInput is what the configuration says of the azuread provider, or

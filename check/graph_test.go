@@ -128,3 +128,17 @@ func TestGraphPermissionsJudgement(t *testing.T) {
 		t.Errorf("unknown type: %+v", r)
 	}
 }
+
+// TestGraphRefusedWithoutAzurerm: with only azapi configured nothing asks
+// for the Graph token, so its refusal warns.
+func TestGraphRefusedWithoutAzurerm(t *testing.T) {
+	sc := lookup(t, "graph-refused")
+	sc.Terraform = map[string]string{"main.tf": "provider \"azapi\" {}\n\nresource \"azapi_resource\" \"rg\" {\n  type = \"Microsoft.Resources/resourceGroups@2022-09-01\"\n  name = \"rg\"\n}\n"}
+	rep, _ := runScenario(t, sc, 20*time.Second)
+	if r := rep.Find("graph-token"); r == nil || r.Status != diag.StatusWarn || r.ErrorCode != "AADSTS53003" || !strings.Contains(r.Summary, "azapi asks for ARM tokens only") {
+		t.Errorf("graph-token: %+v", r)
+	}
+	if exitOf(rep) != 0 {
+		t.Errorf("exit %d\n%s", exitOf(rep), dump(rep))
+	}
+}

@@ -49,6 +49,9 @@ type GraphInput struct {
 	Checks bool
 	// Azuread is the azuread provider configuration; nil when there is none.
 	Azuread *Azuread
+	// Unused says no configured provider asks for the Graph token (only
+	// azapi, which asks for ARM tokens alone): a refusal then warns.
+	Unused string
 }
 
 // Azuread is what the configuration says of the azuread provider.
@@ -149,7 +152,11 @@ func (g *Graph) Results(ctx context.Context) []diag.Result {
 		return append([]diag.Result{r}, g.skipRest("needs "+idGraphToken, idGraphToken)...)
 	}
 	tok := g.tokenResult(ctx)
-	if tok.Status == diag.StatusFail {
+	if tok.Status == diag.StatusFail && g.in.Graph.Unused != "" && g.exchangeFailed == "" {
+		tok.Status = diag.StatusWarn
+		tok.Summary += "; " + g.in.Graph.Unused + ", so this run does not need it yet"
+	}
+	if g.err != nil {
 		if g.exchangeFailed != "" {
 			tok.RootCause = g.exchangeFailed
 		}

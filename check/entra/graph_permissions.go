@@ -32,9 +32,32 @@ func (g *Graph) permissions() diag.Result {
 		return r
 	}
 	roles := claimStrings(g.claims, "roles")
-	dirRoles := graph.ReadWids(claimStrings(g.claims, "wids")).Roles
-	var missing, unsure []string
-	var grant []fixes.GraphPermission
+	missing, unsure, grant := judgeNeeds(&r, needs, roles, graph.ReadWids(claimStrings(g.claims, "wids")).Roles)
+	if len(unknown) > 0 {
+		r.Facts = append(r.Facts, diag.F("not judged", strings.Join(unknown, ", ")+" (not in the doctor's table of azuread's documented permissions)"))
+	}
+	r.Facts = append(r.Facts, diag.F("token's application permissions", listOr(roles, "(none)")))
+	switch {
+	case len(missing) > 0:
+		r.Status, r.Cause = diag.StatusFail, diag.CauseGraphPermissionDenied
+		r.Summary = fmt.Sprintf("the Graph token lacks what %d of %d azuread types in use need: %s; Microsoft Graph will answer Authorization_RequestDenied (Insufficient privileges to complete the operation)",
+			len(missing), len(needs), strings.Join(missing, ", "))
+		r.Hint = "grant the application permissions with admin consent (or assign a directory role that covers them); new tokens carry them, so rerun after granting"
+		r.Fixes = fixes.GraphPermissions(g.in.ClientID, claimString(g.claims, "oid"), grant)
+	case len(unsure) > 0:
+		r.Status = diag.StatusWarn
+		r.Summary = "the Graph token may not cover " + strings.Join(unsure, ", ") + ": it depends on what the token cannot show (see the facts)"
+		r.Hint = "check the conditions each fact names, or grant the documented application permission"
+	default:
+		r.Status = diag.StatusPass
+		r.Summary = fmt.Sprintf("the Graph token covers what the %d azuread types in use need", len(needs))
+	}
+	return r
+}
+
+// judgeNeeds adds a fact per need and returns the types whose needs are
+// missing or unsure, and the permissions to grant for the missing ones.
+func judgeNeeds(r *diag.Result, needs []graph.Need, roles, dirRoles []string) (missing, unsure []string, grant []fixes.GraphPermission) {
 	granted := map[string]bool{}
 	for _, n := range needs {
 		v := n.Judge(roles, dirRoles)
@@ -56,24 +79,5 @@ func (g *Graph) permissions() diag.Result {
 			unsure = append(unsure, n.Type)
 		}
 	}
-	if len(unknown) > 0 {
-		r.Facts = append(r.Facts, diag.F("not judged", strings.Join(unknown, ", ")+" (not in the doctor's table of azuread's documented permissions)"))
-	}
-	r.Facts = append(r.Facts, diag.F("token's application permissions", listOr(roles, "(none)")))
-	switch {
-	case len(missing) > 0:
-		r.Status, r.Cause = diag.StatusFail, diag.CauseGraphPermissionDenied
-		r.Summary = fmt.Sprintf("the Graph token lacks what %d of %d azuread types in use need: %s; Microsoft Graph will answer Authorization_RequestDenied (Insufficient privileges to complete the operation)",
-			len(missing), len(needs), strings.Join(missing, ", "))
-		r.Hint = "grant the application permissions with admin consent (or assign a directory role that covers them); new tokens carry them, so rerun after granting"
-		r.Fixes = fixes.GraphPermissions(g.in.ClientID, claimString(g.claims, "oid"), grant)
-	case len(unsure) > 0:
-		r.Status = diag.StatusWarn
-		r.Summary = "the Graph token may not cover " + strings.Join(unsure, ", ") + ": it depends on what the token cannot show (see the facts)"
-		r.Hint = "check the conditions each fact names, or grant the documented application permission"
-	default:
-		r.Status = diag.StatusPass
-		r.Summary = fmt.Sprintf("the Graph token covers what the %d azuread types in use need", len(needs))
-	}
-	return r
+	return missing, unsure, grant
 }
