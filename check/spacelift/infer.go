@@ -77,12 +77,15 @@ func Infer(sub string, c Claims, values ...RunValue) Template {
 		if len(v.Value) < minRunValue {
 			continue
 		}
-		if found := occurrences(sub, v.Value); len(found) > 0 {
+		for _, s := range occurrences(sub, v.Value) {
+			if overlaps(s, masks) {
+				continue // inside another per-run value (a jti holding the run id)
+			}
 			if t.PerRun == "" {
 				t.PerRun = v.Name + " " + v.Value
 			}
-			t.perRun = append(t.perRun, found...)
-			masks = append(masks, found...)
+			t.perRun = append(t.perRun, s)
+			masks = append(masks, s)
 		}
 	}
 	// The values every run of the stack shares hide any run type or scope
@@ -93,6 +96,9 @@ func Infer(sub string, c Claims, values ...RunValue) Template {
 		}
 	}
 	t.runType = t.locate("{runType}", c.RunType, masks)
+	if t.runType.ok {
+		masks = append(masks, t.runType)
+	}
 	t.scope = t.locate("{scope}", c.Scope, masks)
 	return t
 }
