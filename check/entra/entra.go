@@ -5,7 +5,7 @@
 // answer means is package transport's.
 //
 // It also asks for the Microsoft Graph token Terraform's azurerm provider
-// asks for first, beside the ARM one (graph.go), and, best effort, reads
+// asks for first, beside the ARM one (Graph), and, best effort, reads
 // the app's federated credentials through Graph.
 //
 // It owns the check ids entra-exchange, fic-subjects, graph-token,

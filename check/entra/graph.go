@@ -1,7 +1,7 @@
 package entra
 
 // The Microsoft Graph token, which Terraform's azurerm provider asks for
-// before any ARM call (explain/graph.go cites the code). Exchange requests
+// before any ARM call (explain.AzurermGraphError cites the code). Exchange requests
 // it with the same assertion at the same time as the ARM token, through a
 // credential of its own (its own MSAL client, so neither waits on the
 // other's lock), and does not wait for it: the root collects it with
