@@ -39,27 +39,13 @@ func enrich(f *Finding, tok *Token) {
 	}
 	ci, _ := lookupFinding(f.Code)
 	if ficCauses[f.Cause] {
-		var fields []string
-		if ci.Field != "" && ci.Field != "client_id" {
-			fields = []string{ci.Field}
-		} else if f.Code == "AADSTS70021" {
-			fields = []string{"audience", "subject", "issuer"}
-		}
-		for _, k := range fields {
-			if known(k) == "" && f.Field(k) != "" {
-				continue // masked, and no token to say what it was
-			}
-			shapes := MismatchShapes(k, known(k), tok)
-			if len(fields) > 1 && len(shapes) > 1 {
-				shapes = shapes[:1]
-			}
-			for _, sh := range shapes {
-				f.Comparison = append(f.Comparison, diag.Fact{Key: "likely", Value: sh})
-			}
-		}
+		f.Comparison = append(f.Comparison, likelyShapes(f, ci, tok, known).Facts()...)
 	}
 	if exp := f.Field("expected_subject"); exp != "" {
 		f.Fix += " Entra expects the subject '" + exp + "'."
+	}
+	if id := known("client_id"); id != "" {
+		f.Fix = strings.ReplaceAll(f.Fix, "<client-id>", id)
 	}
 	f.Fixes = chooseFixes(CodeInfo{Code: f.Code, Cause: f.Cause, Field: ci.Field}, values{
 		ClientID: known("client_id"), TenantID: known("tenant"),
@@ -93,4 +79,31 @@ func compareWithToken(f *Finding, tokVal map[string]string) {
 			f.Comparison = append(f.Comparison, diag.Fact{Key: k, Value: "not the token's (" + tv + "): " + strings.ReplaceAll(strings.ReplaceAll(c, "presented", "error's"), "expected", "token's")})
 		}
 	}
+}
+
+// likelyShapes ranks the shapes of a credential mismatch for the field the
+// code blames. The older AADSTS70021 blames none: each field's most likely
+// shape is then only worth checking.
+func likelyShapes(f *Finding, ci CodeInfo, tok *Token, known func(string) string) Shapes {
+	var fields []string
+	switch {
+	case ci.Field != "" && ci.Field != "client_id":
+		fields = []string{ci.Field}
+	case f.Code == "AADSTS70021":
+		fields = []string{"audience", "subject", "issuer"}
+	}
+	var out Shapes
+	for _, k := range fields {
+		if known(k) == "" && f.Field(k) != "" {
+			continue // masked, and no token to say what it was
+		}
+		sh := MismatchShapes(f.Code, k, known(k), tok)
+		if len(fields) == 1 {
+			return sh
+		}
+		if sh.Likely != "" {
+			out.Also = append(out.Also, sh.Likely)
+		}
+	}
+	return out
 }
