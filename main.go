@@ -308,11 +308,14 @@ func explain(args []string, stdin io.Reader, stdout, stderr io.Writer, o options
 	if err != nil {
 		return usageErr(stderr, err.Error(), "give --token-file a readable Spacelift token, or leave it out")
 	}
+	if o.redact {
+		ex = report.RedactExplain(ex)
+	}
 	if err := report.RenderExplain(stdout, o.format, ex, meta, topts); err != nil {
 		fmt.Fprintf(stderr, "oidc-doctor: error: writing the report: %v\n", err)
 		return 1
 	}
-	if len(ex.Findings) == 0 {
+	if len(ex.Findings) == 0 && o.failOn != "never" {
 		return 3 // the report says no code was found
 	}
 	return 0

@@ -23,16 +23,22 @@ func isMasked(v string) bool {
 }
 
 // enrich compares the finding with the token, adds the likely shapes of a
-// credential mismatch, and writes the fixes.
-func enrich(f *Finding, tok *Token) {
+// credential mismatch, and writes the fixes. ctx is what the rest of the
+// paste says (the client id az login was given, the tenant in a URL): it
+// fills a value the error itself masked.
+func enrich(f *Finding, tok *Token, ctx fieldSet) {
 	tokVal := map[string]string{}
 	if tok != nil {
 		tokVal = map[string]string{"issuer": tok.Issuer, "subject": tok.Subject, "audience": tok.FirstAudience()}
 	}
 	compareWithToken(f, tokVal)
-	// known is a field's value when it is not masked, else the token's.
+	// known is a field's value when it is not masked, else the paste's
+	// elsewhere, else the token's.
 	known := func(k string) string {
 		if v := f.Field(k); v != "" && !isMasked(v) {
+			return v
+		}
+		if v := ctx[k]; v != "" && !isMasked(v) {
 			return v
 		}
 		return tokVal[k]
@@ -52,6 +58,11 @@ func enrich(f *Finding, tok *Token) {
 		Issuer: known("issuer"), Subject: known("subject"), Audience: known("audience"),
 		ObjectID: known("object_id"), Action: known("action"), Scope: known("scope"), Namespace: known("namespace"),
 	})
+	for _, k := range fieldOrder {
+		if v := known(k); v != "" {
+			f.Values = append(f.Values, diag.Fact{Key: k, Value: v})
+		}
+	}
 	if f.Comparison == nil {
 		f.Comparison = []diag.Fact{}
 	}
@@ -83,7 +94,8 @@ func compareWithToken(f *Finding, tokVal map[string]string) {
 
 // likelyShapes ranks the shapes of a credential mismatch for the field the
 // code blames. The older AADSTS70021 blames none: each field's most likely
-// shape is then only worth checking.
+// shape is then only worth checking, unless the given token shows which
+// value differs.
 func likelyShapes(f *Finding, ci CodeInfo, tok *Token, known func(string) string) Shapes {
 	var fields []string
 	switch {
@@ -98,12 +110,22 @@ func likelyShapes(f *Finding, ci CodeInfo, tok *Token, known func(string) string
 			continue // masked, and no token to say what it was
 		}
 		sh := MismatchShapes(f.Code, k, known(k), tok)
-		if len(fields) == 1 {
+		switch {
+		case len(fields) == 1:
 			return sh
-		}
-		if sh.Likely != "" {
+		case sh.Likely == "":
+		case out.Likely == "" && tok != nil && differsFromToken(k, known(k), tok):
+			// The one value that is not the given token's is the evidence.
+			out.Likely = sh.Likely
+		default:
 			out.Also = append(out.Also, sh.Likely)
 		}
 	}
 	return out
+}
+
+// differsFromToken reports whether the error's value of field k is not the token's.
+func differsFromToken(k, v string, tok *Token) bool {
+	t := map[string]string{"issuer": tok.Issuer, "subject": tok.Subject, "audience": tok.FirstAudience()}[k]
+	return v != "" && t != "" && v != t
 }

@@ -113,3 +113,39 @@ func TestPerCauseFixes(t *testing.T) {
 		t.Errorf("tenant fixes: %+v", fs)
 	}
 }
+
+// TestPasteLikelyByEvidence: the likely lines of pasted errors follow the
+// code and the presented subject: letter case alone for 7002138, and
+// nothing about TRACKED for a PROPOSED run.
+func TestPasteLikelyByEvidence(t *testing.T) {
+	const tok = "Assertion Issuer: 'https://acme.app.spacelift.io'. Assertion Audience: 'acme.app.spacelift.io'."
+	for _, tt := range []struct {
+		text, likely string
+		not          string
+		also         int
+	}{
+		{"AADSTS700213: No matching federated identity record found for presented assertion subject 'space:root:stack:infra:run_type:PROPOSED:scope:read'.", "proposed runs", "TRACKED", 0},
+		{"AADSTS7002138: No matching federated identity record found for presented assertion subject 'space:root:stack:infra:run_type:PROPOSED:scope:read'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison.", "letter case", "scope:write", 0},
+	} {
+		fs := Paste(tt.text+" "+tok, nil)
+		if len(fs) != 1 {
+			t.Fatalf("%d findings", len(fs))
+		}
+		var likely []string
+		also := 0
+		for _, c := range fs[0].Comparison {
+			switch c.Key {
+			case "likely":
+				likely = append(likely, c.Value)
+			case "also check":
+				also++
+			}
+			if strings.Contains(c.Value, tt.not) {
+				t.Errorf("%s: says %q: %s", fs[0].Code, tt.not, c.Value)
+			}
+		}
+		if len(likely) != 1 || !strings.Contains(likely[0], tt.likely) || also != tt.also {
+			t.Errorf("%s: likely %q (want one with %q), %d also-checks (want %d)", fs[0].Code, likely, tt.likely, also, tt.also)
+		}
+	}
+}
