@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/oidc-doctor/oidc-doctor/check/emulator"
@@ -71,6 +72,7 @@ type shell struct {
 	e     *emulator.Emulator
 	dir   string
 	url   string
+	mu    sync.Mutex
 	calls []azCall
 }
 
@@ -101,7 +103,9 @@ func newShell(t *testing.T, e *emulator.Emulator) *shell {
 				c.Code = 3 // az's exit code for a missing resource
 			}
 		}
+		sh.mu.Lock()
 		sh.calls = append(sh.calls, c)
+		sh.mu.Unlock()
 		json.NewEncoder(w).Encode(c)
 	}))
 	t.Cleanup(srv.Close)
