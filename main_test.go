@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -112,6 +113,12 @@ func TestRunExitCodes(t *testing.T) {
 		{"explain with no code in its input", []string{"explain", "-"}, nil, 3},
 		{"explain with an unreadable --token-file", []string{"explain", "--token-file", dir + "/missing", "-"}, nil, 2},
 		{"output to an unwritable path", []string{"--offline", "--fail-on", "never", "--token-file", dir + "/missing", "--output", dir + "/no/such/dir/r.txt"}, nil, 1},
+		{"--dir that does not exist", []string{"--offline", "--dir", dir + "/no-such-dir"}, nil, 2},
+		{"--dir that is a file", []string{"--offline", "--dir", "main.go"}, nil, 2},
+		{"--dir with demo", []string{"demo", "--dir", dir}, nil, 2},
+		{"a state backend that never answers is inconclusive", []string{"demo", "backend-blob-hang", "--timeout", "4s"}, nil, 4},
+		{"a working state backend passes", []string{"demo", "backend-ok"}, nil, 0},
+		{"a missing data role is a failed check", []string{"demo", "backend-no-data-role"}, nil, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -287,5 +294,22 @@ func TestSubjectsStackAndModuleIsUsageError(t *testing.T) {
 	got := run(t.Context(), []string{"subjects", "--space", "s", "--stack", "a", "--module", "b", "--account", "x.app.spacelift.io"}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
 	if got != 2 || !strings.Contains(errb.String(), "--stack and --module") {
 		t.Errorf("exit %d, stderr %q", got, errb.String())
+	}
+}
+
+// TestGeneratedNotBeforeStarted: the JSON document is written after the
+// diagnosis began, never before it.
+func TestGeneratedNotBeforeStarted(t *testing.T) {
+	var out, errb strings.Builder
+	run(t.Context(), []string{"demo", "ok", "--format", "json"}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	var d struct {
+		GeneratedAt time.Time `json:"generated_at"`
+		StartedAt   time.Time `json:"started_at"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &d); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if d.StartedAt.IsZero() || d.GeneratedAt.Before(d.StartedAt) {
+		t.Errorf("generated_at %s is before started_at %s", d.GeneratedAt, d.StartedAt)
 	}
 }

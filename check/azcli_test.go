@@ -225,6 +225,11 @@ func (s *shell) az(args []string) (string, error) {
 		return "", s.ficWrite(cmd, f)
 	case "role assignment create":
 		return "", s.assignRole(f)
+	case "storage container create":
+		if f["--auth-mode"] != "login" {
+			return "", fmt.Errorf("fake az: a container is created with --auth-mode login here, not %q", f["--auth-mode"])
+		}
+		return "", s.e.CreateContainer(f["--account-name"], f["--name"])
 	case "provider register":
 		return "", s.e.RegisterProvider(f["--subscription"], f["--namespace"])
 	default:

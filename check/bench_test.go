@@ -68,7 +68,7 @@ func BenchmarkOffline(b *testing.B) {
 // calls to one host each take a connection; Entra and ARM speak HTTP/2, where
 // the production client (ForceAttemptHTTP2) would share one.
 func BenchmarkFullRunColdConn(b *testing.B) {
-	for _, name := range []string{"ok", "subject-scope"} {
+	for _, name := range []string{"ok", "backend-ok", "subject-scope"} {
 		b.Run(name, func(b *testing.B) {
 			e := startScenario(b, name)
 			cfg := runConfig(b, e)

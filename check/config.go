@@ -1,7 +1,8 @@
 // Package check is the public face of oidc-doctor's diagnosis: Config, Run
 // (the chain of steps), the clock and environment facts, and the entry
 // points of `explain` and `subjects`, so that main holds no diagnosis. The
-// steps live in their own packages (token, settings, issuer, entra, rbac);
+// steps live in their own packages (tfconfig, token, settings, issuer,
+// entra, rbac, backend);
 // the data they return is package diag's, what a service's answer means is
 // package explain's. Nothing here prints: rendering is package report's.
 //
@@ -39,6 +40,12 @@ type Config struct {
 	HTTPClient *http.Client
 	// Timeout bounds the whole run; zero means DefaultTimeout.
 	Timeout time.Duration
+	// Dir is the Terraform project root (--dir); empty means the working
+	// directory, where the before_init hook runs.
+	Dir string
+	// LookupHost resolves a host name (the state backend's blob host); nil
+	// means the system resolver. The demo and the tests use the emulator's.
+	LookupHost func(ctx context.Context, host string) ([]string, error)
 	// Progress, when set, is told what network step starts, in words
 	// ("exchanging the token with Entra ID"), and "" when the run is done,
 	// for a status line on a terminal.
@@ -79,6 +86,6 @@ func (c Config) progress(step string) {
 	}
 }
 
-func (c Config) tokenInput() token.Input {
-	return token.Input{Getenv: c.Getenv, TokenFile: c.TokenFile, DefaultPath: c.DefaultTokenPath}
+func (c Config) tokenInput(tf *token.Terraform) token.Input {
+	return token.Input{Getenv: c.Getenv, TokenFile: c.TokenFile, DefaultPath: c.DefaultTokenPath, Terraform: tf}
 }

@@ -38,7 +38,7 @@ func ExplainPaste(text string, cutAt int64, cfg Config) (explain.Explanation, er
 	if cfg.TokenFile != "" {
 		ctx, cancel := cfg.deadline()
 		defer cancel()
-		t, _, err := token.Load(ctx, cfg.tokenInput())
+		t, _, err := token.Load(ctx, cfg.tokenInput(nil))
 		if err != nil {
 			return explain.Explanation{}, fmt.Errorf("--token-file %s: %v", cfg.TokenFile, err)
 		}
@@ -79,7 +79,7 @@ func Subjects(in SubjectsInput, cfg Config) (diag.Report, error) {
 	if space == "" || id == "" || host == "" {
 		ctx, cancel := cfg.deadline()
 		defer cancel()
-		tok, found, err := token.Load(ctx, cfg.tokenInput())
+		tok, found, err := token.Load(ctx, cfg.tokenInput(nil))
 		files = found
 		if err != nil {
 			return diag.Report{}, fmt.Errorf("give --space, --stack or --module and --account, or a token: %v", err)

@@ -45,6 +45,11 @@ func TestHeadlineNamesTheCause(t *testing.T) {
 		"subscription-other-tenant": {"InvalidAuthenticationTokenTenant", []string{"lives in tenant " + emulator.OtherTenantID}, nil},
 		"subscription-not-found":    {"SubscriptionNotFound", []string{"not found"}, nil},
 		"rbac-linked-denied":        {"LinkedAuthorizationFailed", []string{"linked resource"}, nil},
+		// The state backend (issue 16), as Storage words it.
+		"backend-shared-key-disabled": {"KeyBasedAuthenticationNotPermitted", []string{"does not allow shared-key access"}, []string{"no data role"}},
+		"backend-container-missing":   {"ContainerNotFound", []string{"container tfstate does not exist"}, []string{"no data role"}},
+		"backend-firewall":            {"AuthorizationFailure", []string{"firewall"}, []string{"no data role"}},
+		"backend-no-data-role":        {"AuthorizationPermissionMismatch", []string{"no data role"}, []string{"firewall"}},
 	}
 	for _, sc := range emulator.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {

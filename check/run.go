@@ -3,9 +3,13 @@ package check
 import (
 	"context"
 	"net/http"
+
 	"strings"
 	"sync"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
+	"github.com/oidc-doctor/oidc-doctor/check/backend"
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/entra"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
@@ -16,9 +20,10 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
-// Run performs the whole diagnosis as a dependent chain: find the token,
-// decode and judge it, judge the Azure settings, verify the token against its
-// issuer, exchange it with Entra ID, then probe RBAC. Each step that cannot
+// Run performs the whole diagnosis as a dependent chain: read the Terraform
+// configuration, find the token, decode and judge it, judge the Azure
+// settings, verify the token against its issuer, exchange it with Entra ID,
+// then probe RBAC and the state backend side by side. Each step that cannot
 // run because an earlier one failed is recorded as skipped, with the reason.
 // Run never panics on bad input and returns within cfg.Timeout (plus the time
 // to assemble the report).
@@ -32,17 +37,20 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	defer cancel()
 
 	rep := diag.Report{Started: now, Environment: environment(cfg)}
-	tok, results, files := token.Check(ctx, cfg.tokenInput(), now)
+	tf, tfResult := readTerraform(cfg)
+	rep.Add(inStep("terraform", []diag.Result{tfResult})...)
+	tok, results, files := token.Check(ctx, cfg.tokenInput(tf.token(cfg.env)), now)
 	rep.TokenFiles = files
 	tokenRoot := diag.FirstFailure(results)
 	rep.Add(inStep("token", results)...)
-	az, results := settings.Judge(cfg.env, cfg.Offline)
+	az, results := settings.JudgeWith(cfg.env, cfg.Offline, tf.settings(cfg.env))
 	settingsRoot := diag.FirstFailure(results)
 	rep.Add(inStep("settings", results)...)
 	if cfg.Offline {
 		rep.Add(inStep("issuer", issuer.Skipped("--offline"))...)
 		rep.Add(inStep("entra", entra.Skipped("--offline"))...)
 		rep.Add(inStep("arm", rbac.Skipped("--offline"))...)
+		rep.Add(inStep("backend", backendRoots(backendStep(ctx, tf, nil, az, nil, cfg), ""))...)
 		linkRoots(&rep)
 		return rep
 	}
@@ -64,7 +72,9 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	} else {
 		issuerResults = diag.Caused(issuer.Skipped("no usable token"), tokenRoot)
 	}
-	rbacIn, exResults := exchange(ctx, tok, az, client, obs)
+	pf := newStoragePrefetch(ctx, tf, az, cfg)
+	defer pf.stop()
+	rbacIn, exResults := exchange(ctx, tok, az, client, obs, pf.started())
 	if tok == nil {
 		exResults = diag.Caused(exResults, tokenRoot)
 	} else if rbacIn == nil && diag.FirstFailure(exResults) == "" {
@@ -73,13 +83,26 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	wg.Wait()
 	rep.Add(inStep("issuer", issuerResults)...)
 	rep.Add(inStep("entra", exResults)...)
-	armResults := rbacStep(ctx, rbacIn, az, cfg)
+	// The RBAC and state-backend steps are independent: run them together,
+	// each under its own deadline.
+	var backendResults []diag.Result
+	var shared *rbac.Input // a copy: the RBAC step fills fields of its own
+	if rbacIn != nil {
+		c := *rbacIn
+		shared = &c
+	}
+	wg.Go(func() { backendResults = backendStep(ctx, tf, shared, az, pf, cfg) })
+	armResults := rbacStep(ctx, rbacIn, az, tf, cfg)
+	upstream := ""
 	if rbacIn == nil {
-		armResults = diag.Caused(armResults, diag.FirstNonEmpty(diag.FirstFailure(exResults), tokenRoot, settingsRoot))
+		upstream = diag.FirstNonEmpty(diag.FirstFailure(exResults), tokenRoot, settingsRoot)
+		armResults = diag.Caused(armResults, upstream)
 	} else if !az.SubscriptionOK {
 		armResults = diag.Caused(armResults, settingsRoot)
 	}
 	rep.Add(inStep("arm", armResults)...)
+	wg.Wait()
+	rep.Add(inStep("backend", backendRoots(backendResults, upstream))...)
 	rep.Add(inStep("clock", []diag.Result{checkClock(obs, tok, cfg.now())})...)
 	dedupeFixes(&rep)
 	linkRoots(&rep)
@@ -96,7 +119,7 @@ func inStep(step string, rs []diag.Result) []diag.Result {
 
 // exchange runs the Entra step when its inputs are valid. It returns the
 // RBAC step's input (nil unless the exchange worked) and the step's results.
-func exchange(ctx context.Context, tok *token.Token, az settings.Azure, client *http.Client, obs *transport.Observer) (*rbac.Input, []diag.Result) {
+func exchange(ctx context.Context, tok *token.Token, az settings.Azure, client *http.Client, obs *transport.Observer, started func(azcore.TokenCredential)) (*rbac.Input, []diag.Result) {
 	switch {
 	case tok == nil:
 		return nil, entra.Skipped("no usable token")
@@ -106,7 +129,7 @@ func exchange(ctx context.Context, tok *token.Token, az settings.Azure, client *
 	cred, pr, rs := entra.Exchange(ctx, entra.Input{
 		ClientID: az.ClientID, TenantID: az.TenantID, Cloud: az.Cloud,
 		Assertion: tok.Raw(), Token: explainToken(tok), Spacelift: tok.Spacelift,
-		Client: client, Observer: obs,
+		Client: client, Observer: obs, Started: started,
 	})
 	if cred == nil {
 		return nil, rs
@@ -122,7 +145,7 @@ func exchange(ctx context.Context, tok *token.Token, az settings.Azure, client *
 
 // rbacStep runs the RBAC step under its own deadline, when the exchange
 // worked and the subscription id is usable.
-func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, cfg Config) []diag.Result {
+func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, tf terraform, cfg Config) []diag.Result {
 	switch {
 	case in == nil:
 		return rbac.Skipped("needs a successful entra-exchange")
@@ -131,11 +154,57 @@ func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, cfg Config
 		rs[0].Hint = "set ARM_SUBSCRIPTION_ID on the stack to check RBAC: " + settings.Hint("ARM_SUBSCRIPTION_ID")
 		return rs
 	}
-	in.Getenv = cfg.env
+	in.Getenv = providerEnv(cfg.env, tf)
 	cfg.progress("reading the identity's roles and permissions from Azure Resource Manager")
 	rctx, cancel := context.WithTimeout(ctx, rbac.Timeout)
 	defer cancel()
 	return rbac.Check(rctx, *in)
+}
+
+// backendStep runs the state-backend step when an azurerm backend is
+// configured: offline (rbacIn nil and cfg.Offline) only its lint; with the
+// exchange's identity, the live checks too. It reads rbacIn, never writes
+// it, so it may run beside the RBAC step.
+func backendStep(ctx context.Context, tf terraform, rbacIn *rbac.Input, az settings.Azure, pf *storagePrefetch, cfg Config) []diag.Result {
+	if tf.backend == nil {
+		return backend.Skipped(tf.skipWhy)
+	}
+	in := *tf.backend
+	in.Offline, in.LookupHost = cfg.Offline, cfg.LookupHost
+	switch {
+	case cfg.Offline:
+	case rbacIn == nil:
+		in.Unavailable = "needs a successful entra-exchange"
+	default:
+		in.Cred, in.ClientOptions = rbacIn.Cred, rbacIn.ClientOptions
+		// The identity is ARM_CLIENT_ID in ARM_TENANT_ID, as the exchange
+		// used them; the object id is the access token's oid.
+		in.ClientID, in.TenantID, in.ObjectID = az.ClientID, az.TenantID, rbacIn.ObjectID
+		in.StorageToken = pf.source()
+	}
+	return backend.Check(ctx, in)
+}
+
+// backendRoots links the backend step's skips to the failure that caused
+// them: its own settings or sign-in, the check a skip says it needs, or the
+// upstream failure (the exchange) that left it without an identity.
+func backendRoots(rs []diag.Result, upstream string) []diag.Result {
+	own := diag.FirstFailure(rs)
+	for i := range rs {
+		r := &rs[i]
+		if r.Status != diag.StatusSkip || r.RootCause != "" {
+			continue
+		}
+		switch {
+		case strings.Contains(r.Summary, "needs backend-data") && own != "":
+			r.RootCause = own
+		case strings.Contains(r.Summary, "entra-exchange") && upstream != "":
+			r.RootCause = upstream
+		case strings.Contains(r.Summary, "backend-settings and backend-auth") && own != "":
+			r.RootCause = own
+		}
+	}
+	return rs
 }
 
 // explainToken is what explain reads of the token.

@@ -34,11 +34,17 @@ func runOn(t testing.TB, e *emulator.Emulator, timeout time.Duration) diag.Repor
 // token, the scenario's environment, the emulator's client.
 func runConfig(t testing.TB, e *emulator.Emulator) check.Config {
 	t.Helper()
-	env, path, err := e.RunEnv(t.TempDir())
+	ws := t.TempDir()
+	env, path, err := e.RunEnv(ws)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return check.Config{Getenv: func(k string) string { return env[k] }, HTTPClient: e.Client(), DefaultTokenPath: path}
+	dir, err := e.TerraformDir(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return check.Config{Getenv: func(k string) string { return env[k] }, HTTPClient: e.Client(), DefaultTokenPath: path,
+		Dir: dir, LookupHost: e.LookupHost}
 }
 
 // startScenario starts the named scenario's emulator for a benchmark or test.
@@ -126,6 +132,22 @@ func TestScenarios(t *testing.T) {
 		{"issuer-jwks-malformed", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS900612", "signing keys", 3},
 		{"no-display-name", diag.StatusPass, "entra-exchange", diag.StatusPass, "", "signed in as app " + emulator.ClientID, 0},
 		{"rbac-linked-denied", diag.StatusFail, "arm-subscription", diag.StatusFail, "LinkedAuthorizationFailed", "denied scope /subscriptions/" + emulator.SubscriptionID + "/resourceGroups/rg-network", 3},
+		// The Terraform configuration and the state backend.
+		{"backend-ok", diag.StatusPass, "backend-data", diag.StatusPass, "", "answered 200", 0},
+		{"backend-provider-oidc-only", diag.StatusFail, "backend-auth", diag.StatusFail, "", "set only in provider \"azurerm\" (providers.tf:3)", 3},
+		{"backend-no-data-role", diag.StatusFail, "backend-data", diag.StatusFail, "AuthorizationPermissionMismatch", "--role 'Storage Blob Data Contributor' --scope /subscriptions/" + emulator.SubscriptionID + "/resourceGroups/rg-tfstate/providers/Microsoft.Storage/storageAccounts/stoidcdoctorstate/blobServices/default/containers/tfstate", 3},
+		{"backend-firewall", diag.StatusFail, "backend-data", diag.StatusFail, "AuthorizationFailure", "cannot be allow-listed by IP", 3},
+		{"backend-container-missing", diag.StatusFail, "backend-data", diag.StatusFail, "ContainerNotFound", "az storage container create", 3},
+		{"backend-private-endpoint", diag.StatusFail, "backend-data", diag.StatusFail, "", "private address (10.20.0.5)", 3},
+		{"backend-account-missing", diag.StatusFail, "backend-data", diag.StatusFail, "", "storage_account_name is wrong", 3},
+		{"backend-blob-hang", diag.StatusFail, "backend-data", diag.StatusFail, "", "did not finish", 4},
+		{"backend-reader-only", diag.StatusFail, "backend-lock", diag.StatusFail, "", "does not allow blob write", 3},
+		{"backend-lock-unchecked", diag.StatusWarn, "backend-lock", diag.StatusWarn, "AuthorizationFailed", "reads checked, the lock not checked", 0},
+		{"backend-shared-key-disabled", diag.StatusFail, "backend-data", diag.StatusFail, "KeyBasedAuthenticationNotPermitted", "use_azuread_auth = true", 3},
+		{"backend-listkeys-denied", diag.StatusFail, "backend-data", diag.StatusFail, "", "Storage Account Key Operator Service Role", 3},
+		{"backend-storage-use-azuread", diag.StatusFail, "backend-settings", diag.StatusFail, "", "ARM_USE_AZUREAD=true", 3},
+		{"backend-tf-1.11.0", diag.StatusWarn, "backend-account", diag.StatusWarn, "AuthorizationFailed", "Upgrade to Terraform 1.11.2", 0},
+		{"token-spacelift-env-only", diag.StatusFail, "token-source", diag.StatusFail, "", "SPACELIFT_OIDC_TOKEN, which Terraform never reads", 3},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
@@ -283,6 +305,110 @@ func TestOfflineMakesNoRequest(t *testing.T) {
 	}
 }
 
+// TestBackendRequests: with an azurerm backend, the run adds one token
+// request for Azure Storage (with the same assertion as the exchange, sent
+// beside it through the credential's second MSAL client, which reads the
+// tenant's metadata once more), ONE List Blobs as init's first call, the
+// account and the container's permissions through ARM, and never asks for
+// the keys.
+func TestBackendRequests(t *testing.T) {
+	sc := lookup(t, "backend-ok")
+	// A slow token endpoint, so that "beside the exchange" is not a race.
+	sc.Faults = map[string]emulator.Fault{"entra-token": {Delay: 200 * time.Millisecond}}
+	rep, e := runScenario(t, sc, 20*time.Second)
+	if rep.Status() != diag.StatusPass {
+		t.Fatalf("backend-ok: %s\n%s", rep.Status(), dump(rep))
+	}
+	seen := map[string]int{}
+	var scopes, assertions []string
+	lists := 0
+	for _, r := range e.Requests() {
+		if r.Internal {
+			continue
+		}
+		if r.Method != "POST" { // the two token requests share a URL
+			seen[r.Method+" "+r.Host+r.Path+"?"+r.Query.Encode()]++
+		}
+		if r.Method == "POST" {
+			scopes = append(scopes, r.Form.Get("scope"))
+			assertions = append(assertions, r.AssertionFingerprint)
+		}
+		if strings.Contains(strings.ToLower(r.Path), "listkeys") {
+			t.Errorf("asked for the keys: %s", r)
+		}
+		if r.Endpoint == "storage-list-blobs" {
+			lists++
+			if r.Query.Get("maxresults") != "1" || r.Query.Get("prefix") != emulator.StateKey || !r.Bearer {
+				t.Errorf("List Blobs: %s", r)
+			}
+		}
+	}
+	for k, n := range seen {
+		if n > 1 && !(n == 2 && strings.HasSuffix(k, "/v2.0/.well-known/openid-configuration?")) {
+			t.Errorf("%s requested %d times", k, n)
+		}
+	}
+	if len(scopes) != 2 || !strings.Contains(scopes[1]+scopes[0], "https://storage.azure.com/.default") || assertions[0] != assertions[1] {
+		t.Errorf("token requests: scopes %q, assertions %q", scopes, assertions)
+	}
+	if lists != 1 {
+		t.Errorf("List Blobs sent %d times", lists)
+	}
+	// The storage token is asked beside the exchange, not after it: both
+	// token requests come before the first ARM call.
+	posts := 0
+	for _, r := range e.Requests() {
+		if r.Method == "POST" && !r.Internal {
+			posts++
+		}
+		if strings.HasPrefix(r.Host, "management.azure.com") && posts < 2 {
+			t.Errorf("ARM was called (%s) before the storage token was asked for", r)
+			break
+		}
+	}
+	for _, id := range []string{"backend-account", "backend-data", "backend-lock"} {
+		if r := rep.Find(id); r == nil || r.Elapsed <= 0 {
+			t.Errorf("%s: no elapsed time: %+v", id, r)
+		}
+	}
+}
+
+// TestBackendOffline: offline, the backend's settings and sign-in are
+// still judged, and nothing is sent.
+func TestBackendOffline(t *testing.T) {
+	e := startScenario(t, "backend-provider-oidc-only")
+	cfg := runConfig(t, e)
+	cfg.Offline = true
+	rep := check.Run(context.Background(), cfg)
+	if n := len(e.Requests()); n != 0 {
+		t.Errorf("--offline made %d requests", n)
+	}
+	if r := rep.Find("backend-auth"); r == nil || r.Status != diag.StatusFail || r.Cause != diag.CauseNoCredential {
+		t.Errorf("backend-auth offline: %+v", r)
+	}
+	if r := rep.Find("backend-data"); r == nil || r.Status != diag.StatusSkip || !strings.Contains(r.Summary, "--offline") {
+		t.Errorf("backend-data offline: %+v", r)
+	}
+}
+
+// TestBackendHangIsAFault: a blob endpoint that never answers ends within
+// the step's deadline as a fault, and the report is inconclusive (exit 4).
+func TestBackendHangIsAFault(t *testing.T) {
+	const timeout = 4 * time.Second
+	start := time.Now()
+	rep, _ := runScenario(t, lookup(t, "backend-blob-hang"), timeout)
+	// Generous slack: this checks that the deadline cuts the hang, not speed.
+	if el := time.Since(start); el > timeout+5*time.Second {
+		t.Errorf("run took %s with a %s timeout", el, timeout)
+	}
+	if r := rep.Find("backend-data"); r == nil || r.Status != diag.StatusFail || !r.Cause.Fault() || !strings.Contains(r.Summary, emulator.StateAccount+".blob.core.windows.net") {
+		t.Errorf("backend-data: %+v", r)
+	}
+	if rep.Outcome() != diag.OutcomeInconclusive {
+		t.Errorf("outcome %s\n%s", rep.Outcome(), dump(rep))
+	}
+}
+
 // BenchmarkFullRun is the whole diagnosis against the in-process emulator:
 // the ok and subject-scope scenarios as fast as the loopback allows, then
 // the healthy path with 100 ms added to every request (latency=100ms/doctor)
@@ -293,9 +419,10 @@ func TestOfflineMakesNoRequest(t *testing.T) {
 // 1.1x baseline.
 func BenchmarkFullRun(b *testing.B) {
 	b.Run("latency=100ms/doctor", benchDoctorSlow)
+	b.Run("latency=100ms/doctor-backend", func(b *testing.B) { benchDoctorSlowOn(b, "backend-ok") })
 	b.Run("latency=100ms/baseline", func(b *testing.B) { benchBaselineSlow(b, true) })
 	b.Run("latency=100ms/baseline-no-discovery", func(b *testing.B) { benchBaselineSlow(b, false) })
-	for _, name := range []string{"ok", "subject-scope"} {
+	for _, name := range []string{"ok", "backend-ok", "subject-scope"} {
 		b.Run(name, func(b *testing.B) {
 			e := startScenario(b, name)
 			cfg := runConfig(b, e)

@@ -148,7 +148,7 @@ func explainTextRaw(w io.Writer, ex explain.Explanation, m Meta, o TextOptions) 
 			details = append(details, diag.Fact{Key: k, Value: c.Value})
 		}
 		textFacts(w, p, indent, details, o.Width)
-		textFixes(w, p, f.Fixes)
+		textFixes(w, p, f.Fixes, o.Width)
 	}
 	if o.Verbose {
 		textEnvironment(w, p, diag.Report{}, m)

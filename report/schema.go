@@ -102,8 +102,9 @@ type Check struct {
 	// ElapsedMS is how long the check took in whole milliseconds. Zero means
 	// it was a pure check or took under a millisecond.
 	ElapsedMS int64 `json:"elapsed_ms"`
-	// Step is the step the check belongs to: "token", "settings", "issuer",
-	// "entra", "arm", "clock", ... Empty means none was recorded.
+	// Step is the step the check belongs to: "terraform", "token",
+	// "settings", "issuer", "entra", "arm", "backend", "clock", ... Empty
+	// means none was recorded.
 	Step string `json:"step"`
 	// RootCause is the id of the check whose failure caused this one (a
 	// skip for want of input, or a failure with the same root). Empty means

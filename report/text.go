@@ -32,6 +32,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fatih/color"
 
@@ -101,8 +102,9 @@ func Text(w io.Writer, r diag.Report, m Meta, o TextOptions) error {
 // the caller's bufio.Writer, which keeps the first one.
 func textRaw(w io.Writer, r diag.Report, m Meta, o TextOptions) {
 	t := &textWriter{w: w, p: newPalette(o.Color), o: o}
-	fmt.Fprintf(w, "%s: checking Spacelift → Microsoft Entra ID OIDC federation\n\n", toolLine(m))
-	fmt.Fprintln(w, t.chain(r))
+	t.prose("", toolLine(m)+": checking Spacelift → Microsoft Entra ID OIDC federation")
+	fmt.Fprintln(w)
+	t.prose("", t.chain(r))
 	fmt.Fprintln(w)
 	shown := t.verdict(r)
 	fmt.Fprintln(w)
@@ -115,9 +117,9 @@ func textRaw(w io.Writer, r diag.Report, m Meta, o TextOptions) {
 	c := count(r)
 	fmt.Fprintf(w, "\n%d checks: %d pass, %d warn, %d fail, %d skip\n", len(r.Results), c.pass, c.warn, c.fail, c.skip)
 	if root := mainRoot(r); root != nil && root.Status == diag.StatusFail {
-		fmt.Fprintf(w, "%s  %s%s: %s\n", t.p.status(root.Status), visible(root.ID), visible(codeSuffix(*root)), visible(root.Summary))
+		t.prose(indent, fmt.Sprintf("%s  %s%s: %s", t.p.status(root.Status), visible(root.ID), visible(codeSuffix(*root)), visible(root.Summary)))
 	}
-	fmt.Fprintln(w, Tip)
+	t.prose("", Tip)
 }
 
 // textWriter carries what every part of the text report needs.
@@ -238,7 +240,7 @@ func (t *textWriter) check(res diag.Result, idWidth int, shown string, brief boo
 			fmt.Fprintf(t.w, "%s%s %s\n", indent, t.p.label.Sprint("fix:"), "printed above")
 		case brief && f.Lang == "hcl":
 			// Terraform blocks are long: their titles say they exist.
-			fmt.Fprintf(t.w, "%s%s %s %s\n", indent, t.p.label.Sprint("fix:"), t.p.title.Sprint(visible(f.Title)), "(with --verbose or --format markdown)")
+			t.prose(indent+"     ", fmt.Sprintf("%s%s %s %s", indent, t.p.label.Sprint("fix:"), t.p.title.Sprint(visible(f.Title)), "(with --verbose or --format markdown)"))
 		default:
 			t.fix(indent, f)
 		}
@@ -277,21 +279,24 @@ func (t *textWriter) keyFacts(r diag.Report) {
 // fix writes one fix: its title, then its text exactly, never wrapped; a
 // text that cannot be printed safely says so instead (see fixText).
 func (t *textWriter) fix(prefix string, f diag.Fix) {
-	textFix(t.w, t.p, prefix, f)
+	textFix(t.w, t.p, prefix, f, t.o.Width)
 }
 
-// textFix writes one fix for fix and textFixes.
-func textFix(w io.Writer, p palette, prefix string, f diag.Fix) {
-	fmt.Fprintf(w, "%s%s %s\n", prefix, p.label.Sprint("fix:"), p.title.Sprint(visible(f.Title)))
+// textFix writes one fix for fix and textFixes: its title wrapped at width
+// (0: never), its text never.
+func textFix(w io.Writer, p palette, prefix string, f diag.Fix, width int) {
+	for _, l := range wrap(prefix+p.label.Sprint("fix:")+" "+p.title.Sprint(visible(f.Title)), width, len(prefix)+5) {
+		fmt.Fprintln(w, l)
+	}
 	for _, line := range lines(fixText(f.Text)) {
 		fmt.Fprintf(w, "%s    %s\n", prefix, line)
 	}
 }
 
 // textFixes writes each fix, as explain's findings list them.
-func textFixes(w io.Writer, p palette, fixes []diag.Fix) {
+func textFixes(w io.Writer, p palette, fixes []diag.Fix, width int) {
 	for _, f := range fixes {
-		textFix(w, p, indent, f)
+		textFix(w, p, indent, f, width)
 	}
 }
 
@@ -310,19 +315,33 @@ func (t *textWriter) facts(prefix string, facts []diag.Fact) {
 }
 
 // textFacts writes aligned "key: value" lines, wrapped at width (0: never).
-// Keys and values are sanitised: a value keeps its line breaks, and nothing
-// else in it can move the cursor.
+// Keys so long that aligning their values would leave little room are
+// written "key: value" instead, the value wrapping under the key.
 func textFacts(w io.Writer, p palette, prefix string, facts []diag.Fact, width int) {
 	keyWidth := 0
 	for _, f := range facts {
-		keyWidth = max(keyWidth, len(visible(f.Key)))
+		keyWidth = max(keyWidth, utf8.RuneCountInString(visible(f.Key)))
 	}
 	col := len(prefix) + keyWidth + 2
+	aligned := width == 0 || col <= width*2/3
 	for _, f := range facts {
 		key := visible(f.Key)
-		pad := strings.Repeat(" ", keyWidth-len(key)+1)
+		values := lines(visibleLines(f.Value))
+		if !aligned {
+			for i, vl := range values {
+				head := prefix + "    "
+				if i == 0 {
+					head = prefix + p.label.Sprint(key+":") + " "
+				}
+				for _, l := range wrap(head+vl, width, len(prefix)+4) {
+					fmt.Fprintln(w, l)
+				}
+			}
+			continue
+		}
+		pad := strings.Repeat(" ", keyWidth-utf8.RuneCountInString(key)+1)
 		first := true
-		for _, vl := range lines(visibleLines(f.Value)) {
+		for _, vl := range values {
 			for _, l := range wrap(vl, max(0, width-col), 0) {
 				if first {
 					fmt.Fprintf(w, "%s%s%s%s\n", prefix, p.label.Sprint(key+":"), pad, l)

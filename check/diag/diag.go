@@ -64,8 +64,9 @@ type Result struct {
 	Fixes []Fix
 	// Elapsed is how long the step took; zero for pure checks.
 	Elapsed time.Duration
-	// Step names the step the check belongs to: "token", "settings",
-	// "issuer", "entra", "arm", "clock", ...; the renderers group by it.
+	// Step names the step the check belongs to: "terraform", "token",
+	// "settings", "issuer", "entra", "arm", "backend", "clock", ...; the
+	// renderers group by it.
 	Step string
 	// RootCause is the id of the check whose failure caused this one (a
 	// skip for want of input, or a failure with the same root), or empty

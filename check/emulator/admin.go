@@ -108,3 +108,25 @@ func (e *Emulator) RegisterProvider(subscriptionID, namespace string) error {
 	}
 	return fmt.Errorf("(SubscriptionNotFound) the subscription '%s' could not be found", subscriptionID)
 }
+
+// CreateContainer creates a blob container in a storage account, as `az
+// storage container create` does; an existing one is left as it is (az
+// reports "created": false).
+func (e *Emulator) CreateContainer(account, name string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := range e.scn.Storage.Accounts {
+		a := &e.scn.Storage.Accounts[i]
+		if !strings.EqualFold(a.Name, account) {
+			continue
+		}
+		for _, c := range a.Containers {
+			if c.Name == name {
+				return nil
+			}
+		}
+		a.Containers = append(a.Containers, Container{Name: name})
+		return nil
+	}
+	return fmt.Errorf("(StorageAccountNotFound) the storage account %s was not found", account)
+}

@@ -71,6 +71,9 @@ func (e *Emulator) armRoute(r *http.Request, host string) (string, handlerFunc) 
 	if rest == "" {
 		return "arm-subscription", e.armCall(host, subID, e.getSubscription)
 	}
+	if ep, h, ok := e.storageARMRoute(host, subID, rest); ok {
+		return ep, h
+	}
 	for _, ep := range []string{"arm-permissions", "arm-role-assignments", "arm-role-definitions", "arm-providers", "arm-resource-groups", "arm-rg-permissions"} {
 		sm := armRE().subRoute[ep].FindStringSubmatch(rest)
 		if sm == nil {

@@ -23,7 +23,11 @@ var (
 func allHosts() []string {
 	h := []string{IssuerHost}
 	h = append(h, entraHosts...)
-	return append(h, armHosts...)
+	h = append(h, armHosts...)
+	for _, s := range blobSuffixes {
+		h = append(h, "*"+s)
+	}
+	return h
 }
 
 // ca is a throwaway certificate authority.

@@ -141,7 +141,10 @@ func Start(s Scenario, o Options) (*Emulator, error) {
 	addr := raw.Addr().String()
 	e.transport = &http.Transport{
 		Proxy: nil,
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		DialContext: func(ctx context.Context, _, hostport string) (net.Conn, error) {
+			if err := e.dialFault(ctx, hostport); err != nil {
+				return nil, err
+			}
 			var d net.Dialer
 			return d.DialContext(ctx, "tcp", addr)
 		},

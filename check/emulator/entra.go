@@ -160,6 +160,8 @@ var knownResources = []string{
 	"https://management.core.usgovcloudapi.net/", "https://management.usgovcloudapi.net/", "https://management.usgovcloudapi.net",
 	"https://management.core.chinacloudapi.cn/", "https://management.chinacloudapi.cn/", "https://management.chinacloudapi.cn",
 	"https://graph.microsoft.com/", "https://graph.microsoft.com", "https://graph.microsoft.us/", "https://microsoftgraph.chinacloudapi.cn/",
+	// Azure Storage's data plane, the same resource in every cloud.
+	"https://storage.azure.com/", "https://storage.azure.com",
 }
 
 // oidcScopes are added by MSAL to every request and ignored for client credentials.

@@ -105,7 +105,7 @@ func sp(scope, role string) RoleAssignment {
 
 // Scenarios returns the named presets in a stable order, "ok" first.
 func Scenarios() []Scenario {
-	return []Scenario{
+	return append([]Scenario{
 		Base(),
 		// Federation matching.
 		preset("subject-run-type", "the app only has a credential for PROPOSED runs; the token is from a TRACKED run (AADSTS700213)", func(s *Scenario) {
@@ -288,7 +288,10 @@ func Scenarios() []Scenario {
 					"Microsoft.Network/virtualNetworks/subnets/join/action",
 					subScope+"/resourceGroups/rg-network/providers/Microsoft.Network/virtualNetworks/vnet-hub/subnets/default")})
 		}),
-	}
+
+		// ---- Issue 16: the Terraform configuration and the state backend:
+		// the presets of backendScenarios (scenarios_backend.go). ----
+	}, backendScenarios()...)
 }
 
 // LinkedAuthorizationFailedBody is ARM's answer when the identity may act
@@ -332,6 +335,17 @@ func Lookup(name string) (Scenario, bool) {
 func cloneScenario(s Scenario) Scenario {
 	out := s
 	out.Env = maps.Clone(s.Env)
+	out.Terraform = maps.Clone(s.Terraform)
+	out.Storage.Accounts = nil
+	for _, a := range s.Storage.Accounts {
+		cs := a.Containers
+		a.Containers = nil
+		for _, c := range cs {
+			c.Blobs = append([]string(nil), c.Blobs...)
+			a.Containers = append(a.Containers, c)
+		}
+		out.Storage.Accounts = append(out.Storage.Accounts, a)
+	}
 	if s.Faults != nil {
 		out.Faults = make(map[string]Fault, len(s.Faults))
 		for k, v := range s.Faults {

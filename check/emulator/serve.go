@@ -39,9 +39,10 @@ func textResponse(status int, contentType, body string) response {
 
 // service names used to pick error shapes.
 const (
-	svcIssuer = "issuer"
-	svcEntra  = "entra"
-	svcARM    = "arm"
+	svcIssuer  = "issuer"
+	svcEntra   = "entra"
+	svcARM     = "arm"
+	svcStorage = "storage"
 )
 
 type handlerFunc func(*http.Request) response
@@ -63,6 +64,10 @@ func (e *Emulator) route(r *http.Request) (endpoint, service string, h handlerFu
 	case contains(armHosts, host):
 		ep, h := e.armRoute(r, host)
 		return ep, svcARM, h
+	}
+	if _, ok := blobAccountName(host); ok {
+		ep, h := e.storageRoute(r, host)
+		return ep, svcStorage, h
 	}
 	return "", "", func(*http.Request) response {
 		return textResponse(http.StatusMisdirectedRequest, "text/plain; charset=utf-8", "421 misdirected request: the emulator does not serve "+host+"\n")
@@ -137,6 +142,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	resp.header.Set("Date", e.serviceNow().Add(e.opts.ClockSkew).UTC().Format(http.TimeFormat))
 	addServiceHeaders(service, r, resp.header)
+	if service == svcStorage && resp.status >= 400 {
+		setStorageErrorCode(resp)
+	}
 
 	if fault.Truncate {
 		writeTruncated(w, resp)
@@ -164,6 +172,9 @@ func addServiceHeaders(service string, r *http.Request, h http.Header) {
 		h.Set("Pragma", "no-cache")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	case svcStorage:
+		h.Set("Server", "Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0")
+		h.Set("x-ms-version", storageMSVers)
 	case svcARM:
 		corr := r.Header.Get("x-ms-correlation-request-id")
 		if !guidRE.MatchString(corr) {
@@ -309,6 +320,8 @@ func errorForStatus(service string, status int, now time.Time) response {
 			code, msg = http.StatusText(status), http.StatusText(status)
 		}
 		return armError(status, code, msg)
+	case svcStorage:
+		return storageErrorForStatus(status, now)
 	}
 	return textResponse(status, "text/plain; charset=utf-8", fmt.Sprintf("%d %s\n", status, http.StatusText(status)))
 }

@@ -75,6 +75,15 @@ type Scenario struct {
 	// Faults injects transport-level failures per endpoint. Keys are the
 	// endpoint names listed in Endpoints.
 	Faults map[string]Fault
+	// Storage is the Azure Storage state: the accounts holding Terraform state.
+	Storage Storage
+	// Terraform is the stack's Terraform configuration, file name to
+	// content. TerraformDir writes it into the run's workspace, with
+	// /mnt/workspace rewritten like the environment.
+	Terraform map[string]string
+	// NoTokenFile leaves spacelift.oidc out of the workspace: the token is
+	// only in SPACELIFT_OIDC_TOKEN.
+	NoTokenFile bool
 	// ServiceClockAhead is how far the real services' clocks (Spacelift,
 	// Entra, ARM) run ahead of Options.Now, which stands for the worker's
 	// clock. The token is minted, validated and Date-stamped on the service
@@ -89,6 +98,7 @@ var Endpoints = []string{
 	"entra-instance", "entra-tenant", "entra-token",
 	"arm-subscriptions", "arm-subscription", "arm-permissions", "arm-role-assignments", "arm-role-definitions", "arm-providers",
 	"arm-resource-groups", "arm-rg-permissions",
+	"arm-storage-account", "arm-storage-permissions", "arm-storage-listkeys", "storage-list-blobs",
 }
 
 // Issuer configures faults of the emulated Spacelift OIDC issuer.

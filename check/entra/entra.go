@@ -52,6 +52,11 @@ type Input struct {
 	// Client carries every request; Observer watches it (see transport).
 	Client   *http.Client
 	Observer *transport.Observer
+	// Started, when set, is handed the credential just before the
+	// exchange's token request, so that a token for another resource
+	// (Azure Storage, for the state backend) can be requested with the same
+	// assertion at the same time instead of after the exchange.
+	Started func(azcore.TokenCredential)
 }
 
 // Principal is who Entra says the token made us, from the ARM access token's
@@ -119,6 +124,9 @@ func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal
 		r.Cause = diag.CauseSettingsInvalid
 		r.Hint = "check ARM_TENANT_ID and ARM_CLIENT_ID"
 		return nil, nil, []diag.Result{r}
+	}
+	if in.Started != nil {
+		in.Started(cred)
 	}
 	sctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()

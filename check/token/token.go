@@ -24,6 +24,9 @@ type Input struct {
 	// DefaultPath replaces spacelift.TokenPath (tests, the demo); empty
 	// means the default.
 	DefaultPath string
+	// Terraform says where Terraform itself reads the token; nil is not
+	// judged (see terraform.go).
+	Terraform *Terraform
 }
 
 func (in Input) env(k string) string {
@@ -64,6 +67,7 @@ func title(id string) string {
 // must never overwrite.
 func Check(ctx context.Context, in Input, now time.Time) (*Token, []diag.Result, []string) {
 	src, res, files := resolveToken(ctx, in)
+	res = judgeTerraform(ctx, in, res, src)
 	out := []diag.Result{res}
 	if src == nil || src.Err != nil || src.Value == "" {
 		for _, t := range titles[1:] {
