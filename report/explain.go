@@ -70,9 +70,10 @@ type Finding struct {
 	TraceID       string `json:"trace_id"`
 	CorrelationID string `json:"correlation_id"`
 	Timestamp     string `json:"timestamp"`
-	// Comparison compares the quoted values with a given token's and lists
-	// likely shapes of a credential mismatch (key "likely"), in order. Empty
-	// means nothing to compare.
+	// Comparison compares the quoted values with a given token's, then ranks
+	// the shapes of a credential mismatch: the most likely (key "likely"),
+	// then the others worth checking (key "also check"). Empty means nothing
+	// to compare.
 	Comparison []Fact `json:"comparison"`
 	// Fixes are commands or configuration to paste. Empty means none.
 	Fixes []Fix `json:"fixes"`
@@ -141,8 +142,8 @@ func explainTextRaw(w io.Writer, ex explain.Explanation, m Meta, o TextOptions) 
 		}
 		for _, c := range f.Comparison {
 			k := "vs token " + c.Key
-			if c.Key == "likely" {
-				k = "likely"
+			if c.Key == "likely" || c.Key == "also check" {
+				k = c.Key
 			}
 			details = append(details, diag.Fact{Key: k, Value: c.Value})
 		}
@@ -240,8 +241,8 @@ func mdFinding(w io.Writer, f explain.Finding) {
 	if len(f.Comparison) > 0 {
 		for _, c := range f.Comparison {
 			k := "vs token " + c.Key
-			if c.Key == "likely" {
-				k = "likely"
+			if c.Key == "likely" || c.Key == "also check" {
+				k = c.Key
 			}
 			fmt.Fprintf(w, "- **%s:** %s\n", prose(k), prose(c.Value))
 		}

@@ -38,13 +38,7 @@ func RedactIDs(r diag.Report) diag.Report {
 	for _, res := range r.Results {
 		seed(res.Facts)
 	}
-	facts := func(fs []diag.Fact) []diag.Fact {
-		out := make([]diag.Fact, len(fs))
-		for i, f := range fs {
-			out[i] = diag.Fact{Key: rd.Text(f.Key), Value: rd.Value(f.Value)}
-		}
-		return out
-	}
+	facts := func(fs []diag.Fact) []diag.Fact { return redactFacts(rd, fs) }
 	out := diag.Report{Started: r.Started, Environment: facts(r.Environment)}
 	for _, res := range r.Results {
 		res.Summary, res.Hint = rd.Text(res.Summary), rd.Text(res.Hint)
@@ -55,6 +49,15 @@ func RedactIDs(r diag.Report) diag.Report {
 		}
 		res.Fixes = fixes
 		out.Results = append(out.Results, res)
+	}
+	return out
+}
+
+// redactFacts masks the keys and values of facts.
+func redactFacts(rd *redact.Redactor, fs []diag.Fact) []diag.Fact {
+	out := make([]diag.Fact, len(fs))
+	for i, f := range fs {
+		out[i] = diag.Fact{Key: rd.Text(f.Key), Value: rd.Value(f.Value)}
 	}
 	return out
 }

@@ -128,14 +128,10 @@ func otherRoots(r diag.Report, main *diag.Result) []string {
 	return nil
 }
 
-// firstFix is the fix the verdict prints: the first command to paste (a
-// shell or Terraform block), else the first fix of any kind.
+// firstFix is the fix the verdict prints: the first of the check's fixes,
+// which the checks order so that it is the one that repairs the cause (a
+// command or a setting to paste; alternatives follow).
 func firstFix(r diag.Result) (diag.Fix, bool) {
-	for _, f := range r.Fixes {
-		if f.Lang == "sh" {
-			return f, true
-		}
-	}
 	if len(r.Fixes) > 0 {
 		return r.Fixes[0], true
 	}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net"
 	"net/url"
-	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
+	"github.com/oidc-doctor/oidc-doctor/check/roles"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -145,49 +145,9 @@ func deref(p *string) string {
 // allowed reports whether any permission grants action (a data action when
 // data is set) without its own not-list taking it away: ARM's rule, applied
 // per permission (https://learn.microsoft.com/azure/role-based-access-control/role-definitions#dataactions).
-func allowed(perms []permission, action string, data bool) bool {
-	for _, p := range perms {
-		yes, no := p.Actions, p.NotActions
-		if data {
-			yes, no = p.DataActions, p.NotDataActions
-		}
-		if matchesAny(yes, action) && !matchesAny(no, action) {
-			return true
-		}
+func allowed(perms []roles.Permission, action string, data bool) bool {
+	if data {
+		return roles.DataAllowed(perms, action)
 	}
-	return false
-}
-
-func matchesAny(patterns []string, action string) bool {
-	for _, p := range patterns {
-		if match(strings.ToLower(p), strings.ToLower(action)) {
-			return true
-		}
-	}
-	return false
-}
-
-// match is ARM's action wildcard: '*' stands for any run of characters, '/'
-// included. (check/rbac has the same rule; steps do not share code.)
-func match(pattern, action string) bool {
-	p, a, star, mark := 0, 0, -1, 0
-	for a < len(action) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p+1, a
-			p++
-		case p < len(pattern) && pattern[p] == action[a]:
-			p++
-			a++
-		case star >= 0:
-			mark++
-			p, a = star, mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
+	return roles.Allowed(perms, action)
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/storage/armstorage"
 
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
+	"github.com/oidc-doctor/oidc-doctor/check/roles"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -66,7 +67,7 @@ type accountOutcome struct {
 
 type permsOutcome struct {
 	ran     bool
-	perms   []permission
+	perms   []roles.Permission
 	err     error
 	elapsed time.Duration
 }
@@ -82,14 +83,6 @@ type blobsOutcome struct {
 	addrs   []string
 	dnsErr  error
 	elapsed time.Duration
-}
-
-// permission is one entry of the permissions API's answer.
-type permission struct {
-	Actions        []string `json:"actions"`
-	NotActions     []string `json:"notActions"`
-	DataActions    []string `json:"dataActions"`
-	NotDataActions []string `json:"notDataActions"`
 }
 
 // probe runs the live calls for the first line that reaches the state
@@ -153,11 +146,6 @@ func (in Input) readAccount(ctx context.Context, opts *arm.ClientOptions, sub, r
 	return out
 }
 
-type permissionsPage struct {
-	Value    []permission `json:"value"`
-	NextLink string       `json:"nextLink"`
-}
-
 // readPermissions lists the caller's effective permissions at scope
 // (Permissions - List For Resource), through the ARM pipeline.
 func (in Input) readPermissions(ctx context.Context, opts *arm.ClientOptions, scope string) permsOutcome {
@@ -168,37 +156,7 @@ func (in Input) readPermissions(ctx context.Context, opts *arm.ClientOptions, sc
 		out.err = err
 		return out
 	}
-	first := runtime.JoinPaths(c.Endpoint(), scope+"/providers/Microsoft.Authorization/permissions") + "?api-version=2022-04-01"
-	pager := runtime.NewPager(runtime.PagingHandler[permissionsPage]{
-		More: func(p permissionsPage) bool { return p.NextLink != "" },
-		Fetcher: func(ctx context.Context, p *permissionsPage) (permissionsPage, error) {
-			next := first
-			if p != nil {
-				next = p.NextLink
-			}
-			req, err := runtime.NewRequest(ctx, http.MethodGet, next)
-			if err != nil {
-				return permissionsPage{}, err
-			}
-			req.Raw().Header.Set("Accept", "application/json")
-			resp, err := c.Pipeline().Do(req)
-			if err != nil {
-				return permissionsPage{}, err
-			}
-			if !runtime.HasStatusCode(resp, http.StatusOK) {
-				return permissionsPage{}, runtime.NewResponseError(resp)
-			}
-			var page permissionsPage
-			if err := runtime.UnmarshalAsJSON(resp, &page); err != nil {
-				return permissionsPage{}, fmt.Errorf("decoding permissions: %w", err)
-			}
-			return page, nil
-		},
-	})
-	pages, err := transport.Collect(ctx, pager, "listing permissions", func(p permissionsPage) string { return p.NextLink })
-	for _, pg := range pages {
-		out.perms = append(out.perms, pg.Value...)
-	}
+	out.perms, err = transport.Permissions(ctx, c, scope)
 	out.err, out.elapsed = err, time.Since(start)
 	return out
 }

@@ -134,18 +134,5 @@ func (e *Emulator) resourcePermissions(r *http.Request, c caller, sub *Subscript
 	if container != "" {
 		target += "/blobServices/default/containers/" + container
 	}
-	seen := map[string]bool{}
-	var items []any
-	for _, ra := range e.assignmentsFor(c.oid, target, sub.TenantID) {
-		rd, ok := e.roleByID(ra.RoleDefinitionID)
-		if !ok || seen[strings.ToLower(rd.ID)] {
-			continue
-		}
-		seen[strings.ToLower(rd.ID)] = true
-		items = append(items, map[string]any{
-			"actions": nonNil(rd.Actions), "notActions": nonNil(rd.NotActions),
-			"dataActions": nonNil(rd.DataActions), "notDataActions": nonNil(rd.NotDataActions),
-		})
-	}
-	return e.page(r, r.Host, items)
+	return e.page(r, r.Host, e.permissionsAt(c, target, sub.TenantID))
 }

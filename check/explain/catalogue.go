@@ -40,6 +40,10 @@ type CodeInfo struct {
 	Explanation string
 	// Fix says what to do, in the imperative.
 	Fix string
+	// Headline is the summary of a live refusal: the cause in the words of
+	// the code, with {client}, {tenant}, {issuer}, {subject} and {audience}
+	// standing for the values the exchange sent. Empty means Title.
+	Headline string
 }
 
 // Shared sentences, so that every federation code says them the same way.
@@ -65,6 +69,23 @@ func LookupAADSTS(code int) (CodeInfo, bool) {
 	}
 	ci.Code = "AADSTS" + strconv.Itoa(code)
 	return ci, true
+}
+
+// canonical is the catalogue's number for an AADSTS code ("AADSTS90019"
+// gives 9001023, whose meaning it shares), or 0 for another code.
+func canonical(code string) int {
+	n, ok := strings.CutPrefix(code, "AADSTS")
+	if !ok {
+		return 0
+	}
+	c, err := strconv.Atoi(n)
+	if err != nil {
+		return 0
+	}
+	if a, ok := aadstsAliases[c]; ok {
+		return a
+	}
+	return c
 }
 
 // LookupAADSTSMessage is LookupAADSTS refined by Entra's message text: for

@@ -110,33 +110,11 @@ func Entra(a EntraAnswer, x Exchange) Verdict {
 	tok := x.Token
 	aud := tok.FirstAudience()
 	fic := ficCauses[info.Cause]
-	switch info.Field {
-	case "issuer", "subject", "audience":
-		presented := map[string]string{"issuer": tok.Issuer, "subject": tok.Subject, "audience": aud}[info.Field]
-		if fic {
-			v.Summary = fmt.Sprintf("%s: the token presents %s %q (app %s)", info.Title, info.Field, presented, x.ClientID)
-		} else {
-			v.Summary = fmt.Sprintf("%s (%s %s; see issuer-discovery and issuer-signature)", info.Title, info.Field, presented)
-		}
-		v.Facts = append(v.Facts, diag.F("wrong field", info.Field), diag.F("presented "+info.Field, presented))
-		if fic {
-			for _, sh := range MismatchShapes(info.Field, presented, &tok) {
-				v.Facts = append(v.Facts, diag.F("likely", sh))
-			}
-		}
-	case "client_id":
-		v.Summary = fmt.Sprintf("%s: ARM_CLIENT_ID %s is not an Application (client) ID in tenant %s (or that is not the app's home tenant)", info.Title, x.ClientID, x.TenantID)
-		v.Facts = append(v.Facts, diag.F("wrong setting", "ARM_CLIENT_ID"), diag.F("presented ARM_CLIENT_ID", x.ClientID),
-			diag.F("expected", "the Application (client) ID of the app registration or managed identity that holds the federated credentials, in tenant "+x.TenantID))
-		if m := directoryRE.FindStringSubmatch(ee.Description); m != nil {
-			v.Facts = append(v.Facts, diag.F("directory searched", m[1]+" (tenant "+x.TenantID+")"))
-		}
-		v.Facts = append(v.Facts, diag.F("or", "ARM_TENANT_ID names another tenant than the app's home tenant"))
-	case "tenant":
-		v.Summary = fmt.Sprintf("%s: ARM_TENANT_ID %q", info.Title, x.TenantID)
-		v.Facts = append(v.Facts, diag.F("wrong setting", "ARM_TENANT_ID"), diag.F("presented ARM_TENANT_ID", x.TenantID),
-			diag.F("expected", "the Directory (tenant) ID that holds the app registration"))
+	vals := values{ClientID: x.ClientID, TenantID: x.TenantID, Issuer: tok.Issuer, Subject: tok.Subject, Audience: aud}
+	if v.Cause != diag.CauseServiceFault {
+		v.Summary = headline(info, vals)
 	}
+	v.Facts = append(v.Facts, refusalFacts(info, vals, &tok, ee.Description)...)
 	switch {
 	case fic:
 		v.Facts = append(v.Facts, diag.F("credential needed", "issuer "+tok.Issuer+" · subject "+tok.Subject+" · audience "+aud))
@@ -147,7 +125,7 @@ func Entra(a EntraAnswer, x Exchange) Verdict {
 	case info.Cause == diag.CauseAssertionExpired, info.Cause == diag.CauseAssertionNotYetValid:
 		v.Facts = append(v.Facts, diag.F("now (local clock)", x.Now.UTC().Format(time.RFC3339)), diag.F("token valid from", diag.Time(tok.NotBefore)), diag.F("token expires", diag.Time(tok.Expiry)))
 	}
-	v.Fixes = chooseFixes(info, values{ClientID: x.ClientID, TenantID: x.TenantID, Issuer: tok.Issuer, Subject: tok.Subject, Audience: aud})
+	v.Fixes = chooseFixes(info, vals)
 	return v
 }
 

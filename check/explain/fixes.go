@@ -1,8 +1,6 @@
 package explain
 
 import (
-	"strings"
-
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 	"github.com/oidc-doctor/oidc-doctor/check/roles"
@@ -19,46 +17,72 @@ type values struct {
 var ficCauses = map[diag.Cause]bool{diag.CauseSubjectMismatch: true, diag.CauseAudienceMismatch: true, diag.CauseIssuerMismatch: true, diag.CauseNoMatchingFIC: true}
 
 // chooseFixes is the one place that says which fixes go with an error: the
-// live exchange and `explain` both ask it. The setting the code blames comes
-// first (look-ups), then what repairs the cause.
+// live exchange and `explain` both ask it. The fixes follow the code's
+// cause, never the setting it names: the first one repairs it when pasted
+// (or, for a look-up, when its answer is put into the fix after it), and
+// the alternatives after it say so in their titles.
 func chooseFixes(ci CodeInfo, v values) []diag.Fix {
-	var out []diag.Fix
-	aadsts := strings.HasPrefix(ci.Code, "AADSTS")
-	switch {
-	case aadsts && ci.Field == "client_id":
-		out = append(out, fixes.ClientIDLookup(v.ClientID)...)
-	case aadsts && ci.Field == "tenant":
-		out = append(out, fixes.TenantLookup(v.ClientID))
+	switch canonical(ci.Code) {
+	case 7000112:
+		return fixes.EnableServicePrincipal(v.ClientID)
+	case 7000229:
+		return fixes.CreateServicePrincipal(v.ClientID)
+	case 700016:
+		return fixes.IdentityLookup(v.ClientID, v.TenantID)
+	case 700025:
+		return fixes.PublicClientOff(v.ClientID)
+	case 90002, 900023, 50059, 9001023:
+		return fixes.TenantLookup(v.ClientID, v.TenantID)
+	case 70025:
+		// The app has no credential at all: only creating one repairs it,
+		// whatever of its values the answer left unknown.
+		return fixes.FIC(v.ClientID, v.Issuer, v.Subject, v.Audience)
 	}
 	switch {
 	case ficCauses[ci.Cause] && v.Issuer != "" && v.Subject != "" && v.Audience != "":
-		fs := fixes.FIC(v.ClientID, v.Issuer, v.Subject, v.Audience)
-		update := fixes.FICUpdate(v.ClientID, v.Issuer, v.Subject, v.Audience)
-		switch {
-		case ci.Cause == diag.CauseAudienceMismatch:
-			// A credential with this issuer (and most likely this subject)
-			// exists with another audience: Entra refuses a second one with
-			// the same issuer and subject, so correcting it comes first.
-			fs = append(fs[:1:1], append([]diag.Fix{update}, fs[1:]...)...)
-		case ci.Cause == diag.CauseIssuerMismatch || ci.Code == "AADSTS7002138":
-			// A near-miss credential may exist: correcting it is an option.
-			fs = append(fs[:2:2], append([]diag.Fix{update}, fs[2:]...)...)
-		}
-		out = append(out, fs...)
+		return ficFixes(ci, v)
 	case ci.Code == "AuthorizationFailed" && ci.Cause == diag.CauseAuthorizationFailed,
 		ci.Code == "LinkedAuthorizationFailed" && ci.Cause == diag.CauseAuthorizationFailed && v.Action != "":
 		// For a linked resource, Action and Scope are the denied ones.
-		out = append(out, grantFixes(v)...)
+		return grantFixes(v)
 	case ci.Cause == diag.CauseProviderRegistration:
 		var ns []string
 		if v.Namespace != "" {
 			ns = []string{v.Namespace}
 		}
-		out = append(out, fixes.ProviderRegister(ns)...)
+		return fixes.ProviderRegister(ns)
 	case ci.Code == "NoSubscriptionsFound":
-		out = append(out, fixes.RoleAssignment("", "Reader", "/subscriptions/<subscription-id>")...)
+		return fixes.RoleAssignment("", "Reader", "/subscriptions/<subscription-id>")
 	}
-	return out
+	return nil
+}
+
+// ficFixes repair a credential mismatch. Where Entra says a credential
+// differs from the token in one value (the audience, the issuer, the
+// subject's letter case), that credential is corrected in place first:
+// creating another beside it would collide with its issuer and subject, or
+// with its name. Otherwise the credential is created, skipped when one
+// with this issuer and subject exists.
+func ficFixes(ci CodeInfo, v values) []diag.Fix {
+	create := fixes.FIC(v.ClientID, v.Issuer, v.Subject, v.Audience)
+	var match fixes.Match
+	switch n := canonical(ci.Code); {
+	case n == 700212 || ci.Cause == diag.CauseAudienceMismatch:
+		match = fixes.MatchAudience
+	case n == 700211 || ci.Cause == diag.CauseIssuerMismatch:
+		match = fixes.MatchIssuer
+	case n == 7002138:
+		match = fixes.MatchSubjectCase
+	case n == 70021:
+		// The older code names no field: the audience may be the wrong one.
+		update := fixes.FICUpdate(v.ClientID, v.Issuer, v.Subject, v.Audience, fixes.MatchAudience)
+		update.Title = "alternative: when a credential already has this issuer and subject (its audience is then the wrong one), " + update.Title
+		return append(create[:1:1], append([]diag.Fix{update}, create[1:]...)...)
+	default:
+		return create
+	}
+	create[0].Title = "alternative: when no credential is found to correct, " + create[0].Title
+	return append([]diag.Fix{fixes.FICUpdate(v.ClientID, v.Issuer, v.Subject, v.Audience, match)}, create...)
 }
 
 // grantFixes repair a denied action least privilege first: the narrowest

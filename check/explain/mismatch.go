@@ -8,13 +8,37 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 )
 
-// MismatchShapes lists the likely ways a federated credential's field differs
-// from the value the token presented, most likely first, one short sentence
-// each. field is "issuer", "audience" or "subject"; presented is the value
-// Entra quoted (or the token's, when empty and tok is given). tok may be nil.
-// Entra never tells which credential value it compared against, so these are
-// the common mistakes, checked against the presented value where possible.
-func MismatchShapes(field, presented string, tok *Token) []string {
+// Shapes are the ways a federated credential may differ from the value the
+// token presented, ranked by the evidence: the code Entra returned, the
+// presented value, the subjects the stack can present, and the token.
+type Shapes struct {
+	// Likely is the one most likely cause, one sentence; empty when the
+	// evidence points at none.
+	Likely string
+	// Also are the other things worth checking, most likely first.
+	Also []string
+}
+
+// Facts are the shapes as facts: "likely", then an "also check" for each other.
+func (s Shapes) Facts() []diag.Fact {
+	var out []diag.Fact
+	if s.Likely != "" {
+		out = append(out, diag.F("likely", s.Likely))
+	}
+	for _, a := range s.Also {
+		out = append(out, diag.F("also check", a))
+	}
+	return out
+}
+
+// MismatchShapes ranks the ways a federated credential's field may differ
+// from the value the token presented. code is the AADSTS code Entra returned
+// ("AADSTS7002138"), or "" when it is not known; field is "issuer",
+// "audience" or "subject"; presented is the value Entra quoted (or the
+// token's, when empty and tok is given). tok may be nil. Entra never says
+// which credential it compared against, so what the code and the values
+// rule out is left out, and what they point at comes first.
+func MismatchShapes(code, field, presented string, tok *Token) Shapes {
 	if presented == "" && tok != nil {
 		switch field {
 		case "issuer":
@@ -25,28 +49,58 @@ func MismatchShapes(field, presented string, tok *Token) []string {
 			presented = tok.Subject
 		}
 	}
-	var out []string
+	var out Shapes
 	if presented != strings.TrimSpace(presented) {
-		out = append(out, fmt.Sprintf("The presented %s %q has surrounding whitespace, which Entra does not trim: fix what produced the token.", field, presented))
+		out.Likely = fmt.Sprintf("The presented %s %q has surrounding whitespace, which Entra does not trim: fix what produced the token.", field, presented)
 		presented = strings.TrimSpace(presented)
 	}
+	var ranked []string
 	switch field {
 	case "issuer":
-		out = append(out, issuerShapes(presented, tok)...)
+		ranked = issuerShapes(presented, tok)
 	case "audience":
-		out = append(out, audienceShapes(presented, tok)...)
+		ranked = audienceShapes(presented, tok)
 	case "subject":
-		out = append(out, subjectShapes(presented, tok)...)
+		if canonical(code) == 7002138 {
+			// Entra has said the cause: letter case, and nothing else.
+			return Shapes{Likely: caseShape(presented)}
+		}
+		ranked = subjectShapes(canonical(code), presented, tok)
+	}
+	// An empty first shape means the evidence points at none.
+	for i, r := range ranked {
+		switch {
+		case r == "":
+		case i == 0 && out.Likely == "":
+			out.Likely = r
+		default:
+			out.Also = append(out.Also, r)
+		}
 	}
 	return out
 }
 
+// caseShape is the one finding of AADSTS7002138.
+func caseShape(sub string) string {
+	rt := "the run type"
+	if s, err := spacelift.ParseSubject(spacelift.FixCase(sub)); err == nil {
+		rt = "run_type:" + s.RunType
+	}
+	return fmt.Sprintf("Entra says a credential's subject equals %s when letter case is ignored: correct that credential's letter case to exactly this (Spacelift writes %s in upper case and the ids as spelled).", sub, rt)
+}
+
+// issuerShapes ranks the issuer's shapes; an empty first one means the
+// evidence points at none.
 func issuerShapes(iss string, tok *Token) []string {
+	var first string
 	var out []string
+	if tok != nil && tok.FirstAudience() != "" && iss != "" && !strings.Contains(iss, tok.FirstAudience()) {
+		first = fmt.Sprintf("The token's issuer %q and audience %q name different hosts: the token may come from another account than the one configured.", iss, tok.FirstAudience())
+	}
 	if strings.HasSuffix(iss, "/") {
 		out = append(out, fmt.Sprintf("The presented issuer %q ends in a slash; the credential must end in one too, or the issuer must drop it.", iss))
 	} else if iss != "" {
-		out = append(out, fmt.Sprintf("The credential's issuer may have a trailing slash (%s/); it must be exactly %s.", iss, iss))
+		out = append(out, fmt.Sprintf("The credential's issuer most likely has a trailing slash (%s/), as the portal and many guides write it; it must be exactly %s.", iss, iss))
 	}
 	if rest, ok := strings.CutPrefix(iss, "https://"); ok {
 		out = append(out, fmt.Sprintf("The credential's issuer may start with http:// (http://%s); it must be https://.", rest))
@@ -61,17 +115,22 @@ func issuerShapes(iss string, tok *Token) []string {
 			out = append(out, fmt.Sprintf("The credential may name another account's host; the issuer must be this token's, %s.", iss))
 		}
 	}
-	if tok != nil && tok.FirstAudience() != "" && iss != "" && !strings.Contains(iss, tok.FirstAudience()) {
-		out = append(out, fmt.Sprintf("The token's issuer %q and audience %q name different hosts: the token may come from another account than the one configured.", iss, tok.FirstAudience()))
-	}
 	out = append(out, "The credential's issuer may have leading or trailing whitespace, pasted from the portal or a variable.")
+	if first != "" {
+		out = append([]string{first}, out...)
+	}
 	return out
 }
 
 func audienceShapes(aud string, tok *Token) []string {
 	var out []string
+	if tok != nil && len(tok.Audience) > 1 {
+		out = append(out, fmt.Sprintf("The token carries %d audiences (%s); Entra needs the credential's single audience to be one of them.", len(tok.Audience), tok.AudienceString()))
+	}
 	if aud != "api://AzureADTokenExchange" {
-		out = append(out, fmt.Sprintf("The credential's audience may still be the portal default api://AzureADTokenExchange; Spacelift tokens carry the account host, %s.", aud))
+		out = append(out, fmt.Sprintf("The credential's audience is most likely still the portal default api://AzureADTokenExchange; Spacelift tokens carry the account host, %s.", aud))
+	} else {
+		out = append(out, "")
 	}
 	if aud != "" && !strings.Contains(aud, "://") {
 		out = append(out, fmt.Sprintf("The credential's audience may be the issuer URL (https://%s); the audience is the bare host %s.", aud, aud))
@@ -79,14 +138,15 @@ func audienceShapes(aud string, tok *Token) []string {
 	if strings.HasSuffix(aud, ".app.spacelift.io") && !strings.HasSuffix(aud, ".app.us.spacelift.io") {
 		out = append(out, fmt.Sprintf("The credential's audience may name another account or region (e.g. %s.app.us.spacelift.io).", strings.TrimSuffix(aud, ".app.spacelift.io")))
 	}
-	if tok != nil && len(tok.Audience) > 1 {
-		out = append(out, fmt.Sprintf("The token carries %d audiences (%s); Entra needs the credential's single audience to be one of them.", len(tok.Audience), tok.AudienceString()))
-	}
 	out = append(out, "The credential's audience may have a trailing slash or surrounding whitespace.")
 	return out
 }
 
-func subjectShapes(sub string, tok *Token) []string {
+// subjectShapes ranks the subject's shapes against the subjects the stack
+// (or module) can present. code is Entra's, canonical; for 700213 a
+// difference in letter case alone is ruled out (Entra would have answered
+// 7002138).
+func subjectShapes(code int, sub string, tok *Token) []string {
 	s, err := spacelift.ParseSubject(sub)
 	if err != nil {
 		if ls, err2 := spacelift.ParseSubject(spacelift.FixCase(sub)); err2 == nil {
@@ -98,20 +158,10 @@ func subjectShapes(sub string, tok *Token) []string {
 		}
 	}
 	var out []string
-	other := func(scope string) string {
-		t := s
-		t.Scope = scope
-		return t.String()
+	if tok != nil && tok.Subject != "" && tok.Subject != sub {
+		out = append(out, fmt.Sprintf("The error's subject is not the given token's (%s): the failing run was another run type, stack or scope, and the credential it needs is for the error's subject.", tok.Subject))
 	}
-	switch {
-	case s.RunType == "TRACKED" && s.Scope == "read":
-		out = append(out, fmt.Sprintf("This is the planning phase of a tracked run on a stack without autodeploy, which presents scope:read; a credential for scope:write alone does not cover it: add one for %s.", sub))
-	case s.Scope == "write":
-		out = append(out, fmt.Sprintf("The credential may have scope:read (%s); this run presents scope:write.", other("read")))
-	default:
-		out = append(out, fmt.Sprintf("The credential may have scope:write (%s); this run presents scope:read.", other("write")))
-	}
-	out = append(out, fmt.Sprintf("The credential may be for another run type; this run presents run_type:%s, and each run type (PROPOSED, TRACKED, TASK, TESTING, DESTROY) needs its own credential.", s.RunType))
+	out = append(out, presentedAmong(s))
 	if slug, ok := spacelift.SpaceSlug(s.SpaceID); ok {
 		t := s
 		t.SpaceID = slug
@@ -124,11 +174,27 @@ func subjectShapes(sub string, tok *Token) []string {
 	} else if tok != nil && tok.CallerType == "module" {
 		out = append(out, "The token's callerType is module but its subject says stack: the credential must follow the subject.")
 	}
-	out = append(out, "The credential may differ in letter case: run_type is upper case (TRACKED), everything else is as spelled in the token, and Entra compares case-sensitively.")
-	if tok != nil && tok.Subject != "" && tok.Subject != sub {
-		out = append(out, "The error's subject is not the given token's: the failing run was a different run type, stack or scope.")
+	if code != 700213 {
+		out = append(out, fmt.Sprintf("The credential may differ in letter case: run_type:%s is upper case, everything else is as spelled in the token, and Entra compares case-sensitively.", s.RunType))
 	}
 	return out
+}
+
+// presentedAmong says which of its caller's subjects s is, and what a
+// credential for a neighbouring one leaves uncovered.
+func presentedAmong(s spacelift.Subject) string {
+	vs := spacelift.AllSubjects(s.SpaceID, s.CallerType, s.CallerID)
+	sub := s.String()
+	for _, v := range vs {
+		if v.Subject.String() != sub {
+			continue
+		}
+		if s.RunType == "TRACKED" && s.Scope == "read" {
+			return fmt.Sprintf("This is the planning phase of a tracked run on a stack without autodeploy, which presents scope:read: no credential has %s, and one for scope:write does not cover it.", sub)
+		}
+		return fmt.Sprintf("No credential has this run's subject, %s (%s): it is one of the %d subjects this %s presents, each needing its own credential, and one for another run type or scope does not cover it.", sub, v.Why, len(vs), s.CallerType)
+	}
+	return fmt.Sprintf("No credential has %s: run_type:%s with scope:%s is not among the subjects Spacelift documents for a %s, so check how the run was started.", sub, s.RunType, s.Scope, s.CallerType)
 }
 
 // CompareValues describes, at the byte level, how presented differs from

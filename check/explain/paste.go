@@ -61,10 +61,15 @@ type Finding struct {
 	// Occurrences is how many times the error appears in the text.
 	Occurrences int
 	// Comparison compares the quoted values with the token's (when a token is
-	// given) and lists the likely shapes of a credential mismatch (key "likely").
+	// given), then ranks the shapes of a credential mismatch: the most likely
+	// (key "likely"), then the rest (key "also check").
 	Comparison []diag.Fact
 	// Fixes are commands and configuration to paste.
 	Fixes []diag.Fix
+	// Values are the values the fixes were filled with, by field key: the
+	// error's own where it did not mask them, else what the rest of the
+	// paste says, else the token's.
+	Values []diag.Fact
 
 	pos, rank int
 	wrapper   bool
@@ -102,10 +107,12 @@ func Read(text string, tok *Token) Explanation {
 	out := b.result()
 	ctx := pasteContext(s)
 	for i := range out {
+		var fill fieldSet
 		if isEntra(out[i].Code) {
 			fillContext(&out[i], ctx)
+			fill = ctx
 		}
-		enrich(&out[i], tok)
+		enrich(&out[i], tok, fill)
 	}
 	return Explanation{Findings: out, Omitted: b.omitted()}
 }

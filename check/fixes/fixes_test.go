@@ -2,7 +2,6 @@ package fixes
 
 import (
 	"encoding/json"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -81,8 +80,8 @@ func TestFICFixesJSONRoundTrip(t *testing.T) {
 	if len(fixes) != 5 {
 		t.Fatalf("got %d fixes, want 5", len(fixes))
 	}
-	az := fixes[1].Text
-	if !strings.HasPrefix(az, "az ad app federated-credential create --id 11111111-2222-3333-4444-555555555555 --parameters '") {
+	az := fixes[0].Text
+	if !strings.HasPrefix(az, `az ad app federated-credential list --id 11111111-2222-3333-4444-555555555555 --query "[?issuer=='`+iss+`' && subject=='`+sub+`'].name" -o tsv | grep -q . || az ad app federated-credential create --id 11111111-2222-3333-4444-555555555555 --parameters '`) {
 		t.Errorf("az command: %s", az)
 	}
 	want := ficParams{Name: "spacelift-infra-tracked-write", Issuer: iss, Subject: sub, Audiences: []string{aud}, Description: ficDescription}
@@ -90,7 +89,7 @@ func TestFICFixesJSONRoundTrip(t *testing.T) {
 		t.Errorf("parameters (-want +got):\n%s", d)
 	}
 	for _, want := range []string{"--identity-name <identity-name>", "--resource-group <resource-group>", "--audiences acme.app.spacelift.io", "--subject space:root:stack:infra:run_type:TRACKED:scope:write"} {
-		if !strings.Contains(fixes[2].Text, want) {
+		if !strings.Contains(fixes[2].Text, want) || !strings.HasPrefix(fixes[2].Title, "alternative: ") {
 			t.Errorf("UAMI command lacks %q: %s", want, fixes[2].Text)
 		}
 	}
@@ -102,27 +101,22 @@ func TestFICFixesJSONRoundTrip(t *testing.T) {
 	}
 }
 
-// TestFICFixesHostileValues runs the az command through sh (with az as a
-// function printing its arguments) to prove the quoting survives quotes,
-// spaces and dollars.
+// TestFICFixesHostileValues runs the create command through sh (with az as
+// a function printing its arguments, and listing nothing) to prove the
+// quoting survives quotes, spaces and dollars.
 func TestFICFixesHostileValues(t *testing.T) {
-	sh, err := exec.LookPath("sh")
-	if err != nil {
-		t.Skip("no sh")
-	}
 	iss := `https://it's $HOME "x"`
 	sub := "a b;`rm -rf`"
 	fixes := FIC("id with space", iss, sub, "aud'$(x)")
-	out, err := exec.Command(sh, "-c", `az() { for a in "$@"; do printf '%s\n' "$a"; done; }; `+fixes[1].Text).Output()
-	if err != nil {
-		t.Fatal(err)
+	calls := runSh(t, fixes[0].Text, "")
+	if len(calls) != 2 || len(calls[1]) != 8 || calls[1][5] != "id with space" {
+		t.Fatalf("calls = %q", calls)
 	}
-	args := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if len(args) != 8 || args[5] != "id with space" {
-		t.Fatalf("args = %q", args)
+	if q := calls[0][7]; q != "[?issuer=="+JMESString(iss)+" && subject=="+JMESString(sub)+"].name" {
+		t.Errorf("list query = %s", q)
 	}
 	var p ficParams
-	if err := json.Unmarshal([]byte(args[7]), &p); err != nil {
+	if err := json.Unmarshal([]byte(calls[1][7]), &p); err != nil {
 		t.Fatal(err)
 	}
 	if p.Issuer != iss || p.Subject != sub || p.Audiences[0] != "aud'$(x)" {
@@ -145,13 +139,16 @@ func TestFICFixesAll(t *testing.T) {
 	if len(fixes) != 4 {
 		t.Fatalf("got %d fixes", len(fixes))
 	}
-	lines := strings.Split(strings.TrimSpace(fixes[1].Text), "\n")[1:]
+	lines := strings.Split(strings.TrimSpace(fixes[0].Text), "\n")[1:]
 	if len(lines) != len(subs) {
 		t.Fatalf("az script has %d commands, want %d", len(lines), len(subs))
 	}
 	for i, l := range lines {
 		if p := azParams(t, l); p.Subject != subs[i] || !ficNameRE.MatchString(p.Name) {
 			t.Errorf("command %d: %+v", i, p)
+		}
+		if !strings.Contains(l, "subject=='"+subs[i]+"'].name\" -o tsv | grep -q . || az ad app federated-credential create") {
+			t.Errorf("command %d does not skip an existing credential: %s", i, l)
 		}
 		if !strings.Contains(l, "--id <client-id>") {
 			t.Errorf("command %d has no client-id placeholder: %s", i, l)

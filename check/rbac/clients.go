@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -89,56 +88,10 @@ func armHost(cfg cloud.Configuration) string {
 	return ep
 }
 
-// permissionsPage is one page of the permissions API.
-type permissionsPage struct {
-	Value []struct {
-		Actions    []string `json:"actions"`
-		NotActions []string `json:"notActions"`
-	} `json:"value"`
-	NextLink string `json:"nextLink"`
-}
-
-// listPermissions returns the caller's effective permissions at subscription
-// scope. armauthorization/v2 has PermissionsClient calls only for resource
-// groups and resources, so this sends the subscription-scope GET through the
-// same ARM pipeline (bearer token, retry, no RP registration).
+// listPermissions returns the caller's effective permissions at
+// subscription scope.
 func (c *armClients) listPermissions(ctx context.Context, subscriptionID string) ([]roles.Permission, error) {
-	first := runtime.JoinPaths(c.raw.Endpoint(),
-		"/subscriptions/"+url.PathEscape(subscriptionID)+"/providers/Microsoft.Authorization/permissions") +
-		"?api-version=2022-04-01"
-	pager := runtime.NewPager(runtime.PagingHandler[permissionsPage]{
-		More: func(p permissionsPage) bool { return p.NextLink != "" },
-		Fetcher: func(ctx context.Context, p *permissionsPage) (permissionsPage, error) {
-			next := first
-			if p != nil {
-				next = p.NextLink
-			}
-			req, err := runtime.NewRequest(ctx, http.MethodGet, next)
-			if err != nil {
-				return permissionsPage{}, fmt.Errorf("listing permissions: %w", err)
-			}
-			req.Raw().Header.Set("Accept", "application/json")
-			resp, err := c.raw.Pipeline().Do(req)
-			if err != nil {
-				return permissionsPage{}, err
-			}
-			if !runtime.HasStatusCode(resp, http.StatusOK) {
-				return permissionsPage{}, runtime.NewResponseError(resp)
-			}
-			var page permissionsPage
-			if err := runtime.UnmarshalAsJSON(resp, &page); err != nil {
-				return permissionsPage{}, fmt.Errorf("decoding permissions: %w", err)
-			}
-			return page, nil
-		},
-	})
-	pages, err := transport.Collect(ctx, pager, "listing permissions", func(p permissionsPage) string { return p.NextLink })
-	var perms []roles.Permission
-	for _, p := range pages {
-		for _, v := range p.Value {
-			perms = append(perms, roles.Permission{Actions: v.Actions, NotActions: v.NotActions})
-		}
-	}
+	perms, err := transport.Permissions(ctx, c.raw, "/subscriptions/"+url.PathEscape(subscriptionID))
 	if err != nil {
 		return nil, err
 	}

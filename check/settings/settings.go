@@ -97,8 +97,37 @@ func Judge(getenv func(string) string, offline bool) (Azure, []diag.Result) {
 func JudgeWith(getenv func(string) string, offline bool, tf Terraform) (Azure, []diag.Result) {
 	var s Azure
 	r := diag.Result{ID: "azure-settings", Title: titleSettings}
-	var fails, warns, hints []string
-	for _, v := range []struct {
+	ids := judgeIDs(getenv, offline, &s)
+	cloudV := judgeCloud(getenv, &s)
+	oidc := judgeUseOIDC(getenv, tf)
+	var v partial
+	for _, part := range []partial{ids, cloudV, oidc, judgeAzureVars(getenv)} {
+		v.facts, v.fails = append(v.facts, part.facts...), append(v.fails, part.fails...)
+		v.warns, v.hints = append(v.warns, part.warns...), append(v.hints, part.hints...)
+	}
+	r.Facts = v.facts
+	r.Status, r.Summary = diag.StatusPass, "client, tenant and subscription ids are well formed"
+	switch {
+	case len(v.fails) > 0:
+		r.Status, r.Summary = diag.StatusFail, strings.Join(append(v.fails, v.warns...), "; ")
+		r.Cause = diag.CauseSettingsInvalid
+	case len(v.warns) > 0:
+		r.Status, r.Summary = diag.StatusWarn, strings.Join(v.warns, "; ")
+		r.Cause = diag.CauseSettingsInvalid
+	}
+	r.Hint = strings.Join(v.hints, "; ")
+	if len(oidc.fails) > 0 && len(v.fails) == len(oidc.fails) {
+		r.Cause = diag.CauseNoCredential
+	}
+	return s, []diag.Result{r, judgeAuthConflicts(getenv)}
+}
+
+// judgeIDs cleans and judges ARM_CLIENT_ID, ARM_TENANT_ID and
+// ARM_SUBSCRIPTION_ID into s. Missing client and tenant ids fail when the
+// exchange needs them, and warn offline.
+func judgeIDs(getenv func(string) string, offline bool, s *Azure) partial {
+	var v partial
+	for _, id := range []struct {
 		name, kind string
 		dst        *string
 		ok         *bool
@@ -108,64 +137,61 @@ func JudgeWith(getenv func(string) string, offline bool, tf Terraform) (Azure, [
 		{"ARM_TENANT_ID", "tenant", &s.TenantID, &s.TenantOK, true},
 		{"ARM_SUBSCRIPTION_ID", "guid", &s.SubscriptionID, &s.SubscriptionOK, false},
 	} {
-		raw := getenv(v.name)
-		clean, problem := judgeID(v.name, raw, v.kind)
-		*v.dst, *v.ok = clean, problem == ""
+		raw := getenv(id.name)
+		clean, problem := judgeID(id.name, raw, id.kind)
+		*id.dst, *id.ok = clean, problem == ""
 		switch {
 		case problem == "":
-			r.Facts = append(r.Facts, diag.F(v.name, clean))
+			v.facts = append(v.facts, diag.F(id.name, clean))
 		case raw == "":
-			r.Facts = append(r.Facts, diag.F(v.name, "(not set)"))
-			msg := v.name + " is not set"
-			if v.needed && !offline {
-				fails = append(fails, msg)
+			v.facts = append(v.facts, diag.F(id.name, "(not set)"))
+			if id.needed && !offline {
+				v.fails = append(v.fails, id.name+" is not set")
 			} else {
-				warns = append(warns, msg)
+				v.warns = append(v.warns, id.name+" is not set")
 			}
-			hints = append(hints, "set "+v.name+" on the stack to "+lookupHint[v.name])
+			v.hints = append(v.hints, "set "+id.name+" on the stack to "+lookupHint[id.name])
 		default:
-			r.Facts = append(r.Facts, diag.F(v.name, fmt.Sprintf("%q: %s", shown(raw), problem)))
-			fails = append(fails, v.name+" "+problem)
-			hints = append(hints, "set "+v.name+" to "+lookupHint[v.name])
+			v.facts = append(v.facts, diag.F(id.name, fmt.Sprintf("%q: %s", shown(raw), problem)))
+			v.fails = append(v.fails, id.name+" "+problem)
+			v.hints = append(v.hints, "set "+id.name+" to "+lookupHint[id.name])
 		}
 	}
+	return v
+}
+
+// judgeCloud reads ARM_ENVIRONMENT (and AZURE_AUTHORITY_HOST for the
+// public cloud) into s.Cloud.
+func judgeCloud(getenv func(string) string, s *Azure) partial {
+	var v partial
 	env := getenv("ARM_ENVIRONMENT")
 	name, c, ok := CloudByEnv(env)
 	if !ok {
-		fails = append(fails, fmt.Sprintf("ARM_ENVIRONMENT %q is not a cloud the azurerm provider knows", shown(env)))
-		hints = append(hints, "set ARM_ENVIRONMENT to public, usgovernment or china (or unset it for public)")
+		v.fails = append(v.fails, fmt.Sprintf("ARM_ENVIRONMENT %q is not a cloud the azurerm provider knows", shown(env)))
+		v.hints = append(v.hints, "set ARM_ENVIRONMENT to public, usgovernment or china (or unset it for public)")
 		name, c = "public", cloud.AzurePublic
 	}
 	if h := getenv("AZURE_AUTHORITY_HOST"); h != "" && name == "public" {
 		// azidentity uses AZURE_AUTHORITY_HOST when no cloud is configured.
 		c = cloud.Configuration{ActiveDirectoryAuthorityHost: h, Services: c.Services}
-		r.Facts = append(r.Facts, diag.F("AZURE_AUTHORITY_HOST", shown(h)))
+		v.facts = append(v.facts, diag.F("AZURE_AUTHORITY_HOST", shown(h)))
 	}
 	s.Cloud = c
-	r.Facts = append(r.Facts, diag.F("cloud", name+" (login "+shown(c.ActiveDirectoryAuthorityHost)+")"))
-	oidc := judgeUseOIDC(getenv, tf)
-	r.Facts = append(r.Facts, oidc.facts...)
-	fails, warns, hints = append(fails, oidc.fails...), append(warns, oidc.warns...), append(hints, oidc.hints...)
+	v.facts = append(v.facts, diag.F("cloud", name+" (login "+shown(c.ActiveDirectoryAuthorityHost)+")"))
+	return v
+}
+
+// judgeAzureVars warns when AZURE_CLIENT_ID or AZURE_TENANT_ID name
+// another identity than the ARM_* settings.
+func judgeAzureVars(getenv func(string) string) partial {
+	var v partial
 	for _, p := range []string{"AZURE_CLIENT_ID", "AZURE_TENANT_ID"} {
 		arm := "ARM_" + strings.TrimPrefix(p, "AZURE_")
 		if a, b := getenv(p), getenv(arm); a != "" && b != "" && a != b {
-			warns = append(warns, p+" ("+shown(a)+") differs from "+arm+" ("+shown(b)+"): tools that read AZURE_* (az, azidentity) act as another identity than Terraform")
+			v.warns = append(v.warns, p+" ("+shown(a)+") differs from "+arm+" ("+shown(b)+"): tools that read AZURE_* (az, azidentity) act as another identity than Terraform")
 		}
 	}
-	r.Status, r.Summary = diag.StatusPass, "client, tenant and subscription ids are well formed"
-	switch {
-	case len(fails) > 0:
-		r.Status, r.Summary = diag.StatusFail, strings.Join(append(fails, warns...), "; ")
-		r.Cause = diag.CauseSettingsInvalid
-	case len(warns) > 0:
-		r.Status, r.Summary = diag.StatusWarn, strings.Join(warns, "; ")
-		r.Cause = diag.CauseSettingsInvalid
-	}
-	r.Hint = strings.Join(hints, "; ")
-	if len(oidc.fails) > 0 && len(fails) == len(oidc.fails) {
-		r.Cause = diag.CauseNoCredential
-	}
-	return s, []diag.Result{r, judgeAuthConflicts(getenv)}
+	return v
 }
 
 // judgeAuthConflicts names settings that make Terraform authenticate some

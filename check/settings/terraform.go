@@ -40,15 +40,16 @@ type Provider struct {
 	AKSWorkloadIdentity bool
 }
 
-// oidcVerdict is what judgeUseOIDC adds to azure-settings.
-type oidcVerdict struct {
+// partial is what one part of the judging (the ids, the cloud,
+// use_oidc, the AZURE_* variables) adds to azure-settings.
+type partial struct {
 	facts               []diag.Fact
 	fails, warns, hints []string
 }
 
 // judgeUseOIDC says whether each provider will use the OIDC token.
-func judgeUseOIDC(getenv func(string) string, tf Terraform) oidcVerdict {
-	var v oidcVerdict
+func judgeUseOIDC(getenv func(string) string, tf Terraform) partial {
+	var v partial
 	if len(tf.Providers) == 0 {
 		unset := "(not set: a provider uses OIDC only when its block sets use_oidc = true, and no configuration was read to tell)"
 		if tf.Known {

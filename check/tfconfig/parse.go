@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -58,9 +59,9 @@ func diagProblem(name string, diags hcl.Diagnostics) *Problem {
 		if d.Severity != hcl.DiagError {
 			continue
 		}
-		p := &Problem{File: name, Msg: "syntax error: " + truncate(d.Summary, 200)}
+		p := &Problem{File: name, Msg: "syntax error: " + diag.Truncate(d.Summary, 200)}
 		if d.Detail != "" {
-			p.Msg += ": " + truncate(d.Detail, 200)
+			p.Msg += ": " + diag.Truncate(d.Detail, 200)
 		}
 		if d.Subject != nil {
 			p.Line = d.Subject.Start.Line

@@ -18,6 +18,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
 // Tools, as Runtime.Tool names them.
@@ -91,7 +93,7 @@ func (r *Runtime) addConstraint(s, from string) {
 	r.constraints = append(r.constraints, cs)
 }
 
-func quote(s string) string { return `"` + truncate(s, 60) + `"` }
+func quote(s string) string { return `"` + diag.Truncate(s, 60) + `"` }
 
 // maxRuntimeYAML bounds .spacelift/config.yml.
 const maxRuntimeYAML = 1 << 20

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/redact"
 )
 
@@ -156,17 +157,5 @@ func exprText(r hcl.Range, src []byte) string {
 	if !utf8.ValidString(s) {
 		return ""
 	}
-	return redact.String(truncate(s, maxExprText))
-}
-
-// truncate cuts s to at most n bytes on a rune boundary, marking the cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
+	return redact.String(diag.Truncate(s, maxExprText))
 }

@@ -95,82 +95,119 @@ func gatherSources(in Input) []source {
 func resolveToken(ctx context.Context, in Input) (*source, diag.Result, []string) {
 	const id = "token-source"
 	srcs := gatherSources(in)
-	used := -1
-	for i := range srcs {
-		if srcs[i].exists {
-			used = i
-			break
-		}
-	}
-	// --token-file is explicit: never fall back past it.
-	if in.TokenFile != "" && !srcs[0].exists {
-		used = -1
-	}
+	used := firstPresent(in, srcs)
 	readFiles(ctx, srcs, used)
-	var chosen *source
-	if used >= 0 {
-		chosen = &srcs[used]
-	}
 	var files []string
 	for _, s := range srcs {
 		if s.Path != "" && s.exists {
 			files = append(files, s.Path)
 		}
 	}
-	r := diag.Result{ID: id, Title: title(id)}
+	r := diag.Result{ID: id, Title: title(id), Facts: sourceFacts(srcs)}
+	if used < 0 {
+		return nil, noToken(in, srcs, r), files
+	}
+	chosen := &srcs[used]
+	r.Facts = append([]diag.Fact{diag.F("used", chosen.label())}, r.Facts...)
+	return chosen, judgeChosen(srcs, chosen, r), files
+}
+
+// firstPresent is the index of the source Terraform will use, or -1: the
+// first that exists, never past an explicit --token-file.
+func firstPresent(in Input, srcs []source) int {
+	if in.TokenFile != "" && !srcs[0].exists {
+		return -1
+	}
+	for i := range srcs {
+		if srcs[i].exists {
+			return i
+		}
+	}
+	return -1
+}
+
+// sourceFacts says what each place held, by fingerprint only.
+func sourceFacts(srcs []source) []diag.Fact {
+	var fs []diag.Fact
 	for _, s := range srcs {
 		switch {
 		case s.slow:
-			r.Facts = append(r.Facts, diag.F(s.Name, "not compared: "+s.Err.Error()))
+			fs = append(fs, diag.F(s.Name, "not compared: "+s.Err.Error()))
 		case s.Err != nil && !s.exists:
-			r.Facts = append(r.Facts, diag.F(s.Name, "not present: "+s.Err.Error()))
+			fs = append(fs, diag.F(s.Name, "not present: "+s.Err.Error()))
 		case s.Err != nil:
-			r.Facts = append(r.Facts, diag.F(s.Name, "unreadable: "+s.Err.Error()))
+			fs = append(fs, diag.F(s.Name, "unreadable: "+s.Err.Error()))
 		case s.Value == "":
-			r.Facts = append(r.Facts, diag.F(s.Name, "present but empty"))
+			fs = append(fs, diag.F(s.Name, "present but empty"))
 		default:
-			r.Facts = append(r.Facts, diag.F(s.Name, "present, "+redact.Fingerprint(s.Value)))
+			fs = append(fs, diag.F(s.Name, "present, "+redact.Fingerprint(s.Value)))
 		}
 	}
-	if chosen == nil {
-		r.Status = diag.StatusFail
-		if in.TokenFile != "" {
-			r.Summary = "no token: " + srcs[0].Err.Error()
-			r.Hint = "check the path given to --token-file; on Spacelift the token is at " + spacelift.TokenPath
-			return nil, r, files
-		}
-		r.Summary = "no OIDC token found in any of the places Terraform and Spacelift use"
-		r.Hint = "OIDC tokens exist only on paid Spacelift accounts (Settings → Billing); " +
-			"Kubernetes workers keep the workspace elsewhere (/opt/spacelift/workspace: pass --token-file or set TF_VAR_spacelift_workspace_root); " +
-			"a token variable set on the stack may not be passed to this phase (check ro_/wo_ prefixes). " +
-			"Outside Spacelift, pass --token-file or run `oidc-doctor demo`"
-		return nil, r, files
+	return fs
+}
+
+// noToken is the verdict when no source holds a token.
+func noToken(in Input, srcs []source, r diag.Result) diag.Result {
+	r.Status = diag.StatusFail
+	if in.TokenFile != "" {
+		r.Summary = "no token: " + srcs[0].Err.Error()
+		r.Hint = "check the path given to --token-file; on Spacelift the token is at " + spacelift.TokenPath
+		return r
 	}
-	r.Facts = append([]diag.Fact{diag.F("used", chosen.label())}, r.Facts...)
+	r.Summary = "no OIDC token found in any of the places Terraform and Spacelift use"
+	r.Hint = "OIDC tokens exist only on paid Spacelift accounts (Settings → Billing); " +
+		"Kubernetes workers keep the workspace elsewhere (/opt/spacelift/workspace: pass --token-file or set TF_VAR_spacelift_workspace_root); " +
+		"a token variable set on the stack may not be passed to this phase (check ro_/wo_ prefixes). " +
+		"Outside Spacelift, pass --token-file or run `oidc-doctor demo`"
+	return r
+}
+
+// judgeChosen is the verdict on the source used, beside the others.
+func judgeChosen(srcs []source, chosen *source, r diag.Result) diag.Result {
+	switch {
+	case chosen.Err != nil:
+		r.Status, r.Summary = diag.StatusFail, chosen.label()+" is unreadable: "+chosen.Err.Error()
+		r.Hint = "Terraform would fail to read it too; point ARM_OIDC_TOKEN_FILE_PATH (or oidc_token_file_path) at " + spacelift.TokenPath
+		return r
+	case chosen.Value == "":
+		r.Status, r.Summary = diag.StatusFail, chosen.label()+" is empty"
+		r.Hint = "Spacelift writes the token at the start of each phase; an empty value usually means a variable set to \"\" on the stack or a context shadows it"
+		return r
+	case tokenVarsDisagree(srcs):
+		r.Status, r.Cause = diag.StatusFail, diag.CauseSettingsInvalid
+		r.Summary = "ARM_OIDC_TOKEN and the file named by ARM_OIDC_TOKEN_FILE_PATH disagree: the azurerm provider refuses to start"
+		r.Hint = "set only one of them, preferably ARM_OIDC_TOKEN_FILE_PATH=" + spacelift.TokenPath
+		return r
+	}
+	r.Status, r.Summary = diag.StatusPass, "using the token from "+chosen.Desc
+	if problems := otherSources(srcs, chosen); len(problems) > 0 {
+		r.Status = diag.StatusWarn
+		r.Summary += "; " + strings.Join(problems, "; ")
+		r.Hint = "Terraform reads " + chosen.label() + "; make sure every place that holds a token holds the current one (Spacelift rewrites " + spacelift.TokenPath + " each phase)"
+	}
+	return r
+}
+
+// otherSources names the other places that hold an unreadable or a
+// different token (a stale copy).
+func otherSources(srcs []source, chosen *source) []string {
 	var problems []string
 	for _, s := range srcs {
-		if s.Name == chosen.Name {
-			continue
-		}
 		switch {
-		case s.slow:
+		case s.Name == chosen.Name, s.slow:
 		case s.exists && s.Err != nil:
 			problems = append(problems, s.label()+" exists but is unreadable")
 		case s.exists && s.Value != "" && s.Value != chosen.Value:
 			problems = append(problems, s.label()+" holds a different token ("+redact.Fingerprint(s.Value)+", a stale copy?)")
 		}
 	}
-	if chosen.Err != nil {
-		r.Status, r.Summary = diag.StatusFail, chosen.label()+" is unreadable: "+chosen.Err.Error()
-		r.Hint = "Terraform would fail to read it too; point ARM_OIDC_TOKEN_FILE_PATH (or oidc_token_file_path) at " + spacelift.TokenPath
-		return chosen, r, files
-	}
-	if chosen.Value == "" {
-		r.Status, r.Summary = diag.StatusFail, chosen.label()+" is empty"
-		r.Hint = "Spacelift writes the token at the start of each phase; an empty value usually means a variable set to \"\" on the stack or a context shadows it"
-		return chosen, r, files
-	}
-	// azurerm requires ARM_OIDC_TOKEN and the file it names to agree.
+	return problems
+}
+
+// tokenVarsDisagree reports ARM_OIDC_TOKEN and the file named by
+// ARM_OIDC_TOKEN_FILE_PATH holding different tokens: azurerm requires them
+// to agree.
+func tokenVarsDisagree(srcs []source) bool {
 	var v, fp *source
 	for i := range srcs {
 		switch srcs[i].Name {
@@ -180,17 +217,5 @@ func resolveToken(ctx context.Context, in Input) (*source, diag.Result, []string
 			fp = &srcs[i]
 		}
 	}
-	if v != nil && fp != nil && fp.exists && fp.Err == nil && !fp.slow && v.Value != fp.Value {
-		r.Status, r.Cause = diag.StatusFail, diag.CauseSettingsInvalid
-		r.Summary = "ARM_OIDC_TOKEN and the file named by ARM_OIDC_TOKEN_FILE_PATH disagree: the azurerm provider refuses to start"
-		r.Hint = "set only one of them, preferably ARM_OIDC_TOKEN_FILE_PATH=" + spacelift.TokenPath
-		return chosen, r, files
-	}
-	r.Status, r.Summary = diag.StatusPass, "using the token from "+chosen.Desc
-	if len(problems) > 0 {
-		r.Status = diag.StatusWarn
-		r.Summary += "; " + strings.Join(problems, "; ")
-		r.Hint = "Terraform reads " + chosen.label() + "; make sure every place that holds a token holds the current one (Spacelift rewrites " + spacelift.TokenPath + " each phase)"
-	}
-	return chosen, r, files
+	return v != nil && fp != nil && fp.exists && fp.Err == nil && !fp.slow && v.Value != fp.Value
 }
