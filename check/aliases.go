@@ -243,6 +243,7 @@ func (b aliasBlock) subscription(ctx context.Context) []diag.Result {
 			in = rbacInput(cred, pr, t.subscriptionID, b.tok, b.az, b.client)
 		} else {
 			root = diag.FirstFailure(rs)
+			b.crossTenant(ctx, rs)
 		}
 		reads := b.reads(ctx, in, root)
 		out = append(append(append(out, rs...), gr.Results(ctx)...), reads...)
@@ -259,6 +260,33 @@ func (b aliasBlock) subscription(ctx context.Context) []diag.Result {
 		in = &c
 	}
 	return suffixed(b.reads(ctx, in, b.run.mainRoot), t)
+}
+
+// crossTenant rewords the block's failed exchange when the app is not in
+// the block's tenant but the main exchange signed in with the same client
+// id: the app exists, at home, and has no service principal where the
+// block signs in (a multi-tenant app needs one in each tenant,
+// https://learn.microsoft.com/entra/identity-platform/howto-convert-app-to-be-multi-tenant).
+func (b aliasBlock) crossTenant(ctx context.Context, rs []diag.Result) {
+	t := b.t
+	if len(rs) == 0 || rs[0].Cause != diag.CauseAppNotFound || !strings.EqualFold(t.clientID, b.az.ClientID) {
+		return
+	}
+	select {
+	case <-b.run.mainReady:
+	case <-ctx.Done():
+		return
+	}
+	if b.run.mainIn == nil {
+		return
+	}
+	r := &rs[0]
+	r.Summary = "app " + t.clientID + " signs in to tenant " + b.az.TenantID + " (see entra-exchange), but tenant " + t.tenantID +
+		", where " + t.who + " signs in, has no service principal for it: a multi-tenant app needs one in each tenant it works in"
+	r.Hint = "have an administrator of tenant " + t.tenantID + " create it (the app must accept accounts in any organizational directory), " +
+		"or set tenant_id in " + t.who + " to " + b.az.TenantID + " if " + t.tenantID + " is a mistake"
+	r.Fixes = append([]diag.Fix{{Title: "create the app's service principal in tenant " + t.tenantID + " (az CLI, as an administrator of that tenant)", Lang: "sh",
+		Text: "az login --tenant " + t.tenantID + " --allow-no-subscriptions\naz ad sp create --id " + t.clientID + "\n"}}, r.Fixes...)
 }
 
 // reads runs the RBAC step on the block's subscription.

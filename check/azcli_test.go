@@ -6,7 +6,8 @@ package check_test
 // `az` is this test binary (TestMain), which hands its arguments to the
 // test process. There they are carried out on the emulator, with the
 // checks Microsoft Graph and ARM apply (see emulator's AddFIC, UpdateFIC,
-// EnableServicePrincipal, CreateServicePrincipal, RegisterProvider).
+// EnableServicePrincipal, CreateServicePrincipal, RegisterProvider,
+// AddGraphPermissions, GrantAdminConsent).
 // az is signed in to the tenant that holds the scenario's app, as the
 // administrator who manages it is.
 
@@ -74,6 +75,8 @@ type shell struct {
 	url   string
 	mu    sync.Mutex
 	calls []azCall
+	// signedIn is the tenant `az login --tenant` chose; "" is the app's.
+	signedIn string
 }
 
 func newShell(t *testing.T, e *emulator.Emulator) *shell {
@@ -140,6 +143,11 @@ func azArgs(args []string) (cmd string, flags map[string]string) {
 				v = args[i+1]
 				i++
 			}
+			// --api-permissions takes a list: "id=Role id=Role".
+			for a == "--api-permissions" && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+				v += " " + args[i+1]
+				i++
+			}
 			flags[a] = v
 			continue
 		}
@@ -148,9 +156,18 @@ func azArgs(args []string) (cmd string, flags map[string]string) {
 	return strings.Join(words, " "), flags
 }
 
-// tenant is the tenant az is signed in to: the one holding the scenario's app.
+// tenant is the tenant az is signed in to: the one holding the scenario's
+// app, unless `az login --tenant` chose another.
 func (s *shell) tenant() emulator.Tenant {
 	sc := s.e.Scenario()
+	s.mu.Lock()
+	signedIn := s.signedIn
+	s.mu.Unlock()
+	for _, t := range sc.Entra.Tenants {
+		if signedIn != "" && strings.EqualFold(t.ID, signedIn) {
+			return t
+		}
+	}
 	for _, t := range sc.Entra.Tenants {
 		for _, a := range t.Apps {
 			if a.ClientID == emulator.ClientID {
@@ -188,6 +205,11 @@ func (s *shell) az(args []string) (string, error) {
 	switch cmd {
 	case "account show":
 		data = map[string]any{"tenantId": s.tenant().ID}
+	case "login":
+		s.mu.Lock()
+		s.signedIn = f["--tenant"]
+		s.mu.Unlock()
+		return "", nil
 	case "ad app show":
 		a, err := s.app(f["--id"])
 		if err != nil {
@@ -230,6 +252,10 @@ func (s *shell) az(args []string) (string, error) {
 			return "", fmt.Errorf("fake az: a container is created with --auth-mode login here, not %q", f["--auth-mode"])
 		}
 		return "", s.e.CreateContainer(f["--account-name"], f["--name"])
+	case "ad app permission add":
+		return "", s.e.AddGraphPermissions(s.tenant().ID, f["--id"], f["--api"], strings.Fields(f["--api-permissions"]))
+	case "ad app permission admin-consent":
+		return "", s.e.GrantAdminConsent(s.tenant().ID, f["--id"])
 	case "provider register":
 		return "", s.e.RegisterProvider(f["--subscription"], f["--namespace"])
 	default:

@@ -50,6 +50,10 @@ func TestHeadlineNamesTheCause(t *testing.T) {
 		"backend-container-missing":   {"ContainerNotFound", []string{"container tfstate does not exist"}, []string{"no data role"}},
 		"backend-firewall":            {"AuthorizationFailure", []string{"firewall"}, []string{"no data role"}},
 		"backend-no-data-role":        {"AuthorizationPermissionMismatch", []string{"no data role"}, []string{"firewall"}},
+		// Graph and provider blocks (issue 17).
+		"graph-refused":            {"AADSTS53003", []string{"conditional access"}, notClientID},
+		"graph-5xx":                {"AADSTS90033", []string{"HTTP 503"}, []string{"your configuration is"}},
+		"alias-other-tenant-no-sp": {"AADSTS700016", []string{"has no service principal for it"}, []string{"disabled", "not an Application (client) ID"}},
 	}
 	for _, sc := range emulator.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {

@@ -53,7 +53,7 @@ func TestSubjectsTemplate(t *testing.T) {
 	if r.Status != diag.StatusPass || !hasFactKey(r, "acme/infra/read") || !hasFactKey(r, "acme/infra/write") || !strings.Contains(r.Summary, "up to 2 different subjects") {
 		t.Errorf("no run type: %s %s %v", r.Status, r.Summary, r.Facts)
 	}
-	if len(r.Fixes) == 0 || !strings.Contains(r.Fixes[1].Text, `"subject":"acme/infra/write"`) {
+	if len(r.Fixes) == 0 || !strings.Contains(r.Fixes[0].Text, `"subject":"acme/infra/write"`) {
 		t.Errorf("fixes: %v", r.Fixes)
 	}
 	// The run type appears twice: only this run type's subjects.

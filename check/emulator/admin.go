@@ -84,7 +84,7 @@ func (e *Emulator) CreateServicePrincipal(tenantID, id string) error {
 		}
 		return nil
 	}
-	return notFound(id)
+	return e.provisionLocked(t, id)
 }
 
 // RegisterProvider registers a resource provider namespace (any case) on a

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -148,5 +149,26 @@ func TestAliasTenantApp(t *testing.T) {
 	}
 	if c := claimsOf(t, body.AccessToken); c["tid"] != OtherTenantID || c["oid"] != OtherSPObjectID {
 		t.Errorf("claims %v", c)
+	}
+}
+
+func TestGraphPermissionConsent(t *testing.T) {
+	e := start(t, "graph-azuread-missing", Options{})
+	if err := e.AddGraphPermissions(TenantID, ClientID, "00000003-0000-0000-c000-000000000000", []string{"5b567255-7703-4780-807c-7be8301ae99b=Role"}); err != nil {
+		t.Fatal(err)
+	}
+	if c := claimsOf(t, accessToken(t, e, graphScope)); c["roles"] != nil {
+		t.Errorf("a permission without consent is in the token: %v", c["roles"])
+	}
+	if err := e.GrantAdminConsent(TenantID, AppObjectID); err != nil {
+		t.Fatal(err)
+	}
+	if c := claimsOf(t, accessToken(t, e, graphScope)); fmt.Sprint(c["roles"]) != "[Group.Read.All]" {
+		t.Errorf("roles after consent: %v", c["roles"])
+	}
+	for _, bad := range []string{"5b567255-7703-4780-807c-7be8301ae99b=Scope", "00000000-0000-0000-0000-000000000000=Role"} {
+		if err := e.AddGraphPermissions(TenantID, ClientID, "00000003-0000-0000-c000-000000000000", []string{bad}); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
 	}
 }

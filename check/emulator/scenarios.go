@@ -387,6 +387,7 @@ func cloneTenant(t Tenant) Tenant {
 	for _, a := range apps {
 		a.GraphRoles = append([]string(nil), a.GraphRoles...)
 		a.DirectoryRoles = append([]string(nil), a.DirectoryRoles...)
+		a.RequestedGraphRoles = append([]string(nil), a.RequestedGraphRoles...)
 		fics := a.FICs
 		a.FICs = nil
 		for _, f := range fics {

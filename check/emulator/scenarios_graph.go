@@ -79,8 +79,9 @@ func graphScenarios() []Scenario {
 			s.ARM.RoleAssignments = append(s.ARM.RoleAssignments, RoleAssignment{Scope: "/subscriptions/" + OtherSubscriptionID,
 				PrincipalID: OtherSPObjectID, RoleDefinitionID: RoleContributor})
 		}),
-		preset("alias-other-tenant-no-sp", "a second azurerm provider block (alias \"other\") targets a subscription in another tenant where the app has no service principal (AADSTS700016 for that block only)", func(s *Scenario) {
+		preset("alias-other-tenant-no-sp", "a second azurerm provider block (alias \"other\") targets a subscription in another tenant where the multi-tenant app has no service principal (AADSTS700016 for that block only)", func(s *Scenario) {
 			s.Terraform = terraformFiles("", "", aliasProvider)
+			s.app().MultiTenant = true
 		}),
 		preset("subject-run-id", "the account's subject template holds {runId}: this run's credential matched, the next run's subject will be another (claim-sub)", func(s *Scenario) {
 			s.Token.Claims = map[string]any{"sub": SubjectWithRunID}

@@ -199,6 +199,13 @@ type App struct {
 	// SelfOwned: the service principal is an owner of its own app
 	// registration, so Application.ReadWrite.OwnedBy reaches it.
 	SelfOwned bool
+	// MultiTenant: the app accepts accounts in any organizational
+	// directory, so its service principal can be created in other tenants.
+	MultiTenant bool
+	// RequestedGraphRoles are Graph application permissions the app
+	// registration asks for (requiredResourceAccess) that no administrator
+	// has consented to yet: tokens do not carry them.
+	RequestedGraphRoles []string
 }
 
 // FIC is a federated identity credential. Matching is exact and case-sensitive.

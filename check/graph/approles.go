@@ -52,3 +52,14 @@ func (n Need) Suggest() []string {
 	}
 	return nil
 }
+
+// AppRoleName is the application permission whose appRole id is id, or ""
+// (the emulator's Graph resolves what `az ad app permission add` names).
+func AppRoleName(id string) string {
+	for k, v := range loadAppRoles() {
+		if strings.EqualFold(v, id) {
+			return k
+		}
+	}
+	return ""
+}
