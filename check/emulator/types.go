@@ -161,7 +161,10 @@ type Tenant struct {
 	// ConditionalAccessExcluded are the resources (as a token's aud,
 	// "https://management.core.windows.net/") the blocking policy
 	// excludes: a policy on All resources with exclusions lets those
-	// through and blocks the rest, Microsoft Graph included.
+	// through and blocks the rest, Microsoft Graph included. UNCONFIRMED
+	// that a policy for workload identities may exclude resources (the
+	// documented set-up targets All resources); it stands for any policy
+	// that treats Graph apart from ARM.
 	ConditionalAccessExcluded []string
 	// LegacyFICErrors makes the tenant answer a credential mismatch with
 	// the older AADSTS70021, which quotes issuer, subject and audience
