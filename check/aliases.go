@@ -57,7 +57,7 @@ type aliasTarget struct {
 	// problems are settings that cannot be used: set by an expression,
 	// or not an id.
 	problems []string
-	getenv   func(string) string
+	azurerm  rbac.Azurerm
 }
 
 var (
@@ -76,6 +76,7 @@ func aliasTargets(tf terraform, az settings.Azure, getenv func(string) string) (
 			continue
 		}
 		t, ok := aliasTargetOf(p, az, getenv)
+		t.azurerm = tf.azurermOf(&p)
 		if !ok {
 			continue
 		}
@@ -91,7 +92,7 @@ func aliasTargets(tf terraform, az settings.Azure, getenv func(string) string) (
 // aliasTargetOf resolves one block's ids as azurerm does (the block's
 // literal, else the ARM_* variable), and reports whether it differs.
 func aliasTargetOf(p tfconfig.Provider, az settings.Azure, getenv func(string) string) (aliasTarget, bool) {
-	t := aliasTarget{name: diag.FirstNonEmpty(p.Alias, "default"), who: p.Who(), getenv: blockEnv(p, getenv)}
+	t := aliasTarget{name: diag.FirstNonEmpty(p.Alias, "default"), who: p.Who()}
 	pick := func(attr, env string, valid *regexp.Regexp, alt *regexp.Regexp) string {
 		s := p.Resolve(attr, getenv)
 		switch {
@@ -119,23 +120,6 @@ func aliasTargetOf(p tfconfig.Provider, az settings.Azure, getenv func(string) s
 		}
 	}
 	return t, t.readSubscription || len(t.aux) > 0 || len(t.problems) > 0
-}
-
-// blockEnv is getenv with the block's literal registration settings, which
-// beat the variables (as providerEnv does for the default block).
-func blockEnv(p tfconfig.Provider, getenv func(string) string) func(string) string {
-	block := map[string]string{}
-	for attr, env := range map[string]string{"resource_provider_registrations": "ARM_RESOURCE_PROVIDER_REGISTRATIONS", "skip_provider_registration": "ARM_SKIP_PROVIDER_REGISTRATION"} {
-		if v := p.Attrs[attr]; v.Kind == tfconfig.Literal {
-			block[env] = v.Text
-		}
-	}
-	return func(k string) string {
-		if v, ok := block[k]; ok {
-			return v
-		}
-		return getenv(k)
-	}
 }
 
 // aliasRun checks the targets in the background.
@@ -294,7 +278,7 @@ func (b aliasBlock) reads(ctx context.Context, in *rbac.Input, root string) []di
 	if in == nil {
 		return diag.Caused(rbac.Skipped("needs a successful entra-exchange"), diag.FirstNonEmpty(root, "entra-exchange"))
 	}
-	in.Getenv = b.t.getenv
+	in.Azurerm = b.t.azurerm
 	rctx, cancel := context.WithTimeout(ctx, rbac.Timeout)
 	defer cancel()
 	return rbac.Check(rctx, *in)

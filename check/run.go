@@ -172,7 +172,7 @@ func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, tf terrafo
 		rs[0].Hint = "set ARM_SUBSCRIPTION_ID on the stack to check RBAC: " + settings.Hint("ARM_SUBSCRIPTION_ID")
 		return rs
 	}
-	in.Getenv = providerEnv(cfg.env, tf)
+	in.Getenv, in.Azurerm = cfg.env, tf.azurerm()
 	cfg.progress("reading the identity's roles and permissions from Azure Resource Manager")
 	rctx, cancel := context.WithTimeout(ctx, rbac.Timeout)
 	defer cancel()

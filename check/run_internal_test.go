@@ -3,6 +3,7 @@ package check
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -22,20 +23,32 @@ func TestStripUserinfo(t *testing.T) {
 	}
 }
 
-// TestProviderEnv: the RBAC step sees the azurerm block's literal
-// resource_provider_registrations, which beats the variable.
-func TestProviderEnv(t *testing.T) {
+// TestAzurermFromConfig: the RBAC step sees the azurerm block's literal
+// resource_provider_registrations and skip_provider_registration (which
+// beat the variables inside the rbac step) and the version the lock file
+// pins; a constraint pins what it can.
+func TestAzurermFromConfig(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte("provider \"azurerm\" {\n  features {}\n  resource_provider_registrations = \"none\"\n}\n"), 0o600); err != nil {
-		t.Fatal(err)
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
-	env := map[string]string{"ARM_RESOURCE_PROVIDER_REGISTRATIONS": "all", "ARM_SKIP_PROVIDER_REGISTRATION": "true"}
-	tf, _ := readTerraform(Config{Dir: dir, Getenv: func(k string) string { return env[k] }})
-	get := providerEnv(func(k string) string { return env[k] }, tf)
-	if got := get("ARM_RESOURCE_PROVIDER_REGISTRATIONS"); got != "none" {
-		t.Errorf("registrations = %q, want the block's none", got)
+	write("main.tf", "terraform {\n  required_providers {\n    azurerm = { source = \"hashicorp/azurerm\", version = \"~> 4.27.0\" }\n  }\n}\n"+
+		"provider \"azurerm\" {\n  features {}\n  resource_provider_registrations = \"none\"\n  skip_provider_registration = false\n}\n")
+	tf, _ := readTerraform(Config{Dir: dir, Getenv: func(string) string { return "" }})
+	az := tf.azurerm()
+	if az.Version != "4.27" || az.Registrations != "none" || az.SkipRegistration == nil || *az.SkipRegistration {
+		t.Errorf("from the constraint: %+v", az)
 	}
-	if got := get("ARM_SKIP_PROVIDER_REGISTRATION"); got != "true" {
-		t.Errorf("skip = %q, want the variable's true", got)
+	write(".terraform.lock.hcl", "provider \"registry.terraform.io/hashicorp/azurerm\" {\n  version = \"4.27.3\"\n}\n")
+	tf, _ = readTerraform(Config{Dir: dir, Getenv: func(string) string { return "" }})
+	if az := tf.azurerm(); az.Version != "4.27.3" || !strings.Contains(az.Source, ".terraform.lock.hcl") {
+		t.Errorf("from the lock file: %+v", az)
+	}
+	for c, want := range map[string]string{"= 3.117.1": "3.117.1", "4.1.0": "4.1.0", "~> 4.0": "4", "~> 4": "", ">= 3.0, < 5.0": "", "> 4": ""} {
+		if got := pinnedVersion(c); got != want {
+			t.Errorf("pinnedVersion(%q) = %q, want %q", c, got, want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/oidc-doctor/oidc-doctor/check/backend"
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/rbac"
 	"github.com/oidc-doctor/oidc-doctor/check/settings"
 	"github.com/oidc-doctor/oidc-doctor/check/tfconfig"
 	"github.com/oidc-doctor/oidc-doctor/check/token"
@@ -101,29 +102,6 @@ func (tf terraform) settings(getenv func(string) string) settings.Terraform {
 	return out
 }
 
-// providerEnv is getenv with ARM_RESOURCE_PROVIDER_REGISTRATIONS and
-// ARM_SKIP_PROVIDER_REGISTRATION answered as the default azurerm provider
-// resolves them: a literal in its block beats the variable. The RBAC step
-// reads them through Getenv.
-func providerEnv(getenv func(string) string, tf terraform) func(string) string {
-	p := tf.c.Provider("azurerm")
-	if p == nil {
-		return getenv
-	}
-	block := map[string]string{}
-	for attr, env := range map[string]string{"resource_provider_registrations": "ARM_RESOURCE_PROVIDER_REGISTRATIONS", "skip_provider_registration": "ARM_SKIP_PROVIDER_REGISTRATION"} {
-		if v := p.Attrs[attr]; v.Kind == tfconfig.Literal {
-			block[env] = v.Text
-		}
-	}
-	return func(k string) string {
-		if v, ok := block[k]; ok {
-			return v
-		}
-		return getenv(k)
-	}
-}
-
 // backendInput is the backend step's input, or why the step does not run.
 func backendInput(c *tfconfig.Config, getenv func(string) string) (*backend.Input, string) {
 	switch {
@@ -192,4 +170,70 @@ func attrs(m map[string]tfconfig.Value) map[string]backend.Attr {
 		out[k] = a
 	}
 	return out
+}
+
+// azurerm is what the configuration says about the default azurerm block
+// for the RBAC step's provider judging (see azurermOf).
+func (tf terraform) azurerm() rbac.Azurerm { return tf.azurermOf(tf.c.Provider("azurerm")) }
+
+// azurermOf is what the configuration says about the azurerm provider
+// block p for the RBAC step's provider judging: the version init installs
+// (the lock file's, else what an exact or pessimistic constraint pins) and
+// the block's registration settings, literals only; a literal beats the
+// environment variable, as in azurerm. p nil means no block.
+func (tf terraform) azurermOf(p *tfconfig.Provider) rbac.Azurerm {
+	var az rbac.Azurerm
+	var from []string
+	for _, l := range tf.c.Locked {
+		if l.Name() == "azurerm" {
+			az.Version = l.Version
+			from = append(from, ".terraform.lock.hcl")
+		}
+	}
+	if req, ok := tf.c.RequiredProviders["azurerm"]; ok && az.Version == "" && req.Version.Kind == tfconfig.Literal {
+		if az.Version = pinnedVersion(req.Version.Text); az.Version != "" {
+			from = append(from, req.Pos)
+		}
+	}
+	if p != nil && !p.Implicit {
+		if v := p.Attrs["resource_provider_registrations"]; v.Kind == tfconfig.Literal {
+			az.Registrations = v.Text
+		}
+		if v := p.Attrs["resource_providers_to_register"]; v.Kind == tfconfig.Literal {
+			az.ProvidersToRegister = v.List
+		}
+		if b, ok := p.Attrs["skip_provider_registration"].Bool(); ok {
+			az.SkipRegistration = &b
+		}
+		if az.Registrations != "" || az.ProvidersToRegister != nil || az.SkipRegistration != nil {
+			from = append(from, "provider \"azurerm\" block")
+		}
+	}
+	az.Source = strings.Join(from, ", ")
+	return az
+}
+
+// pinnedVersion is how much of a version a constraint pins: "= 4.27.0" or
+// "4.27.0" all of it, "~> 4.27.0" 4.27, "~> 4.27" 4; any other constraint
+// (a range) pins nothing.
+func pinnedVersion(constraint string) string {
+	c := strings.TrimSpace(constraint)
+	if strings.Contains(c, ",") || strings.ContainsAny(c, "<>!") && !strings.HasPrefix(c, "~>") {
+		return ""
+	}
+	pessimistic := strings.HasPrefix(c, "~>")
+	v := strings.TrimSpace(strings.TrimLeft(c, "~>= v"))
+	parts := strings.Split(v, ".")
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return ""
+		}
+	}
+	if pessimistic {
+		if len(parts) < 2 {
+			return ""
+		}
+		parts = parts[:len(parts)-1]
+	}
+	return strings.Join(parts, ".")
 }
