@@ -37,88 +37,120 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 	defer cancel()
 
 	rep := diag.Report{Started: now, Environment: environment(cfg)}
-	tf, tfResult := readTerraform(cfg)
-	rep.Add(inStep("terraform", []diag.Result{tfResult})...)
-	tok, results, files := token.Check(ctx, cfg.tokenInput(tf.token(cfg.env)), now)
-	rep.TokenFiles = files
-	tokenRoot := diag.FirstFailure(results)
-	rep.Add(inStep("token", results)...)
-	az, results := settings.JudgeWith(cfg.env, cfg.Offline, tf.settings(cfg.env))
-	settingsRoot := diag.FirstFailure(results)
-	rep.Add(inStep("settings", results)...)
+	l := runLocal(ctx, cfg, &rep)
 	if cfg.Offline {
 		rep.Add(inStep("issuer", issuer.Skipped("--offline"))...)
 		rep.Add(inStep("entra", entra.Skipped("--offline"))...)
 		rep.Add(inStep("graph", entra.GraphSkipped("--offline"))...)
 		rep.Add(inStep("arm", rbac.Skipped("--offline"))...)
-		rep.Add(inStep("backend", backendRoots(backendStep(ctx, tf, nil, az, nil, cfg), ""))...)
-		linkRoots(&rep)
-		return rep
+		rep.Add(inStep("backend", backendRoots(backendStep(ctx, l.tf, nil, l.az, nil, cfg), ""))...)
+	} else {
+		runNetwork(ctx, cfg, &rep, l)
 	}
+	dedupeFixes(&rep)
+	linkRoots(&rep)
+	return rep
+}
+
+// local is what the steps that need no network found: the configuration,
+// the token and the settings, and the first failure of each (the root of
+// what they stop).
+type local struct {
+	tf                      terraform
+	tok                     *token.Token
+	az                      settings.Azure
+	tokenRoot, settingsRoot string
+}
+
+// upstream is the failure that stops the steps after the exchange, given
+// the exchange's results.
+func (l local) upstream(exResults []diag.Result) string {
+	return diag.FirstNonEmpty(diag.FirstFailure(exResults), l.tokenRoot, l.settingsRoot)
+}
+
+// runLocal runs the Terraform configuration, token and settings steps.
+func runLocal(ctx context.Context, cfg Config, rep *diag.Report) local {
+	var l local
+	tf, tfResult := readTerraform(cfg)
+	l.tf = tf
+	rep.Add(inStep("terraform", []diag.Result{tfResult})...)
+	tok, results, files := token.Check(ctx, cfg.tokenInput(tf.token(cfg.env)), rep.Started)
+	l.tok, l.tokenRoot = tok, diag.FirstFailure(results)
+	rep.TokenFiles = files
+	rep.Add(inStep("token", results)...)
+	az, results := settings.JudgeWith(cfg.env, cfg.Offline, tf.settings(cfg.env))
+	l.az, l.settingsRoot = az, diag.FirstFailure(results)
+	rep.Add(inStep("settings", results)...)
+	return l
+}
+
+// runNetwork runs the steps that ask the services: the issuer beside the
+// exchange (and the alias blocks that sign in elsewhere), then RBAC, Graph
+// and the state backend together, each under its own deadline.
+func runNetwork(ctx context.Context, cfg Config, rep *diag.Report, l local) {
 	base := cfg.HTTPClient
 	if base == nil {
 		base = transport.NewDefaultClient()
 	}
 	obs, client := transport.NewObserver(base, cfg.now)
-
 	defer cfg.progress("")
-	// The issuer check and the exchange are independent: run them together.
 	cfg.progress("checking the issuer and exchanging the token with Entra ID")
 	var issuerResults []diag.Result
 	var wg sync.WaitGroup
-	if tok != nil {
+	if tok := l.tok; tok != nil {
 		wg.Go(func() {
 			issuerResults = issuer.Check(ctx, client, issuer.Token{Issuer: tok.Issuer, Alg: tok.Alg, Kid: tok.Kid, Raw: tok.Raw()})
 		})
 	} else {
-		issuerResults = diag.Caused(issuer.Skipped("no usable token"), tokenRoot)
+		issuerResults = diag.Caused(issuer.Skipped("no usable token"), l.tokenRoot)
 	}
-	pf := newStoragePrefetch(ctx, tf, az, cfg)
+	pf := newStoragePrefetch(ctx, l.tf, l.az, cfg)
 	defer pf.stop()
 	// Provider blocks that sign in elsewhere exchange beside the main
 	// exchange; those that share its identity wait for it.
-	al := startAliases(ctx, tf, tok, az, client, obs, cfg)
-	rbacIn, exResults, gr := exchange(ctx, tok, az, client, obs, pf.started(), graphInput(tf, az, cfg.env))
+	al := startAliases(ctx, l.tf, l.tok, l.az, client, obs, cfg)
+	rbacIn, exResults, gr := exchange(ctx, l.tok, l.az, client, obs, pf.started(), graphInput(l.tf, l.az, cfg.env))
 	defer gr.Stop()
-	if tok == nil {
-		exResults = diag.Caused(exResults, tokenRoot)
+	if l.tok == nil {
+		exResults = diag.Caused(exResults, l.tokenRoot)
 	} else if rbacIn == nil && diag.FirstFailure(exResults) == "" {
-		exResults = diag.Caused(exResults, settingsRoot)
+		exResults = diag.Caused(exResults, l.settingsRoot)
 	}
-	al.mainDone(rbacIn, diag.FirstNonEmpty(diag.FirstFailure(exResults), tokenRoot, settingsRoot))
+	al.mainDone(rbacIn, l.upstream(exResults))
 	wg.Wait()
 	rep.Add(inStep("issuer", issuerResults)...)
 	rep.Add(inStep("entra", exResults)...)
-	// The RBAC, Graph and state-backend steps are independent: run them
-	// together, each under its own deadline.
+	afterExchange(ctx, cfg, rep, l, rbacIn, exResults, gr, pf)
+	rep.Add(inStep("aliases", al.wait())...)
+	rep.Add(inStep("clock", []diag.Result{checkClock(obs, l.tok, cfg.now())})...)
+}
+
+// afterExchange runs the RBAC, Graph and state-backend steps together.
+func afterExchange(ctx context.Context, cfg Config, rep *diag.Report, l local, rbacIn *rbac.Input, exResults []diag.Result, gr *entra.Graph, pf *storagePrefetch) {
+	var wg sync.WaitGroup
 	var backendResults []diag.Result
-	graphResults := diag.Caused(entra.GraphSkipped("needs an entra-exchange"), diag.FirstNonEmpty(diag.FirstFailure(exResults), tokenRoot, settingsRoot))
+	graphResults := diag.Caused(entra.GraphSkipped("needs an entra-exchange"), l.upstream(exResults))
 	var shared *rbac.Input // a copy: the RBAC step fills fields of its own
 	if rbacIn != nil {
 		c := *rbacIn
 		shared = &c
 	}
-	wg.Go(func() { backendResults = backendStep(ctx, tf, shared, az, pf, cfg) })
+	wg.Go(func() { backendResults = backendStep(ctx, l.tf, shared, l.az, pf, cfg) })
 	if gr != nil {
 		wg.Go(func() { graphResults = gr.Results(ctx) })
 	}
-	armResults := rbacStep(ctx, rbacIn, az, tf, cfg)
+	armResults := rbacStep(ctx, rbacIn, l.az, l.tf, cfg)
 	upstream := ""
 	if rbacIn == nil {
-		upstream = diag.FirstNonEmpty(diag.FirstFailure(exResults), tokenRoot, settingsRoot)
+		upstream = l.upstream(exResults)
 		armResults = diag.Caused(armResults, upstream)
-	} else if !az.SubscriptionOK {
-		armResults = diag.Caused(armResults, settingsRoot)
+	} else if !l.az.SubscriptionOK {
+		armResults = diag.Caused(armResults, l.settingsRoot)
 	}
 	wg.Wait()
 	rep.Add(inStep("graph", graphResults)...)
 	rep.Add(inStep("arm", armResults)...)
 	rep.Add(inStep("backend", backendRoots(backendResults, upstream))...)
-	rep.Add(inStep("aliases", al.wait())...)
-	rep.Add(inStep("clock", []diag.Result{checkClock(obs, tok, cfg.now())})...)
-	dedupeFixes(&rep)
-	linkRoots(&rep)
-	return rep
 }
 
 // inStep tags results with the step they belong to.
