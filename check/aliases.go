@@ -19,7 +19,6 @@ package check
 
 import (
 	"context"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -31,8 +30,6 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/rbac"
 	"github.com/oidc-doctor/oidc-doctor/check/settings"
 	"github.com/oidc-doctor/oidc-doctor/check/tfconfig"
-	"github.com/oidc-doctor/oidc-doctor/check/token"
-	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
 const (
@@ -134,10 +131,10 @@ type aliasRun struct {
 
 // startAliases starts checking the targets; each waits for a slot, and
 // those sharing the main identity wait for mainDone.
-func startAliases(ctx context.Context, tf terraform, tok *token.Token, az settings.Azure, client *http.Client, obs *transport.Observer, cfg Config) *aliasRun {
-	targets, dropped := aliasTargets(tf, az, cfg.env)
+func startAliases(ctx context.Context, tf terraform, s session) *aliasRun {
+	targets, dropped := aliasTargets(tf, s.az, s.getenv)
 	a := &aliasRun{mainReady: make(chan struct{}), results: make([][]diag.Result, len(targets)), dropped: dropped}
-	if tok == nil || !az.ClientOK || !az.TenantOK {
+	if s.tok == nil || !s.az.ClientOK || !s.az.TenantOK {
 		for i, t := range targets {
 			a.results[i] = suffixed(diag.Caused(rbac.Skipped("needs a usable token and valid ARM_CLIENT_ID and ARM_TENANT_ID"), "entra-exchange"), t)
 		}
@@ -151,14 +148,15 @@ func startAliases(ctx context.Context, tf terraform, tok *token.Token, az settin
 				defer func() { <-slots }()
 			case <-ctx.Done():
 			}
-			b := aliasBlock{t: t, tok: tok, az: az, client: client, obs: obs, cfg: cfg, run: a}
+			b := aliasBlock{t: t, s: s, run: a}
 			a.results[i] = b.check(ctx)
 		})
 	}
 	return a
 }
 
-// mainDone hands over the main exchange's outcome.
+// mainDone hands over the main exchange's outcome: its RBAC input,
+// complete (nothing writes it after), or why there is none.
 func (a *aliasRun) mainDone(in *rbac.Input, root string) {
 	a.mainIn, a.mainRoot = in, root
 	close(a.mainReady)
@@ -180,13 +178,9 @@ func (a *aliasRun) wait() []diag.Result {
 
 // aliasBlock is one target's check.
 type aliasBlock struct {
-	t      aliasTarget
-	tok    *token.Token
-	az     settings.Azure
-	client *http.Client
-	obs    *transport.Observer
-	cfg    Config
-	run    *aliasRun
+	t   aliasTarget
+	s   session
+	run *aliasRun
 }
 
 func (b aliasBlock) check(ctx context.Context) []diag.Result {
@@ -222,9 +216,9 @@ func (b aliasBlock) subscription(ctx context.Context) []diag.Result {
 	if t.own {
 		// The block's Graph token is asked for beside its ARM token, and
 		// read after its subscription, by when it has long arrived.
-		cred, pr, rs, gr := entra.Exchange(ctx, b.entraInput(t.tenantID, entra.GraphInput{Scope: graph.Scope(b.cfg.env("ARM_ENVIRONMENT"))}))
+		cred, pr, rs, gr := entra.Exchange(ctx, b.s.entraInput(t.clientID, t.tenantID, nil, entra.GraphInput{Scope: graph.Scope(b.s.getenv("ARM_ENVIRONMENT"))}))
 		if cred != nil {
-			in = rbacInput(cred, pr, t.subscriptionID, b.tok, b.az, b.client)
+			in = b.s.rbacInput(cred, pr, t.subscriptionID, t.azurerm)
 		} else {
 			root = diag.FirstFailure(rs)
 			b.crossTenant(ctx, rs)
@@ -238,10 +232,8 @@ func (b aliasBlock) subscription(ctx context.Context) []diag.Result {
 	case <-ctx.Done():
 		return suffixed(diag.Caused(rbac.Skipped("the run's deadline passed"), "entra-exchange"), t)
 	}
-	if b.run.mainIn != nil {
-		c := *b.run.mainIn
-		c.SubscriptionID = t.subscriptionID
-		in = &c
+	if m := b.run.mainIn; m != nil {
+		in = onSubscription(*m, t.subscriptionID, t.azurerm)
 	}
 	return suffixed(b.reads(ctx, in, b.run.mainRoot), t)
 }
@@ -253,7 +245,8 @@ func (b aliasBlock) subscription(ctx context.Context) []diag.Result {
 // https://learn.microsoft.com/entra/identity-platform/howto-convert-app-to-be-multi-tenant).
 func (b aliasBlock) crossTenant(ctx context.Context, rs []diag.Result) {
 	t := b.t
-	if len(rs) == 0 || rs[0].Cause != diag.CauseAppNotFound || !strings.EqualFold(t.clientID, b.az.ClientID) {
+	az := b.s.az
+	if len(rs) == 0 || rs[0].Cause != diag.CauseAppNotFound || !strings.EqualFold(t.clientID, az.ClientID) {
 		return
 	}
 	select {
@@ -265,10 +258,10 @@ func (b aliasBlock) crossTenant(ctx context.Context, rs []diag.Result) {
 		return
 	}
 	r := &rs[0]
-	r.Summary = "app " + t.clientID + " signs in to tenant " + b.az.TenantID + " (see entra-exchange), but tenant " + t.tenantID +
+	r.Summary = "app " + t.clientID + " signs in to tenant " + az.TenantID + " (see entra-exchange), but tenant " + t.tenantID +
 		", where " + t.who + " signs in, has no service principal for it: a multi-tenant app needs one in each tenant it works in"
 	r.Hint = "have an administrator of tenant " + t.tenantID + " create it (the app must accept accounts in any organizational directory), " +
-		"or set tenant_id in " + t.who + " to " + b.az.TenantID + " if " + t.tenantID + " is a mistake"
+		"or set tenant_id in " + t.who + " to " + az.TenantID + " if " + t.tenantID + " is a mistake"
 	r.Fixes = append([]diag.Fix{{Title: "create the app's service principal in tenant " + t.tenantID + " (az CLI, as an administrator of that tenant)", Lang: "sh",
 		Text: "az login --tenant " + t.tenantID + " --allow-no-subscriptions\naz ad sp create --id " + t.clientID + "\n"}}, r.Fixes...)
 }
@@ -278,7 +271,6 @@ func (b aliasBlock) reads(ctx context.Context, in *rbac.Input, root string) []di
 	if in == nil {
 		return diag.Caused(rbac.Skipped("needs a successful entra-exchange"), diag.FirstNonEmpty(root, "entra-exchange"))
 	}
-	in.Azurerm = b.t.azurerm
 	rctx, cancel := context.WithTimeout(ctx, rbac.Timeout)
 	defer cancel()
 	return rbac.Check(rctx, *in)
@@ -287,17 +279,11 @@ func (b aliasBlock) reads(ctx context.Context, in *rbac.Input, root string) []di
 // auxExchange signs in to one auxiliary tenant, as azurerm does for
 // cross-tenant requests (ARM only).
 func (b aliasBlock) auxExchange(ctx context.Context, tenant string) []diag.Result {
-	_, _, rs, _ := entra.Exchange(ctx, b.entraInput(tenant, entra.GraphInput{}))
+	_, _, rs, _ := entra.Exchange(ctx, b.s.entraInput(b.t.clientID, tenant, nil, entra.GraphInput{}))
 	for i := range rs {
 		rs[i].Facts = append([]diag.Fact{diag.F("auxiliary tenant", tenant)}, rs[i].Facts...)
 	}
 	return suffixedAux(rs, b.t, tenant)
-}
-
-func (b aliasBlock) entraInput(tenant string, g entra.GraphInput) entra.Input {
-	return entra.Input{ClientID: b.t.clientID, TenantID: tenant, Cloud: b.az.Cloud,
-		Assertion: b.tok.Raw(), Token: explainToken(b.tok), Spacelift: b.tok.Spacelift,
-		Client: b.client, Observer: b.obs, Graph: g}
 }
 
 // suffixed names results after the block: ids get "@name", titles the

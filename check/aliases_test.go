@@ -102,3 +102,37 @@ func TestAliasExpression(t *testing.T) {
 		t.Errorf("an expression fails the run:\n%s", dump(rep))
 	}
 }
+
+// TestAliasReadsStackEnvironment: a block that signs in itself is judged
+// with the stack's environment, as azurerm reads it for every block: with
+// ARM_RESOURCE_PROVIDER_REGISTRATIONS=none, a role that may not register
+// and a namespace azurerm would register NotRegistered in the block's
+// subscription, its providers check passes as the main one does.
+func TestAliasReadsStackEnvironment(t *testing.T) {
+	sc := lookup(t, "alias-other-tenant")
+	sc.Env["ARM_RESOURCE_PROVIDER_REGISTRATIONS"] = "none"
+	const noRegister = "0b3c5d7e-1f2a-4b6c-8d9e-0a1b2c3d4e5f"
+	sc.ARM.CustomRoles = append(sc.ARM.CustomRoles, emulator.RoleDefinition{ID: noRegister, Name: "Deployer (no provider registration)",
+		Actions: []string{"*"}, NotActions: []string{"*/register/action", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/*/Delete"}})
+	other := "/subscriptions/" + emulator.OtherSubscriptionID
+	for i, a := range sc.ARM.RoleAssignments {
+		if a.Scope == other {
+			sc.ARM.RoleAssignments[i].RoleDefinitionID = noRegister
+		}
+	}
+	for i := range sc.ARM.Subscriptions {
+		if sc.ARM.Subscriptions[i].ID == emulator.OtherSubscriptionID {
+			sc.ARM.Subscriptions[i].Providers["Microsoft.ContainerService"] = "NotRegistered"
+		}
+	}
+	rep, _ := runScenario(t, sc, 20*time.Second)
+	for _, id := range []string{"rbac-providers", "rbac-providers@other"} {
+		r := rep.Find(id)
+		if r == nil || r.Status != diag.StatusPass || !strings.Contains(r.Summary, "=none") {
+			t.Errorf("%s: %+v", id, r)
+		}
+	}
+	if exitOf(rep) != 0 {
+		t.Errorf("exit %d:\n%s", exitOf(rep), dump(rep))
+	}
+}

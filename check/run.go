@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"net/http"
 
 	"strings"
 	"sync"
@@ -108,8 +107,9 @@ func runNetwork(ctx context.Context, cfg Config, rep *diag.Report, l local) {
 	defer pf.stop()
 	// Provider blocks that sign in elsewhere exchange beside the main
 	// exchange; those that share its identity wait for it.
-	al := startAliases(ctx, l.tf, l.tok, l.az, client, obs, cfg)
-	rbacIn, exResults, gr := exchange(ctx, l.tok, l.az, client, obs, pf.started(), graphInput(l.tf, l.az, cfg.env))
+	s := session{tok: l.tok, az: l.az, client: client, obs: obs, getenv: cfg.env}
+	al := startAliases(ctx, l.tf, s)
+	rbacIn, exResults, gr := exchange(ctx, s, pf.started(), graphInput(l.tf, l.az, cfg.env), l.tf.azurerm())
 	defer gr.Stop()
 	if l.tok == nil {
 		exResults = diag.Caused(exResults, l.tokenRoot)
@@ -130,16 +130,11 @@ func afterExchange(ctx context.Context, cfg Config, rep *diag.Report, l local, r
 	var wg sync.WaitGroup
 	var backendResults []diag.Result
 	graphResults := diag.Caused(entra.GraphSkipped("needs an entra-exchange"), l.upstream(exResults))
-	var shared *rbac.Input // a copy: the RBAC step fills fields of its own
-	if rbacIn != nil {
-		c := *rbacIn
-		shared = &c
-	}
-	wg.Go(func() { backendResults = backendStep(ctx, l.tf, shared, l.az, pf, cfg) })
+	wg.Go(func() { backendResults = backendStep(ctx, l.tf, rbacIn, l.az, pf, cfg) })
 	if gr != nil {
 		wg.Go(func() { graphResults = gr.Results(ctx) })
 	}
-	armResults := rbacStep(ctx, rbacIn, l.az, l.tf, cfg)
+	armResults := rbacStep(ctx, rbacIn, l.az, cfg)
 	upstream := ""
 	if rbacIn == nil {
 		upstream = l.upstream(exResults)
@@ -162,40 +157,27 @@ func inStep(step string, rs []diag.Result) []diag.Result {
 }
 
 // exchange runs the Entra step when its inputs are valid. It returns the
-// RBAC step's input (nil unless the exchange worked), the step's results,
-// and the Graph token in flight (nil when none was asked for).
-func exchange(ctx context.Context, tok *token.Token, az settings.Azure, client *http.Client, obs *transport.Observer, started func(azcore.TokenCredential), g entra.GraphInput) (*rbac.Input, []diag.Result, *entra.Graph) {
+// RBAC step's input (nil unless the exchange worked), complete, the
+// step's results, and the Graph token in flight (nil when none was asked
+// for).
+func exchange(ctx context.Context, s session, started func(azcore.TokenCredential), g entra.GraphInput, azurerm rbac.Azurerm) (*rbac.Input, []diag.Result, *entra.Graph) {
 	switch {
-	case tok == nil:
+	case s.tok == nil:
 		return nil, entra.Skipped("no usable token"), nil
-	case !az.ClientOK || !az.TenantOK:
+	case !s.az.ClientOK || !s.az.TenantOK:
 		return nil, entra.Skipped("ARM_CLIENT_ID and ARM_TENANT_ID must both be valid (see azure-settings)"), nil
 	}
-	cred, pr, rs, gr := entra.Exchange(ctx, entra.Input{
-		ClientID: az.ClientID, TenantID: az.TenantID, Cloud: az.Cloud,
-		Assertion: tok.Raw(), Token: explainToken(tok), Spacelift: tok.Spacelift,
-		Client: client, Observer: obs, Started: started, Graph: g,
-	})
+	cred, pr, rs, gr := entra.Exchange(ctx, s.entraInput(s.az.ClientID, s.az.TenantID, started, g))
 	if cred == nil {
 		return nil, rs, gr
 	}
-	return rbacInput(cred, pr, az.SubscriptionID, tok, az, client), rs, gr
-}
-
-// rbacInput is the RBAC step's input for the identity cred signed in as.
-func rbacInput(cred azcore.TokenCredential, pr *entra.Principal, subscriptionID string, tok *token.Token, az settings.Azure, client *http.Client) *rbac.Input {
-	in := &rbac.Input{Cred: cred, SubscriptionID: subscriptionID,
-		TenantID: pr.TenantID, ObjectID: pr.ObjectID, ClientID: pr.AppID,
-		RunType: tok.Spacelift.RunType, Scope: tok.Spacelift.Scope}
-	in.ClientOptions.Cloud = az.Cloud
-	in.ClientOptions.Transport = transport.SDK(client)
-	in.ClientOptions.Retry = transport.RetryOptions
-	return in
+	return s.rbacInput(cred, pr, s.az.SubscriptionID, azurerm), rs, gr
 }
 
 // rbacStep runs the RBAC step under its own deadline, when the exchange
-// worked and the subscription id is usable.
-func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, tf terraform, cfg Config) []diag.Result {
+// worked and the subscription id is usable. It reads in, never writes it:
+// the backend step and the provider blocks read it too.
+func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, cfg Config) []diag.Result {
 	switch {
 	case in == nil:
 		return rbac.Skipped("needs a successful entra-exchange")
@@ -204,7 +186,6 @@ func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, tf terrafo
 		rs[0].Hint = "set ARM_SUBSCRIPTION_ID on the stack to check RBAC: " + settings.Hint("ARM_SUBSCRIPTION_ID")
 		return rs
 	}
-	in.Getenv, in.Azurerm = cfg.env, tf.azurerm()
 	cfg.progress("reading the identity's roles and permissions from Azure Resource Manager")
 	rctx, cancel := context.WithTimeout(ctx, rbac.Timeout)
 	defer cancel()
