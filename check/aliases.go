@@ -26,7 +26,6 @@ import (
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/entra"
-	"github.com/oidc-doctor/oidc-doctor/check/graph"
 	"github.com/oidc-doctor/oidc-doctor/check/rbac"
 	"github.com/oidc-doctor/oidc-doctor/check/settings"
 	"github.com/oidc-doctor/oidc-doctor/check/tfconfig"
@@ -216,7 +215,7 @@ func (b aliasBlock) subscription(ctx context.Context) []diag.Result {
 	if t.own {
 		// The block's Graph token is asked for beside its ARM token, and
 		// read after its subscription, by when it has long arrived.
-		cred, pr, rs, gr := entra.Exchange(ctx, b.s.entraInput(t.clientID, t.tenantID, nil, entra.GraphInput{Scope: graph.Scope(b.s.getenv("ARM_ENVIRONMENT"))}))
+		cred, pr, rs, gr := entra.Exchange(ctx, b.s.entraInput(t.clientID, t.tenantID, nil, entra.GraphInput{Scope: b.s.az.GraphScope}))
 		if cred != nil {
 			in = b.s.rbacInput(cred, pr, t.subscriptionID, t.azurerm)
 		} else {

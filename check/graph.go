@@ -7,14 +7,13 @@ import (
 	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/entra"
-	"github.com/oidc-doctor/oidc-doctor/check/graph"
 	"github.com/oidc-doctor/oidc-doctor/check/settings"
 )
 
 // graphInput is the main exchange's Graph input: the token azurerm asks
 // for first, azuread's needs, and the app's credentials.
 func graphInput(tf terraform, az settings.Azure, getenv func(string) string) entra.GraphInput {
-	return entra.GraphInput{Scope: graph.Scope(getenv("ARM_ENVIRONMENT")), Checks: true, Azuread: azureadInput(tf, az, getenv), Unused: graphUnused(tf)}
+	return entra.GraphInput{Scope: az.GraphScope, Checks: true, Azuread: azureadInput(tf, az, getenv), Unused: graphUnused(tf)}
 }
 
 // graphUnused says why no provider will ask for the Graph token: the

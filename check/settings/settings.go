@@ -11,6 +11,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/graph"
 	"github.com/oidc-doctor/oidc-doctor/check/redact"
 )
 
@@ -31,6 +32,10 @@ type Azure struct {
 	// Valid reports whether each value can be used in a request.
 	ClientOK, TenantOK, SubscriptionOK bool
 	Cloud                              cloud.Configuration
+	// GraphScope is the Microsoft Graph scope azurerm asks for in that
+	// cloud (package graph's, for the environment name judged here: US
+	// Government L5 shares L4's Cloud but has its own Graph).
+	GraphScope string
 }
 
 // CloudByEnv maps azurerm's ARM_ENVIRONMENT names (go-azure-sdk FromName) to clouds.
@@ -169,8 +174,9 @@ func judgeCloud(getenv func(string) string, s *Azure) partial {
 	if !ok {
 		v.fails = append(v.fails, fmt.Sprintf("ARM_ENVIRONMENT %q is not a cloud the azurerm provider knows", shown(env)))
 		v.hints = append(v.hints, "set ARM_ENVIRONMENT to public, usgovernment or china (or unset it for public)")
-		name, c = "public", cloud.AzurePublic
+		name, c, env = "public", cloud.AzurePublic, ""
 	}
+	s.GraphScope = graph.Scope(env)
 	if h := getenv("AZURE_AUTHORITY_HOST"); h != "" && name == "public" {
 		// azidentity uses AZURE_AUTHORITY_HOST when no cloud is configured.
 		c = cloud.Configuration{ActiveDirectoryAuthorityHost: h, Services: c.Services}

@@ -95,3 +95,23 @@ func TestSettingsMaskBeforeShowing(t *testing.T) {
 		}
 	}
 }
+
+// TestGraphScopeOfJudgedCloud: the Graph scope follows the cloud the step
+// judged: US Government L5 has its own Graph beside L4's Cloud, and a name
+// azurerm does not know (judged a failure, the public cloud assumed) gets
+// the public Graph, not the one its letters resemble.
+func TestGraphScopeOfJudgedCloud(t *testing.T) {
+	for env, want := range map[string]string{
+		"":             "https://graph.microsoft.com/.default",
+		"USGovernment": "https://graph.microsoft.us/.default",
+		"dod":          "https://dod-graph.microsoft.us/.default",
+		"china":        "https://microsoftgraph.chinacloudapi.cn/.default",
+		" china":       "https://graph.microsoft.com/.default",
+		"german":       "https://graph.microsoft.com/.default",
+	} {
+		s, _ := Judge(envOf(map[string]string{"ARM_ENVIRONMENT": env}), true)
+		if s.GraphScope != want {
+			t.Errorf("ARM_ENVIRONMENT %q: Graph scope %q, want %q", env, s.GraphScope, want)
+		}
+	}
+}
