@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
@@ -14,8 +15,11 @@ import (
 //   - A failed exchange that Entra blames on the issuer (it could not fetch
 //     its keys, or the signature did not verify) follows from a failed
 //     issuer check, when there is one.
-//   - Within a step, a later failure with the same cause as an earlier root,
-//     or whose fixes are all the same as an earlier root's, has that root.
+//   - Within a step and a provider block, a later failure that has no fix
+//     left of its own (dedupeFixes dropped those printed earlier) and has
+//     the same cause as the earlier root, or whose fixes were printed
+//     under it, has that root. Another block's failure never does: its
+//     fix edits another block or grants on another subscription.
 func linkRoots(rep *diag.Report) {
 	issuerRoot := ""
 	for i := range rep.Results {
@@ -28,29 +32,31 @@ func linkRoots(rep *diag.Report) {
 			r.RootCause = issuerRoot
 		}
 	}
-	roots := map[string]*diag.Result{} // step -> its first failing root
+	roots := map[string]*diag.Result{} // step and provider block -> its first failing root
 	for i := range rep.Results {
 		r := &rep.Results[i]
 		if r.Status != diag.StatusFail || r.RootCause != "" {
 			continue
 		}
-		first, ok := roots[r.Step]
+		key := r.Step + " " + block(r.ID)
+		first, ok := roots[key]
 		if !ok {
-			roots[r.Step] = r
+			roots[key] = r
 			continue
 		}
-		if (r.Cause != "" && r.Cause == first.Cause && !r.Cause.Fault()) || (len(r.Fixes) == 0 && fixedUnder(*r, first.ID)) {
+		// Folded, a failure shows one line: only one whose every fix is
+		// printed under the root is folded.
+		if len(r.Fixes) == 0 && ((r.Cause != "" && r.Cause == first.Cause && !r.Cause.Fault()) || slices.Contains(r.FixedUnder, first.ID)) {
 			r.RootCause = first.ID
 		}
 	}
 }
 
-// fixedUnder reports whether dedupeFixes found r's fixes printed under id.
-func fixedUnder(r diag.Result, id string) bool {
-	for _, f := range r.Facts {
-		if f.Key == "fix" && strings.HasPrefix(f.Value, "the same as under ") && strings.Contains(f.Value, id) {
-			return true
-		}
+// block is the provider block (and auxiliary tenant) an id names, its
+// part from "@" (see aliases.go); "" for the main chain's checks.
+func block(id string) string {
+	if i := strings.IndexByte(id, '@'); i >= 0 {
+		return id[i:]
 	}
-	return false
+	return ""
 }

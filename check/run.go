@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"slices"
 
 	"strings"
 	"sync"
@@ -42,7 +43,7 @@ func Run(ctx context.Context, cfg Config) diag.Report {
 		rep.Add(inStep("entra", entra.Skipped("--offline"))...)
 		rep.Add(inStep("graph", entra.GraphSkipped("--offline"))...)
 		rep.Add(inStep("arm", rbac.Skipped("--offline"))...)
-		rep.Add(inStep("backend", backendRoots(backendStep(ctx, l.tf, nil, l.az, nil, cfg), ""))...)
+		rep.Add(inStep("backend", backendStep(ctx, l.tf, nil, "", l.az, nil, cfg))...)
 	} else {
 		runNetwork(ctx, cfg, &rep, l)
 	}
@@ -130,14 +131,16 @@ func afterExchange(ctx context.Context, cfg Config, rep *diag.Report, l local, r
 	var wg sync.WaitGroup
 	var backendResults []diag.Result
 	graphResults := diag.Caused(entra.GraphSkipped("needs an entra-exchange"), l.upstream(exResults))
-	wg.Go(func() { backendResults = backendStep(ctx, l.tf, rbacIn, l.az, pf, cfg) })
+	upstream := "" // what leaves RBAC and the backend without an identity
+	if rbacIn == nil {
+		upstream = l.upstream(exResults)
+	}
+	wg.Go(func() { backendResults = backendStep(ctx, l.tf, rbacIn, upstream, l.az, pf, cfg) })
 	if gr != nil {
 		wg.Go(func() { graphResults = gr.Results(ctx) })
 	}
 	armResults := rbacStep(ctx, rbacIn, l.az, cfg)
-	upstream := ""
 	if rbacIn == nil {
-		upstream = l.upstream(exResults)
 		armResults = diag.Caused(armResults, upstream)
 	} else if !l.az.SubscriptionOK {
 		armResults = diag.Caused(armResults, l.settingsRoot)
@@ -145,7 +148,7 @@ func afterExchange(ctx context.Context, cfg Config, rep *diag.Report, l local, r
 	wg.Wait()
 	rep.Add(inStep("graph", graphResults)...)
 	rep.Add(inStep("arm", armResults)...)
-	rep.Add(inStep("backend", backendRoots(backendResults, upstream))...)
+	rep.Add(inStep("backend", backendResults)...)
 }
 
 // inStep tags results with the step they belong to.
@@ -194,9 +197,10 @@ func rbacStep(ctx context.Context, in *rbac.Input, az settings.Azure, cfg Config
 
 // backendStep runs the state-backend step when an azurerm backend is
 // configured: offline (rbacIn nil and cfg.Offline) only its lint; with the
-// exchange's identity, the live checks too. It reads rbacIn, never writes
-// it, so it may run beside the RBAC step.
-func backendStep(ctx context.Context, tf terraform, rbacIn *rbac.Input, az settings.Azure, pf *storagePrefetch, cfg Config) []diag.Result {
+// exchange's identity, the live checks too; without it, their skips follow
+// from upstream. It reads rbacIn, never writes it, so it may run beside
+// the RBAC step.
+func backendStep(ctx context.Context, tf terraform, rbacIn *rbac.Input, upstream string, az settings.Azure, pf *storagePrefetch, cfg Config) []diag.Result {
 	if tf.backend == nil {
 		return backend.Skipped(tf.skipWhy)
 	}
@@ -205,7 +209,7 @@ func backendStep(ctx context.Context, tf terraform, rbacIn *rbac.Input, az setti
 	switch {
 	case cfg.Offline:
 	case rbacIn == nil:
-		in.Unavailable = "needs a successful entra-exchange"
+		in.Unavailable, in.Upstream = "needs a successful entra-exchange", upstream
 	default:
 		in.Cred, in.ClientOptions = rbacIn.Cred, rbacIn.ClientOptions
 		// The identity is ARM_CLIENT_ID in ARM_TENANT_ID, as the exchange
@@ -214,28 +218,6 @@ func backendStep(ctx context.Context, tf terraform, rbacIn *rbac.Input, az setti
 		in.StorageToken = pf.source()
 	}
 	return backend.Check(ctx, in)
-}
-
-// backendRoots links the backend step's skips to the failure that caused
-// them: its own settings or sign-in, the check a skip says it needs, or the
-// upstream failure (the exchange) that left it without an identity.
-func backendRoots(rs []diag.Result, upstream string) []diag.Result {
-	own := diag.FirstFailure(rs)
-	for i := range rs {
-		r := &rs[i]
-		if r.Status != diag.StatusSkip || r.RootCause != "" {
-			continue
-		}
-		switch {
-		case strings.Contains(r.Summary, "needs backend-data") && own != "":
-			r.RootCause = own
-		case strings.Contains(r.Summary, "entra-exchange") && upstream != "":
-			r.RootCause = upstream
-		case strings.Contains(r.Summary, "backend-settings and backend-auth") && own != "":
-			r.RootCause = own
-		}
-	}
-	return rs
 }
 
 // explainToken is what explain reads of the token.
@@ -255,11 +237,10 @@ func dedupeFixes(rep *diag.Report) {
 	for i := range rep.Results {
 		r := &rep.Results[i]
 		kept := r.Fixes[:0:0]
-		var seenIn []string
 		for _, f := range r.Fixes {
 			if id, ok := first[f.Text]; ok {
-				if len(seenIn) == 0 || seenIn[len(seenIn)-1] != id {
-					seenIn = append(seenIn, id)
+				if !slices.Contains(r.FixedUnder, id) {
+					r.FixedUnder = append(r.FixedUnder, id)
 				}
 				continue
 			}
@@ -267,8 +248,8 @@ func dedupeFixes(rep *diag.Report) {
 			kept = append(kept, f)
 		}
 		r.Fixes = kept
-		if len(seenIn) > 0 {
-			r.Facts = append(r.Facts, diag.F("fix", "the same as under "+strings.Join(seenIn, ", ")))
+		if len(r.FixedUnder) > 0 {
+			r.Facts = append(r.Facts, diag.F("fix", "the same as under "+strings.Join(r.FixedUnder, ", ")))
 		}
 	}
 }

@@ -88,8 +88,9 @@ type Input struct {
 	// Offline skips the live checks.
 	Offline bool
 	// Unavailable says why the live checks cannot run (the exchange
-	// failed, say); empty when Cred is set.
-	Unavailable string
+	// failed, say); empty when Cred is set. Upstream is the id of the
+	// failure that caused it, the root of the skipped checks.
+	Unavailable, Upstream string
 	// Cred is the exchange's credential: one assertion, tokens per scope.
 	Cred azcore.TokenCredential
 	// StorageToken, when set, returns the token for Azure Storage that the
@@ -127,13 +128,44 @@ func Check(ctx context.Context, in Input) []diag.Result {
 	out := []diag.Result{settings, auth}
 	why := in.liveBlocker(plans)
 	if why != "" {
+		var skipped []diag.Result
 		for _, id := range order[2:] {
-			out = append(out, skip(id, why))
+			skipped = append(skipped, skip(id, why))
 		}
-		return out
+		return append(out, diag.Caused(skipped, in.blockerRoot(plans, out))...)
 	}
 	lctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	live := in.probe(lctx, plans)
-	return append(out, judgeAccount(in, plans, live), judgeData(in, plans, live), judgeLock(in, plans, live))
+	return keepFailedRoots(append(out, judgeAccount(in, plans, live), judgeData(in, plans, live), judgeLock(in, plans, live)))
+}
+
+// blockerRoot is the failure that keeps the live checks from running, when
+// one does: the exchange's (Upstream), or the step's own settings and
+// sign-in when they leave no way to the state with the OIDC token.
+func (in Input) blockerRoot(plans []plan, own []diag.Result) string {
+	switch {
+	case in.Offline:
+		return ""
+	case in.Unavailable != "" || in.Cred == nil:
+		return in.Upstream
+	case oidcPlan(plans) == nil:
+		return diag.FirstFailure(own)
+	}
+	return ""
+}
+
+// keepFailedRoots drops a root that did not fail: a skip follows from a
+// failure only.
+func keepFailedRoots(rs []diag.Result) []diag.Result {
+	failed := map[string]bool{}
+	for _, r := range rs {
+		failed[r.ID] = r.Status == diag.StatusFail
+	}
+	for i := range rs {
+		if !failed[rs[i].RootCause] {
+			rs[i].RootCause = ""
+		}
+	}
+	return rs
 }

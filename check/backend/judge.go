@@ -248,7 +248,7 @@ func lockVerdict(in Input, p plan, lv live) verdict {
 		if dataVerdict(in, p, lv).status == diag.StatusPass {
 			return verdict{status: diag.StatusPass, summary: "the account key grants write: init can take the state lock (a lease on the state blob)"}
 		}
-		return verdict{status: diag.StatusSkip, summary: "skipped: needs a usable account key (see backend-data)"}
+		return verdict{status: diag.StatusSkip, summary: "skipped: needs a usable account key (see backend-data)", root: idData}
 	case viaEntra:
 	default:
 		return verdict{status: diag.StatusSkip, summary: "skipped: the doctor never uses keys or SAS tokens"}
@@ -256,7 +256,7 @@ func lockVerdict(in Input, p plan, lv live) verdict {
 	pm := lv.perms
 	switch {
 	case lv.blobs.err != nil || lv.blobs.status != 200:
-		return verdict{status: diag.StatusSkip, summary: "skipped: needs backend-data to pass"}
+		return verdict{status: diag.StatusSkip, summary: "skipped: needs backend-data to pass", root: idData}
 	case !pm.ran:
 		return verdict{status: diag.StatusSkip, summary: "skipped: reads checked, the lock not checked: without resource_group_name the container's ARM scope is unknown"}
 	case pm.err != nil:

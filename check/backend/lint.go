@@ -241,15 +241,20 @@ func WantsStorageToken(in Input) bool {
 	return false
 }
 
-// configBlocker says why the configuration leaves nothing to check live.
-func (in Input) configBlocker(plans []plan) string {
-	var usable *plan
+// oidcPlan is the first release line's plan that reaches the state with
+// the OIDC token; nil when none does.
+func oidcPlan(plans []plan) *plan {
 	for i := range plans {
 		if (plans[i].via == viaEntra || plans[i].via == viaKeyLookup) && plans[i].auth == authOIDC && len(plans[i].authErrs) == 0 {
-			usable = &plans[i]
-			break
+			return &plans[i]
 		}
 	}
+	return nil
+}
+
+// configBlocker says why the configuration leaves nothing to check live.
+func (in Input) configBlocker(plans []plan) string {
+	usable := oidcPlan(plans)
 	if usable == nil {
 		return "the backend will not reach the state with the OIDC token (see backend-settings and backend-auth)"
 	}

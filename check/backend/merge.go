@@ -19,6 +19,10 @@ type verdict struct {
 	code          string
 	facts         []diag.Fact
 	fixes         []diag.Fix
+	// root is the check of this step whose failure the verdict follows
+	// from (a skip for want of it); Check keeps it only when that check
+	// failed.
+	root string
 }
 
 type perLine struct {
@@ -59,7 +63,7 @@ func merge(id string, per []perLine) diag.Result {
 	r.Facts = mergeFacts(per)
 	if len(gs) == 1 {
 		v := gs[0].v
-		r.Status, r.Summary, r.Hint, r.Cause, r.ErrorCode, r.Fixes = v.status, v.summary, v.hint, v.cause, v.code, v.fixes
+		r.Status, r.Summary, r.Hint, r.Cause, r.ErrorCode, r.Fixes, r.RootCause = v.status, v.summary, v.hint, v.cause, v.code, v.fixes, v.root
 		return r
 	}
 	var parts []string
@@ -76,7 +80,7 @@ func merge(id string, per []perLine) diag.Result {
 		}
 	}
 	r.Summary = "depends on the release: " + strings.Join(parts, "; ")
-	r.Status, r.Cause, r.ErrorCode, r.Fixes = worst.status, worst.cause, worst.code, worst.fixes
+	r.Status, r.Cause, r.ErrorCode, r.Fixes, r.RootCause = worst.status, worst.cause, worst.code, worst.fixes, worst.root
 	r.Hint = worst.hint
 	if worst.status == diag.StatusFail && !allFail {
 		r.Status = diag.StatusWarn

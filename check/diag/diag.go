@@ -72,6 +72,9 @@ type Result struct {
 	// skip for want of input, or a failure with the same root), or empty
 	// when this check is a root itself.
 	RootCause string
+	// FixedUnder lists the ids of earlier checks that print fixes this
+	// one gives too, which are left out here (a "fix" fact says so).
+	FixedUnder []string
 }
 
 // Caused returns rs with RootCause set to root where it is still empty.
