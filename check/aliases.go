@@ -26,6 +26,7 @@ import (
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/entra"
+	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 	"github.com/oidc-doctor/oidc-doctor/check/rbac"
 	"github.com/oidc-doctor/oidc-doctor/check/settings"
 	"github.com/oidc-doctor/oidc-doctor/check/tfconfig"
@@ -50,6 +51,9 @@ type aliasTarget struct {
 	// (or it signs in as another identity).
 	readSubscription bool
 	aux              []string
+	// The places its subscription, tenant, client and auxiliary tenants
+	// are read from, for the words and fixes of its checks.
+	subscriptionFrom, tenantFrom, clientFrom, auxFrom fixes.Setting
 	// problems are settings that cannot be used: set by an expression,
 	// or not an id.
 	problems []string
@@ -106,16 +110,26 @@ func aliasTargetOf(p tfconfig.Provider, az settings.Azure, getenv func(string) s
 	t.subscriptionID = pick("subscription_id", az.SubscriptionID, guidRE, nil)
 	t.tenantID = pick("tenant_id", az.TenantID, guidRE, domainRE)
 	t.clientID = pick("client_id", az.ClientID, guidRE, nil)
+	t.subscriptionFrom = settingOf(p, "subscription_id", "ARM_SUBSCRIPTION_ID")
+	t.tenantFrom = settingOf(p, "tenant_id", "ARM_TENANT_ID")
+	t.clientFrom = settingOf(p, "client_id", "ARM_CLIENT_ID")
 	t.own = !strings.EqualFold(t.tenantID, az.TenantID) || !strings.EqualFold(t.clientID, az.ClientID)
 	t.readSubscription = t.own || !strings.EqualFold(t.subscriptionID, az.SubscriptionID)
 	if aux := p.Resolve("auxiliary_tenant_ids", getenv); aux.Set && !aux.Expression {
-		for _, id := range strings.FieldsFunc(aux.Value, func(r rune) bool { return r == ';' || r == ',' }) {
-			if id = strings.TrimSpace(id); id != "" && !strings.EqualFold(id, t.tenantID) {
+		ids := splitTenants(aux.Value)
+		for _, id := range ids {
+			if !strings.EqualFold(id, t.tenantID) {
 				t.aux = append(t.aux, id)
 			}
 		}
+		t.auxFrom = auxSetting(p, ids)
 	}
 	return t, t.readSubscription || len(t.aux) > 0 || len(t.problems) > 0
+}
+
+// workOn is the block's subscription for the RBAC step.
+func (t aliasTarget) workOn() workOn {
+	return workOn{subscriptionID: t.subscriptionID, azurerm: t.azurerm, subscriptionFrom: t.subscriptionFrom, tenantFrom: t.tenantFrom}
 }
 
 // aliasRun checks the targets in the background.
@@ -215,9 +229,10 @@ func (b aliasBlock) subscription(ctx context.Context) []diag.Result {
 	if t.own {
 		// The block's Graph token is asked for beside its ARM token, and
 		// read after its subscription, by when it has long arrived.
-		cred, pr, rs, gr := entra.Exchange(ctx, b.s.entraInput(t.clientID, t.tenantID, nil, entra.GraphInput{Scope: b.s.az.GraphScope}))
+		who := signIn{clientID: t.clientID, tenantID: t.tenantID, clientFrom: t.clientFrom, tenantFrom: t.tenantFrom}
+		cred, pr, rs, gr := entra.Exchange(ctx, b.s.entraInput(who, nil, entra.GraphInput{Scope: b.s.az.GraphScope}))
 		if cred != nil {
-			in = b.s.rbacInput(cred, pr, t.subscriptionID, t.azurerm)
+			in = b.s.rbacInput(cred, pr, t.workOn())
 		} else {
 			root = diag.FirstFailure(rs)
 			b.crossTenant(ctx, rs)
@@ -232,7 +247,7 @@ func (b aliasBlock) subscription(ctx context.Context) []diag.Result {
 		return suffixed(diag.Caused(rbac.Skipped("the run's deadline passed"), "entra-exchange"), t)
 	}
 	if m := b.run.mainIn; m != nil {
-		in = onSubscription(*m, t.subscriptionID, t.azurerm)
+		in = onSubscription(*m, t.workOn())
 	}
 	return suffixed(b.reads(ctx, in, b.run.mainRoot), t)
 }
@@ -278,7 +293,10 @@ func (b aliasBlock) reads(ctx context.Context, in *rbac.Input, root string) []di
 // auxExchange signs in to one auxiliary tenant, as azurerm does for
 // cross-tenant requests (ARM only).
 func (b aliasBlock) auxExchange(ctx context.Context, tenant string) []diag.Result {
-	_, _, rs, _ := entra.Exchange(ctx, b.s.entraInput(b.t.clientID, tenant, nil, entra.GraphInput{}))
+	aux := b.t.auxFrom
+	aux.Old = tenant
+	who := signIn{clientID: b.t.clientID, tenantID: tenant, clientFrom: b.t.clientFrom, tenantFrom: aux}
+	_, _, rs, _ := entra.Exchange(ctx, b.s.entraInput(who, nil, entra.GraphInput{}))
 	for i := range rs {
 		rs[i].Facts = append([]diag.Fact{diag.F("auxiliary tenant", tenant)}, rs[i].Facts...)
 	}
@@ -287,7 +305,8 @@ func (b aliasBlock) auxExchange(ctx context.Context, tenant string) []diag.Resul
 
 // suffixed names results after the block: ids get "@name", titles the
 // block, and the first fact is the block; a root cause among the same
-// results follows the rename, and ARM_* words name the block's settings.
+// results follows the rename. The checks name the block's settings
+// themselves (signIn, workOn).
 func suffixed(rs []diag.Result, t aliasTarget) []diag.Result {
 	return rename(rs, t, "@"+t.name)
 }
@@ -301,7 +320,6 @@ func rename(rs []diag.Result, t aliasTarget, suffix string) []diag.Result {
 	for _, r := range rs {
 		own[r.ID] = true
 	}
-	words := strings.NewReplacer("ARM_SUBSCRIPTION_ID", "subscription_id in "+t.who, "ARM_TENANT_ID", "tenant_id in "+t.who, "ARM_CLIENT_ID", "client_id in "+t.who)
 	for i := range rs {
 		r := &rs[i]
 		if own[r.RootCause] {
@@ -309,7 +327,6 @@ func rename(rs []diag.Result, t aliasTarget, suffix string) []diag.Result {
 		}
 		r.ID += suffix
 		r.Title += " (" + t.who + ")"
-		r.Summary, r.Hint = words.Replace(r.Summary), words.Replace(r.Hint)
 		r.Facts = append([]diag.Fact{diag.F("provider", t.who)}, r.Facts...)
 	}
 	return rs

@@ -7,6 +7,7 @@ import (
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/emulator"
+	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 )
 
 // TestAliasOtherTenant: the block's own exchange in its tenant, its Graph
@@ -84,8 +85,16 @@ func TestAuxiliaryTenants(t *testing.T) {
 	sc = lookup(t, "ok")
 	sc.Terraform = map[string]string{"providers.tf": "provider \"azurerm\" {\n  features {}\n  auxiliary_tenant_ids = [\"" + emulator.OtherTenantID + "\"]\n}\n"}
 	rep, _ = runScenario(t, sc, 20*time.Second)
-	if r := rep.Find(id); r == nil || r.Status != diag.StatusFail || r.ErrorCode != "AADSTS700016" || exitOf(rep) != 3 {
-		t.Errorf("no service principal in the auxiliary tenant: %+v", r)
+	r := rep.Find(id)
+	if r == nil || r.Status != diag.StatusFail || r.ErrorCode != "AADSTS700016" || exitOf(rep) != 3 {
+		t.Fatalf("no service principal in the auxiliary tenant: %+v", r)
+	}
+	// The block reads ARM_CLIENT_ID (it sets no client_id) and lists the
+	// tenant in auxiliary_tenant_ids: the follow-ups edit those.
+	if len(r.Fixes) != 3 || r.Fixes[1].Text != "ARM_CLIENT_ID="+fixes.PrintedClientID+"\n" ||
+		!strings.Contains(r.Fixes[2].Text, "  auxiliary_tenant_ids = [\""+fixes.PrintedTenantID+"\"]\n") ||
+		!strings.Contains(r.Fixes[2].Title, `set auxiliary_tenant_ids in provider "azurerm" (providers.tf:3)`) {
+		t.Errorf("the follow-ups: %+v", r.Fixes)
 	}
 }
 
@@ -134,5 +143,18 @@ func TestAliasReadsStackEnvironment(t *testing.T) {
 	}
 	if exitOf(rep) != 0 {
 		t.Errorf("exit %d:\n%s", exitOf(rep), dump(rep))
+	}
+}
+
+// TestAliasSubscriptionNamesTheBlock: a block whose subscription_id names
+// no subscription is told to fix that setting, not ARM_SUBSCRIPTION_ID.
+func TestAliasSubscriptionNamesTheBlock(t *testing.T) {
+	sc := lookup(t, "ok")
+	sc.Terraform = map[string]string{"providers.tf": "provider \"azurerm\" {\n  features {}\n}\n\nprovider \"azurerm\" {\n  alias           = \"x\"\n  features {}\n  subscription_id = \"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d\"\n}\n"}
+	rep, _ := runScenario(t, sc, 20*time.Second)
+	r := rep.Find("arm-subscription@x")
+	if r == nil || r.Status != diag.StatusFail || !strings.Contains(r.Summary, `subscription_id in provider "azurerm" (alias "x") is probably wrong`) ||
+		strings.Contains(r.Summary+r.Hint, "ARM_SUBSCRIPTION_ID") {
+		t.Errorf("arm-subscription@x: %+v\n%s", r, dump(rep))
 	}
 }

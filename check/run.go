@@ -170,11 +170,11 @@ func exchange(ctx context.Context, s session, started func(azcore.TokenCredentia
 	case !s.az.ClientOK || !s.az.TenantOK:
 		return nil, entra.Skipped("ARM_CLIENT_ID and ARM_TENANT_ID must both be valid (see azure-settings)"), nil
 	}
-	cred, pr, rs, gr := entra.Exchange(ctx, s.entraInput(s.az.ClientID, s.az.TenantID, started, g))
+	cred, pr, rs, gr := entra.Exchange(ctx, s.entraInput(signIn{clientID: s.az.ClientID, tenantID: s.az.TenantID}, started, g))
 	if cred == nil {
 		return nil, rs, gr
 	}
-	return s.rbacInput(cred, pr, s.az.SubscriptionID, azurerm), rs, gr
+	return s.rbacInput(cred, pr, workOn{subscriptionID: s.az.SubscriptionID, azurerm: azurerm}), rs, gr
 }
 
 // rbacStep runs the RBAC step under its own deadline, when the exchange

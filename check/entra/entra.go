@@ -30,6 +30,7 @@ import (
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
+	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
@@ -44,8 +45,13 @@ const (
 
 // Input is what the exchange needs.
 type Input struct {
-	// ClientID and TenantID are ARM_CLIENT_ID and ARM_TENANT_ID, judged valid.
+	// ClientID and TenantID are ARM_CLIENT_ID and ARM_TENANT_ID, judged
+	// valid, or a provider block's own.
 	ClientID, TenantID string
+	// ClientFrom and TenantFrom are where the provider read them, for the
+	// facts and fixes that name the setting; their zero values are
+	// ARM_CLIENT_ID and ARM_TENANT_ID.
+	ClientFrom, TenantFrom fixes.Setting
 	// Cloud is the sign-in and Resource Manager endpoints.
 	Cloud cloud.Configuration
 	// Assertion is the compact OIDC token sent to Entra. Never render it.
@@ -66,6 +72,9 @@ type Input struct {
 	// with it; its zero value asks for none.
 	Graph GraphInput
 }
+
+func (in Input) clientFrom() fixes.Setting { return in.ClientFrom.Or("ARM_CLIENT_ID") }
+func (in Input) tenantFrom() fixes.Setting { return in.TenantFrom.Or("ARM_TENANT_ID") }
 
 // Principal is who Entra says the token made us, from the ARM access token's
 // claims (decoded, never printed).
@@ -133,7 +142,7 @@ func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal
 	if err != nil {
 		r.Status, r.Summary = diag.StatusFail, "the credential could not be built: "+err.Error()
 		r.Cause = diag.CauseSettingsInvalid
-		r.Hint = "check ARM_TENANT_ID and ARM_CLIENT_ID"
+		r.Hint = "check " + in.tenantFrom().Name() + " and " + in.clientFrom().Name()
 		return nil, nil, []diag.Result{r}, nil
 	}
 	g := startGraph(ctx, in)
@@ -159,7 +168,7 @@ func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal
 		diag.F("access token expires", at.ExpiresOn.UTC().Format(time.RFC3339)))
 	if p.AppID != "" && !strings.EqualFold(p.AppID, in.ClientID) {
 		r.Status = diag.StatusWarn
-		r.Summary += "; but the token's appid " + p.AppID + " is not ARM_CLIENT_ID"
+		r.Summary += "; but the token's appid " + p.AppID + " is not " + in.clientFrom().Name()
 	}
 	return cred, &p, []diag.Result{r}, g
 }
@@ -203,7 +212,8 @@ func failed(ctx context.Context, err error, in Input, r diag.Result) []diag.Resu
 	body, _ := runtime.Payload(resp)
 	v := explain.Entra(explain.EntraAnswer{Stage: stage, Status: resp.StatusCode, Body: body,
 		ContentType: resp.Header.Get("Content-Type"), RetryAfter: resp.Header.Get("Retry-After")},
-		explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, AuthorityHost: host, Token: in.Token, Now: in.Observer.Now()})
+		explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, Client: in.ClientFrom, Tenant: in.TenantFrom,
+			AuthorityHost: host, Token: in.Token, Now: in.Observer.Now()})
 	out := []diag.Result{merge(r, v)}
 	if v.ListSubjects {
 		if sr, ok := subjectsOfToken(in); ok {

@@ -222,7 +222,8 @@ func (g *Graph) refused(ctx context.Context, r diag.Result) diag.Result {
 		stage := stageOf(resp.Request)
 		v := explain.Entra(explain.EntraAnswer{Stage: stage, Status: resp.StatusCode, Body: body,
 			ContentType: resp.Header.Get("Content-Type"), RetryAfter: resp.Header.Get("Retry-After")},
-			explain.Exchange{ClientID: g.in.ClientID, TenantID: g.in.TenantID, AuthorityHost: host, Token: g.in.Token, Now: g.in.Observer.Now()})
+			explain.Exchange{ClientID: g.in.ClientID, TenantID: g.in.TenantID, Client: g.in.ClientFrom, Tenant: g.in.TenantFrom,
+				AuthorityHost: host, Token: g.in.Token, Now: g.in.Observer.Now()})
 		r.Facts = append(r.Facts, diag.F("failed request", stage), diag.F("HTTP status", resp.Status))
 		return merge(r, explain.GraphToken(v, resp.StatusCode, body))
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 )
 
 // EntraAnswer is one answer of Entra ID to the exchange.
@@ -29,8 +30,13 @@ type EntraAnswer struct {
 
 // Exchange is what the doctor presented to Entra.
 type Exchange struct {
-	// ClientID and TenantID are ARM_CLIENT_ID and ARM_TENANT_ID.
+	// ClientID and TenantID are ARM_CLIENT_ID and ARM_TENANT_ID, or a
+	// provider block's client_id and tenant_id.
 	ClientID, TenantID string
+	// Client and Tenant are where the provider read them, for the facts
+	// and fixes that name the setting; their zero values are ARM_CLIENT_ID
+	// and ARM_TENANT_ID.
+	Client, Tenant fixes.Setting
 	// AuthorityHost is the sign-in host (login.microsoftonline.com), for hints.
 	AuthorityHost string
 	// Token is the assertion's claims.
@@ -101,7 +107,8 @@ func Entra(a EntraAnswer, x Exchange) Verdict {
 			v.Facts = append(v.Facts, diag.F(kv[0], kv[1]))
 		}
 	}
-	v.Hint = strings.ReplaceAll(info.Explanation+" "+info.Fix, "<client-id>", x.ClientID)
+	client, tenant := x.Client.Or("ARM_CLIENT_ID"), x.Tenant.Or("ARM_TENANT_ID")
+	v.Hint = settingWords(client, tenant).Replace(strings.ReplaceAll(info.Explanation+" "+info.Fix, "<client-id>", x.ClientID))
 	if a.Status == http.StatusTooManyRequests || a.Status >= 500 {
 		v.Cause = diag.CauseServiceFault
 		v.Summary = fmt.Sprintf("%s (HTTP %d: a service-side or throttling error, not your configuration)", info.Title, a.Status)
@@ -110,9 +117,10 @@ func Entra(a EntraAnswer, x Exchange) Verdict {
 	tok := x.Token
 	aud := tok.FirstAudience()
 	fic := ficCauses[info.Cause]
-	vals := values{ClientID: x.ClientID, TenantID: x.TenantID, Issuer: tok.Issuer, Subject: tok.Subject, Audience: aud}
+	vals := values{ClientID: x.ClientID, TenantID: x.TenantID, Issuer: tok.Issuer, Subject: tok.Subject, Audience: aud,
+		Client: client, Tenant: tenant}
 	if v.Cause != diag.CauseServiceFault {
-		v.Summary = headline(info, vals)
+		v.Summary = settingWords(client, tenant).Replace(headline(info, vals))
 	}
 	v.Facts = append(v.Facts, refusalFacts(info, vals, &tok, ee.Description)...)
 	switch {

@@ -1,6 +1,8 @@
 package explain
 
 import (
+	"strings"
+
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 	"github.com/oidc-doctor/oidc-doctor/check/roles"
@@ -11,6 +13,17 @@ import (
 type values struct {
 	ClientID, TenantID, Issuer, Subject, Audience string
 	ObjectID, Action, Scope, Namespace            string
+	// Client and Tenant are where ClientID and TenantID are set; the zero
+	// value is ARM_CLIENT_ID and ARM_TENANT_ID.
+	Client, Tenant fixes.Setting
+}
+
+// settingWords puts the settings a live exchange read where the
+// catalogue's prose names them: the catalogue says ARM_CLIENT_ID and
+// ARM_TENANT_ID, as most stacks set them, and a provider block with its
+// own client_id or tenant_id reads those instead.
+func settingWords(client, tenant fixes.Setting) *strings.Replacer {
+	return strings.NewReplacer("ARM_CLIENT_ID", client.Name(), "ARM_TENANT_ID", tenant.Name())
 }
 
 // ficCauses are the causes a new federated credential fixes.
@@ -28,11 +41,11 @@ func chooseFixes(ci CodeInfo, v values) []diag.Fix {
 	case 7000229:
 		return fixes.CreateServicePrincipal(v.ClientID)
 	case 700016:
-		return fixes.IdentityLookup(v.ClientID, v.TenantID)
+		return fixes.IdentityLookup(v.ClientID, v.TenantID, v.Client, v.Tenant)
 	case 700025:
 		return fixes.PublicClientOff(v.ClientID)
 	case 90002, 900023, 50059, 9001023:
-		return fixes.TenantLookup(v.ClientID, v.TenantID)
+		return fixes.TenantLookup(v.ClientID, v.TenantID, v.Client, v.Tenant)
 	case 70025:
 		// The app has no credential at all: only creating one repairs it,
 		// whatever of its values the answer left unknown.

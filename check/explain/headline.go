@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 )
 
 // headline is the summary of a refusal: the code's Headline with the
@@ -29,12 +30,16 @@ func headline(info CodeInfo, v values) string {
 		}
 		return fmt.Sprintf("%s (%s %s; see issuer-discovery and issuer-signature)", info.Title, info.Field, presented)
 	case "client_id":
-		return fmt.Sprintf("%s: ARM_CLIENT_ID %s", info.Title, v.ClientID)
+		return fmt.Sprintf("%s: %s %s", info.Title, v.client().Name(), v.ClientID)
 	case "tenant":
-		return fmt.Sprintf("%s: ARM_TENANT_ID %q", info.Title, v.TenantID)
+		return fmt.Sprintf("%s: %s %q", info.Title, v.tenant().Name(), v.TenantID)
 	}
 	return info.Title
 }
+
+// client and tenant are where the client id and the tenant are set.
+func (v values) client() fixes.Setting { return v.Client.Or("ARM_CLIENT_ID") }
+func (v values) tenant() fixes.Setting { return v.Tenant.Or("ARM_TENANT_ID") }
 
 // field is the value of a federated credential's field.
 func (v values) field(name string) string {
@@ -62,14 +67,14 @@ func refusalFacts(info CodeInfo, v values, tok *Token, description string) []dia
 			out = append(out, MismatchShapes(info.Code, info.Field, presented, tok).Facts()...)
 		}
 	case "tenant":
-		out = append(out, diag.F("wrong setting", "ARM_TENANT_ID"), diag.F("presented ARM_TENANT_ID", v.TenantID),
+		out = append(out, diag.F("wrong setting", v.tenant().Name()), diag.F("presented "+v.tenant().Short(), v.TenantID),
 			diag.F("expected", "the Directory (tenant) ID that holds the app registration"))
 	case "client_id":
-		out = append(out, diag.F("presented ARM_CLIENT_ID", v.ClientID))
+		out = append(out, diag.F("presented "+v.client().Short(), v.ClientID))
 	}
 	switch canonical(info.Code) {
 	case 700016:
-		out = append(out, diag.F("wrong setting", "ARM_CLIENT_ID, or ARM_TENANT_ID: the look-up below tells which"),
+		out = append(out, diag.F("wrong setting", v.client().Name()+", or "+v.tenant().Name()+": the look-up below tells which"),
 			diag.F("expected", "the Application (client) ID of the app registration or managed identity that holds the federated credentials, in tenant "+v.TenantID))
 		if m := directoryRE.FindStringSubmatch(description); m != nil {
 			out = append(out, diag.F("directory searched", m[1]+" (tenant "+v.TenantID+")"))

@@ -47,30 +47,31 @@ func CreateServicePrincipal(clientID string) []diag.Fix {
 // id, a service principal's object id, a client id and a wrong tenant
 // apart). One command works whatever the value is: it prints the
 // Application (client) ID the value belongs to and the tenant it was found
-// in; the follow-ups set whichever differs from what was sent.
-func IdentityLookup(clientID, tenantID string) []diag.Fix {
+// in; the follow-ups set whichever differs from what was sent, where the
+// provider reads it (client and tenant; their zero values are
+// ARM_CLIENT_ID and ARM_TENANT_ID).
+func IdentityLookup(clientID, tenantID string, client, tenant Setting) []diag.Fix {
 	v := orPlaceholder(clientID, "<client-id>")
 	t := orPlaceholder(tenantID, "<tenant-id>")
+	client, tenant = client.Or("ARM_CLIENT_ID"), tenant.Or("ARM_TENANT_ID")
 	return []diag.Fix{
 		{Title: "look up what " + v + " is and where it lives (az CLI, signed in to the tenant that holds the app)", Lang: "sh",
 			Text: "# Prints two lines: the Application (client) ID of " + v + " (an app's client id or\n" +
 				"# object id, or a service principal's object id), then the tenant it was found in.\n" +
-				"#   first line is not " + v + ": it is an object id; set ARM_CLIENT_ID to the first line.\n" +
-				"#   second line is not " + t + ": the app lives there; set ARM_TENANT_ID to it.\n" +
+				"#   first line is not " + v + ": it is an object id; set " + client.Name() + " to the first line.\n" +
+				"#   second line is not " + t + ": the app lives there; set " + tenant.Name() + " to it.\n" +
 				"#   \"does not exist\": this tenant has no such app: az login --tenant <the app's tenant>, and run it again.\n" +
 				"az ad sp show --id \"$(az ad app show --id " + Shell(v) + " --query appId -o tsv 2>/dev/null || echo " + Shell(v) + ")\" --query appId -o tsv && az account show --query tenantId -o tsv\n"},
-		{Title: "then, if the first line is not " + v + ": set in the stack's environment", Lang: "text",
-			Text: "ARM_CLIENT_ID=" + PrintedClientID + "\n"},
-		{Title: "then, if the second line is not " + t + ": set in the stack's environment", Lang: "text",
-			Text: "ARM_TENANT_ID=" + PrintedTenantID + "\n"},
+		client.Fix("then, if the first line is not "+v, PrintedClientID),
+		tenant.Fix("then, if the second line is not "+t, PrintedTenantID),
 	}
 }
 
 // TenantLookup finds the tenant that holds an app, for an Entra error that
 // blames the tenant: the look-up prints the app's client id and the
 // tenant it was found in, and the follow-up sets the tenant.
-func TenantLookup(clientID, tenantID string) []diag.Fix {
-	fs := IdentityLookup(clientID, tenantID)
+func TenantLookup(clientID, tenantID string, client, tenant Setting) []diag.Fix {
+	fs := IdentityLookup(clientID, tenantID, client, tenant)
 	fs[0].Title = "look up the tenant that holds app " + orPlaceholder(clientID, "<client-id>") + " (az CLI, signed in to that tenant)"
 	return []diag.Fix{fs[0], fs[2]}
 }

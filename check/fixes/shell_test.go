@@ -75,7 +75,7 @@ func TestFICUpdateFindsTheCredential(t *testing.T) {
 // TestIdentityLookupThroughShell checks the look-up is one command that
 // runs whatever the value is.
 func TestIdentityLookupThroughShell(t *testing.T) {
-	fs := IdentityLookup("7d4c2e9f-1a6b-4b3e-9c8d-5f0a2e7b1c64", "5c2a7e14-9b3d-4f61-8a0e-3d7c91b2e6f4")
+	fs := IdentityLookup("7d4c2e9f-1a6b-4b3e-9c8d-5f0a2e7b1c64", "5c2a7e14-9b3d-4f61-8a0e-3d7c91b2e6f4", Setting{}, Setting{})
 	calls := runSh(t, fs[0].Text, "")
 	if len(calls) != 3 || strings.Join(calls[0][:4], " ") != "ad app show --id" || strings.Join(calls[1][:3], " ") != "ad sp show" || calls[2][0] != "account" {
 		t.Errorf("calls %q", calls)

@@ -23,6 +23,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 )
 
 // Result ids of the RBAC step. They are API: never change them.
@@ -62,7 +63,17 @@ type Input struct {
 	// provider (version, registration settings); the zero value means
 	// unknown, and the providers check judges every release that differs.
 	Azurerm Azurerm
+	// SubscriptionFrom and TenantFrom are where the provider read the
+	// subscription and the tenant, for the hints that name the setting;
+	// their zero values are ARM_SUBSCRIPTION_ID and ARM_TENANT_ID.
+	SubscriptionFrom, TenantFrom fixes.Setting
 }
+
+func (in Input) subscriptionSetting() string {
+	return in.SubscriptionFrom.Or("ARM_SUBSCRIPTION_ID").Name()
+}
+
+func (in Input) tenantSetting() string { return in.TenantFrom.Or("ARM_TENANT_ID").Name() }
 
 func (in Input) getenv(k string) string {
 	if in.Getenv == nil {

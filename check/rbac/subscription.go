@@ -47,14 +47,14 @@ func judgeSubscription(ctx context.Context, c *armClients, w *world) diag.Result
 		if !managedBy(s, in.TenantID) {
 			r.Status, r.Cause = diag.StatusFail, diag.CauseWrongTenantForSubscription
 			r.Summary = fmt.Sprintf("subscription %q lives in tenant %s, not in the token's tenant %s", name, tenant, in.TenantID)
-			r.Hint = "Set ARM_TENANT_ID to " + tenant + " (the subscription's tenant), and make sure the app and its federated credentials live there."
+			r.Hint = "Set " + in.tenantSetting() + " to " + tenant + " (the subscription's tenant), and make sure the app and its federated credentials live there."
 			return r
 		}
 		delegated = true
 		r.Facts = append(r.Facts, diag.F("managed by tenants", strings.Join(managers(s), ", ")),
-			diag.F("delegated access", "Azure Lighthouse: the identity signs in to its own tenant "+in.TenantID+" and works on the customer's subscription ("+lighthouseDoc+"); ARM_TENANT_ID stays "+in.TenantID))
+			diag.F("delegated access", "Azure Lighthouse: the identity signs in to its own tenant "+in.TenantID+" and works on the customer's subscription ("+lighthouseDoc+"); "+in.tenantSetting()+" stays "+in.TenantID))
 	}
-	judgeState(&r, name, state, w.need)
+	judgeState(&r, name, state, w.need, in.subscriptionSetting())
 	if r.Status == diag.StatusPass {
 		r.Summary = fmt.Sprintf("subscription %q is %s and lives in the token's tenant", name, state)
 		if delegated {
@@ -64,13 +64,14 @@ func judgeSubscription(ctx context.Context, c *armClients, w *world) diag.Result
 	return r
 }
 
-// judgeState sets the verdict a subscription's state gives.
-func judgeState(r *diag.Result, name, state string, need runNeeds) {
+// judgeState sets the verdict a subscription's state gives; setting
+// names the subscription's setting.
+func judgeState(r *diag.Result, name, state string, need runNeeds, setting string) {
 	switch {
 	case strings.EqualFold(state, "deleted"):
 		r.Status, r.Cause = diag.StatusFail, diag.CauseSubscriptionNotFound
 		r.Summary = fmt.Sprintf("subscription %q is deleted", name)
-		r.Hint = "Point ARM_SUBSCRIPTION_ID at a live subscription."
+		r.Hint = "Point " + setting + " at a live subscription."
 	case readOnlyStates[strings.ToLower(state)]:
 		r.Status, r.Cause = diag.StatusWarn, diag.CauseSubscriptionDisabled
 		r.Summary = fmt.Sprintf("subscription %q is %s: Azure treats it as read-only", name, state)
@@ -126,7 +127,7 @@ func subscriptionFailure(ctx context.Context, c *armClients, w *world) diag.Resu
 	case "invalidauthenticationtokentenant":
 		if f.SubscriptionTenant != "" {
 			r.Summary = fmt.Sprintf("subscription %s lives in tenant %s, but the token is from tenant %s", in.SubscriptionID, f.SubscriptionTenant, in.TenantID)
-			r.Hint = "Set ARM_TENANT_ID to " + f.SubscriptionTenant + ", the tenant the subscription lives in, and create the app and its federated credential there (or use a subscription of tenant " + in.TenantID + "). If the subscription is delegated to your tenant through Azure Lighthouse, keep ARM_TENANT_ID and check the delegation instead."
+			r.Hint = "Set " + in.tenantSetting() + " to " + f.SubscriptionTenant + ", the tenant the subscription lives in, and create the app and its federated credential there (or use a subscription of tenant " + in.TenantID + "). If the subscription is delegated to your tenant through Azure Lighthouse, keep " + in.tenantSetting() + " and check the delegation instead."
 		}
 	case "subscriptionnotfound":
 		r.Summary, r.Hint, r.Fixes = notFoundVerdict(ctx, c, in, w.need, &r)
@@ -158,7 +159,7 @@ func notFoundVerdict(ctx context.Context, c *armClients, in Input, need runNeeds
 	if err != nil {
 		r.Facts = append(r.Facts, diag.F("visible subscriptions", "unknown: listing them failed too"))
 		return fmt.Sprintf("subscription %s was not found in tenant %s: a typo, or the identity has no role on it", in.SubscriptionID, in.TenantID),
-			"Check ARM_SUBSCRIPTION_ID, then give the identity a role on the subscription. " + rbacDelayNote,
+			"Check " + in.subscriptionSetting() + ", then give the identity a role on the subscription. " + rbacDelayNote,
 			roles.Grant(in.ObjectID, need.actions(), in.subscriptionScope())
 	}
 	for _, page := range pages {
@@ -175,6 +176,6 @@ func notFoundVerdict(ctx context.Context, c *armClients, in Input, need runNeeds
 			roles.Grant(in.ObjectID, need.actions(), in.subscriptionScope())
 	}
 	r.Facts = append(r.Facts, diag.F("visible subscriptions", strings.Join(armCap(visible, 10), ", ")))
-	return fmt.Sprintf("subscription %s was not found, but the identity can see %d other subscription(s): ARM_SUBSCRIPTION_ID is probably wrong", in.SubscriptionID, len(visible)),
-		"Set ARM_SUBSCRIPTION_ID to one of the visible subscriptions, or give the identity a role on this one if the id is right.", nil
+	return fmt.Sprintf("subscription %s was not found, but the identity can see %d other subscription(s): %s is probably wrong", in.SubscriptionID, len(visible), in.subscriptionSetting()),
+		"Set " + in.subscriptionSetting() + " to one of the visible subscriptions, or give the identity a role on this one if the id is right.", nil
 }
