@@ -3,7 +3,6 @@ package check
 import (
 	"context"
 	"slices"
-
 	"strings"
 	"sync"
 
