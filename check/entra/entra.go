@@ -180,8 +180,8 @@ func principalFromToken(at string) Principal {
 func failed(ctx context.Context, err error, in Input, r diag.Result) []diag.Result {
 	r.Status = diag.StatusFail
 	host := hostOf(in.Cloud.ActiveDirectoryAuthorityHost)
-	var afe *azidentity.AuthenticationFailedError
-	if !errors.As(err, &afe) || afe.RawResponse == nil {
+	a, answered := refusal(err, in)
+	if !answered {
 		cause := in.Observer.LastErr(host)
 		if cause == nil {
 			cause = ctx.Err()
@@ -197,21 +197,42 @@ func failed(ctx context.Context, err error, in Input, r diag.Result) []diag.Resu
 		r.Summary, r.Hint, r.Cause = "no answer from Entra ID: "+sum, hint, transport.Cause(cause)
 		return []diag.Result{r}
 	}
-	resp := afe.RawResponse
-	stage := stageOf(resp.Request)
-	r.Facts = append(r.Facts, diag.F("failed request", stage), diag.F("HTTP status", resp.Status))
-	body, _ := runtime.Payload(resp)
-	v := explain.Entra(explain.EntraAnswer{Stage: stage, Status: resp.StatusCode, Body: body,
-		ContentType: resp.Header.Get("Content-Type"), RetryAfter: resp.Header.Get("Retry-After")},
-		explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, AuthorityHost: host, Token: in.Token, Now: in.Observer.Now()})
-	out := []diag.Result{merge(r, v)}
-	if v.ListSubjects {
+	r.Facts = append(r.Facts, a.facts...)
+	out := []diag.Result{merge(r, a.verdict)}
+	if a.verdict.ListSubjects {
 		if sr, ok := subjectsOfToken(in); ok {
 			sr.RootCause = idExchange
 			out = append(out, sr)
 		}
 	}
 	return out
+}
+
+// answer is Entra's refusal of a token request, as azidentity reports it.
+type answer struct {
+	verdict explain.Verdict // what explain makes of it
+	facts   []diag.Fact     // the failed request and its HTTP status
+	status  int
+	body    []byte
+}
+
+// refusal reads Entra's answer out of a failed GetToken of in's
+// credential, for the exchange and the Graph token alike; false when
+// azidentity got no answer (a network error, an unreadable body).
+func refusal(err error, in Input) (answer, bool) {
+	var afe *azidentity.AuthenticationFailedError
+	if !errors.As(err, &afe) || afe.RawResponse == nil {
+		return answer{}, false
+	}
+	resp := afe.RawResponse
+	stage := stageOf(resp.Request)
+	body, _ := runtime.Payload(resp)
+	v := explain.Entra(explain.EntraAnswer{Stage: stage, Status: resp.StatusCode, Body: body,
+		ContentType: resp.Header.Get("Content-Type"), RetryAfter: resp.Header.Get("Retry-After")},
+		explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, AuthorityHost: hostOf(in.Cloud.ActiveDirectoryAuthorityHost),
+			Token: in.Token, Now: in.Observer.Now()})
+	return answer{verdict: v, facts: []diag.Fact{diag.F("failed request", stage), diag.F("HTTP status", resp.Status)},
+		status: resp.StatusCode, body: body}, true
 }
 
 // merge adds what explain made of an answer to the step's result.
