@@ -101,9 +101,11 @@ func Scope(c cloud.Configuration) string {
 // the shared client. Instance discovery is off for the well-known clouds'
 // authorities: for a host on MSAL's trusted list it only fetches alias
 // metadata that a single in-memory cache never reads, so it costs one round
-// trip and changes no request, check or error after it (MSAL Go v1.10.1:
-// apps/internal/oauth/resolvers.go resolves a trusted host without it;
-// apps/internal/base/storage/storage.go is its only other use). Terraform's
+// trip and changes no request, check or error after it (MSAL Go v1.10.1
+// resolves a trusted host without it,
+// https://github.com/AzureAD/microsoft-authentication-library-for-go/blob/v1.10.1/apps/internal/oauth/resolvers.go,
+// and its only other use is
+// https://github.com/AzureAD/microsoft-authentication-library-for-go/blob/v1.10.1/apps/internal/base/storage/storage.go). Terraform's
 // azurerm does its own OIDC exchange and sends no such request either. Any
 // other authority host keeps MSAL's default, which validates the authority.
 func newCredential(in Input) (azcore.TokenCredential, error) {
@@ -261,8 +263,8 @@ func stageOf(req *http.Request) string {
 }
 
 // wellKnownAuthorities are the sign-in hosts of Azure's public and national
-// clouds (azcore/cloud), all on MSAL's trusted-host list
-// (apps/internal/oauth/ops/authority/authority.go aadTrustedHostList).
+// clouds (azcore/cloud), all on MSAL's trusted-host list, aadTrustedHostList in
+// https://github.com/AzureAD/microsoft-authentication-library-for-go/blob/v1.10.1/apps/internal/oauth/ops/authority/authority.go.
 var wellKnownAuthorities = []string{"login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn"}
 
 // wellKnownAuthority reports whether authority is https:// on one of them.
