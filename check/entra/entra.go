@@ -30,6 +30,7 @@ import (
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
+	"github.com/oidc-doctor/oidc-doctor/check/graph"
 	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
@@ -232,7 +233,7 @@ func refusal(err error, in Input) (answer, bool) {
 	v := explain.Entra(explain.EntraAnswer{Stage: stage, Status: resp.StatusCode, Body: body,
 		ContentType: resp.Header.Get("Content-Type"), RetryAfter: resp.Header.Get("Retry-After")},
 		explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, AuthorityHost: hostOf(in.Cloud.ActiveDirectoryAuthorityHost),
-			Token: in.Token, Now: in.Observer.Now()})
+			Token: in.Token, Now: in.Observer.Now(), GraphEndpoint: graph.Endpoint(in.Graph.Scope)})
 	return answer{verdict: v, facts: []diag.Fact{diag.F("failed request", stage), diag.F("HTTP status", resp.Status)},
 		status: resp.StatusCode, body: body}, true
 }

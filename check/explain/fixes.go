@@ -11,6 +11,11 @@ import (
 type values struct {
 	ClientID, TenantID, Issuer, Subject, Audience string
 	ObjectID, Action, Scope, Namespace            string
+	// Policies are the Conditional Access policy ids the answer names
+	// (capolids); GraphEndpoint is the cloud's Microsoft Graph, "" when
+	// not known.
+	Policies      []string
+	GraphEndpoint string
 }
 
 // ficCauses are the causes a new federated credential fixes.
@@ -33,6 +38,8 @@ func chooseFixes(ci CodeInfo, v values) []diag.Fix {
 		return fixes.PublicClientOff(v.ClientID)
 	case 90002, 900023, 50059, 9001023:
 		return fixes.TenantLookup(v.ClientID, v.TenantID)
+	case 53003, 50158:
+		return fixes.ConditionalAccess(v.GraphEndpoint, v.Policies, v.ClientID)
 	case 70025:
 		// The app has no credential at all: only creating one repairs it,
 		// whatever of its values the answer left unknown.
