@@ -248,38 +248,18 @@ func (s *shell) az(args []string) (string, error) {
 		return "", s.ficWrite(cmd, f)
 	case "role assignment create":
 		return "", s.assignRole(f)
-	case "storage container create":
-		if f["--auth-mode"] != "login" {
-			return "", fmt.Errorf("fake az: a container is created with --auth-mode login here, not %q", f["--auth-mode"])
-		}
-		return "", s.e.CreateContainer(f["--account-name"], f["--name"])
 	case "ad app permission add":
 		return "", s.e.AddGraphPermissions(s.tenant().ID, f["--id"], f["--api"], strings.Fields(f["--api-permissions"]))
 	case "ad app permission admin-consent":
 		return "", s.e.GrantAdminConsent(s.tenant().ID, f["--id"])
 	case "provider register":
 		return "", s.e.RegisterProvider(f["--subscription"], f["--namespace"])
-	case "storage account show", "storage account update":
-		a, err := s.storageAccount(f)
-		if err != nil {
+	case "storage account show", "storage account update", "storage account list", "storage container create":
+		v, err := s.azStorage(cmd, f)
+		if err != nil || v == nil {
 			return "", err
 		}
-		id := "/subscriptions/" + a.SubscriptionID + "/resourceGroups/" + a.ResourceGroup + "/providers/Microsoft.Storage/storageAccounts/" + a.Name
-		if cmd == "storage account update" {
-			if err := s.e.UpdateStorageNetwork(id, f["--public-network-access"], f["--default-action"]); err != nil {
-				return "", err
-			}
-			a, _ = s.storageAccount(map[string]string{"--ids": id})
-		}
-		data = storageAccountJSON(a, id)
-	case "storage account list":
-		list := []any{}
-		for _, a := range s.e.Scenario().Storage.Accounts {
-			if rg := f["--resource-group"]; rg == "" || strings.EqualFold(a.ResourceGroup, rg) {
-				list = append(list, map[string]any{"name": a.Name, "resourceGroup": a.ResourceGroup})
-			}
-		}
-		data = list
+		data = v
 	case "rest":
 		v, err := s.graphGet(f)
 		if err != nil {
@@ -297,6 +277,38 @@ func (s *shell) az(args []string) (string, error) {
 		data = plain(v)
 	}
 	return azOutput(data, f["-o"])
+}
+
+// azStorage carries out the storage commands: what they print, nil for
+// nothing.
+func (s *shell) azStorage(cmd string, f map[string]string) (any, error) {
+	switch cmd {
+	case "storage container create":
+		if f["--auth-mode"] != "login" {
+			return nil, fmt.Errorf("fake az: a container is created with --auth-mode login here, not %q", f["--auth-mode"])
+		}
+		return nil, s.e.CreateContainer(f["--account-name"], f["--name"])
+	case "storage account list":
+		list := []any{}
+		for _, a := range s.e.Scenario().Storage.Accounts {
+			if rg := f["--resource-group"]; rg == "" || strings.EqualFold(a.ResourceGroup, rg) {
+				list = append(list, map[string]any{"name": a.Name, "resourceGroup": a.ResourceGroup})
+			}
+		}
+		return list, nil
+	}
+	a, err := s.storageAccount(f)
+	if err != nil {
+		return nil, err
+	}
+	id := "/subscriptions/" + a.SubscriptionID + "/resourceGroups/" + a.ResourceGroup + "/providers/Microsoft.Storage/storageAccounts/" + a.Name
+	if cmd == "storage account update" {
+		if err := s.e.UpdateStorageNetwork(id, f["--public-network-access"], f["--default-action"]); err != nil {
+			return nil, err
+		}
+		a, _ = s.storageAccount(map[string]string{"--ids": id})
+	}
+	return storageAccountJSON(a, id), nil
 }
 
 // storageAccount finds the account that --ids, or --name with or without
