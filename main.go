@@ -15,6 +15,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -246,9 +248,13 @@ func sdkLog(getenv func(string) string, w io.Writer) func() {
 }
 
 // usageErr prints a usage error and its hints and returns exit code 2.
+// The last hint points at help, unless one of hints already does.
 func usageErr(w io.Writer, msg string, hints ...string) int {
 	fmt.Fprintf(w, "oidc-doctor: error: %s\n", msg)
-	for _, h := range append(hints, "run `oidc-doctor help` for usage") {
+	if !slices.ContainsFunc(hints, func(h string) bool { return strings.Contains(h, "`oidc-doctor help") }) {
+		hints = append(hints, "run `oidc-doctor help` for usage")
+	}
+	for _, h := range hints {
 		fmt.Fprintf(w, "oidc-doctor: hint: %s\n", h)
 	}
 	return exitUsage

@@ -145,7 +145,7 @@ func parse(args []string, stdout, stderr io.Writer) (*options, int) {
 	}
 	switch {
 	case len(pos) > cmd.maxArgs:
-		return nil, usageErr(stderr, fmt.Sprintf("unexpected argument %q", pos[cmd.maxArgs]), "`oidc-doctor "+strings.TrimSpace(cmd.name+" "+cmd.args)+"` takes no more")
+		return nil, usageErr(stderr, fmt.Sprintf("unexpected argument %q", pos[cmd.maxArgs]), "`"+strings.TrimSpace("oidc-doctor "+cmd.name+" "+cmd.args)+"` takes no more")
 	case cmd.name == "help":
 		return nil, helpCommand(pos, stdout, stderr)
 	case version:

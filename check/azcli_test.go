@@ -7,7 +7,8 @@ package check_test
 // test process. There they are carried out on the emulator, with the
 // checks Microsoft Graph and ARM apply (see emulator's AddFIC, UpdateFIC,
 // EnableServicePrincipal, CreateServicePrincipal, RegisterProvider,
-// AddGraphPermissions, GrantAdminConsent).
+// AddGraphPermissions, GrantAdminConsent, UpdateStorageNetwork,
+// ConditionalAccessPolicy).
 // az is signed in to the tenant that holds the scenario's app, as the
 // administrator who manages it is.
 
@@ -247,17 +248,24 @@ func (s *shell) az(args []string) (string, error) {
 		return "", s.ficWrite(cmd, f)
 	case "role assignment create":
 		return "", s.assignRole(f)
-	case "storage container create":
-		if f["--auth-mode"] != "login" {
-			return "", fmt.Errorf("fake az: a container is created with --auth-mode login here, not %q", f["--auth-mode"])
-		}
-		return "", s.e.CreateContainer(f["--account-name"], f["--name"])
 	case "ad app permission add":
 		return "", s.e.AddGraphPermissions(s.tenant().ID, f["--id"], f["--api"], strings.Fields(f["--api-permissions"]))
 	case "ad app permission admin-consent":
 		return "", s.e.GrantAdminConsent(s.tenant().ID, f["--id"])
 	case "provider register":
 		return "", s.e.RegisterProvider(f["--subscription"], f["--namespace"])
+	case "storage account show", "storage account update", "storage account list", "storage container create":
+		v, err := s.azStorage(cmd, f)
+		if err != nil || v == nil {
+			return "", err
+		}
+		data = v
+	case "rest":
+		v, err := s.graphGet(f)
+		if err != nil {
+			return "", err
+		}
+		data = v
 	default:
 		return "", fmt.Errorf("fake az: %q is not supported", cmd)
 	}
@@ -269,6 +277,80 @@ func (s *shell) az(args []string) (string, error) {
 		data = plain(v)
 	}
 	return azOutput(data, f["-o"])
+}
+
+// azStorage carries out the storage commands: what they print, nil for
+// nothing.
+func (s *shell) azStorage(cmd string, f map[string]string) (any, error) {
+	switch cmd {
+	case "storage container create":
+		if f["--auth-mode"] != "login" {
+			return nil, fmt.Errorf("fake az: a container is created with --auth-mode login here, not %q", f["--auth-mode"])
+		}
+		return nil, s.e.CreateContainer(f["--account-name"], f["--name"])
+	case "storage account list":
+		list := []any{}
+		for _, a := range s.e.Scenario().Storage.Accounts {
+			if rg := f["--resource-group"]; rg == "" || strings.EqualFold(a.ResourceGroup, rg) {
+				list = append(list, map[string]any{"name": a.Name, "resourceGroup": a.ResourceGroup})
+			}
+		}
+		return list, nil
+	}
+	a, err := s.storageAccount(f)
+	if err != nil {
+		return nil, err
+	}
+	id := "/subscriptions/" + a.SubscriptionID + "/resourceGroups/" + a.ResourceGroup + "/providers/Microsoft.Storage/storageAccounts/" + a.Name
+	if cmd == "storage account update" {
+		if err := s.e.UpdateStorageNetwork(id, f["--public-network-access"], f["--default-action"]); err != nil {
+			return nil, err
+		}
+		a, _ = s.storageAccount(map[string]string{"--ids": id})
+	}
+	return storageAccountJSON(a, id), nil
+}
+
+// storageAccount finds the account that --ids, or --name with or without
+// --resource-group, names, as az's storage commands look it up.
+func (s *shell) storageAccount(f map[string]string) (emulator.StorageAccount, error) {
+	for _, a := range s.e.Scenario().Storage.Accounts {
+		id := "/subscriptions/" + a.SubscriptionID + "/resourceGroups/" + a.ResourceGroup + "/providers/Microsoft.Storage/storageAccounts/" + a.Name
+		switch {
+		case f["--ids"] != "":
+			if strings.EqualFold(f["--ids"], id) {
+				return a, nil
+			}
+		case strings.EqualFold(f["--name"], a.Name) && (f["--resource-group"] == "" || strings.EqualFold(f["--resource-group"], a.ResourceGroup)):
+			return a, nil
+		}
+	}
+	return emulator.StorageAccount{}, fmt.Errorf("(ResourceNotFound) the storage account %s%s %w", f["--ids"], f["--name"], errNotFound)
+}
+
+// storageAccountJSON is the account as az storage account show prints it:
+// the fields the fixes query.
+func storageAccountJSON(a emulator.StorageAccount, id string) map[string]any {
+	public, def := "Enabled", "Allow"
+	if a.PrivateEndpoint {
+		public, def = "Disabled", "Deny"
+	}
+	if a.Firewall {
+		def = "Deny"
+	}
+	return map[string]any{"id": id, "name": a.Name, "resourceGroup": a.ResourceGroup, "publicNetworkAccess": public,
+		"networkRuleSet": map[string]any{"defaultAction": def, "bypass": "AzureServices"}}
+}
+
+// graphGet is `az rest --method get` on the Microsoft Graph requests the
+// fixes print: a Conditional Access policy of az's tenant.
+func (s *shell) graphGet(f map[string]string) (any, error) {
+	const prefix = "https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies/"
+	u := f["--url"] + f["--uri"]
+	if !strings.EqualFold(f["--method"], "get") || !strings.HasPrefix(u, prefix) {
+		return nil, fmt.Errorf("fake az: rest %s %s is not modelled", f["--method"], u)
+	}
+	return s.e.ConditionalAccessPolicy(s.tenant().ID, strings.TrimPrefix(u, prefix))
 }
 
 // ficWrite creates or updates a federated credential from --parameters.

@@ -7,6 +7,7 @@ package check
 // (backend). The steps never see package tfconfig.
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/backend"
@@ -190,11 +191,10 @@ func (tf terraform) azurermOf(p *tfconfig.Provider) rbac.Azurerm {
 			from = append(from, ".terraform.lock.hcl")
 		}
 	}
-	if req, ok := tf.c.RequiredProviders["azurerm"]; ok && az.Version == "" && req.Version.Kind == tfconfig.Literal {
-		if az.Version = pinnedVersion(req.Version.Text); az.Version != "" {
-			from = append(from, req.Pos)
-		}
+	if az.Version == "" {
+		az.Version, from = tf.azurermPin()
 	}
+	az.Unused = p == nil && tf.azurermUnused()
 	if p != nil && !p.Implicit {
 		if v := p.Attrs["resource_provider_registrations"]; v.Kind == tfconfig.Literal {
 			az.Registrations = v.Text
@@ -211,6 +211,55 @@ func (tf terraform) azurermOf(p *tfconfig.Provider) rbac.Azurerm {
 	}
 	az.Source = strings.Join(from, ", ")
 	return az
+}
+
+// azurermPin is how much of azurerm's version the constraints pin
+// together, the root's and the local modules' (init installs one release
+// that meets them all), and where they are; "" when none pins it or they
+// disagree.
+func (tf terraform) azurermPin() (string, []string) {
+	reqs := []tfconfig.Requirement{tf.c.RequiredProviders["azurerm"]}
+	for _, m := range tf.c.Modules {
+		reqs = append(reqs, m.RequiredProviders["azurerm"])
+	}
+	pin, from := "", []string(nil)
+	for _, rq := range reqs {
+		v := ""
+		if rq.Version.Kind == tfconfig.Literal {
+			v = pinnedVersion(rq.Version.Text)
+		}
+		switch {
+		case v == "":
+			continue
+		case pin == "" || strings.HasPrefix(v, pin+"."):
+			pin = v
+		case v != pin && !strings.HasPrefix(pin, v+"."):
+			return "", nil // 3 and 4: no release meets both, and init says so
+		}
+		from = append(from, rq.Pos)
+	}
+	return pin, from
+}
+
+// azurermUnused reports that the configuration was read whole, modules
+// included, and nothing in it names azurerm: no block, requirement, lock
+// entry, resource or data source. No configuration at all is not this.
+func (tf terraform) azurermUnused() bool {
+	c := tf.c
+	if !tf.known() || !c.ModulesKnown() {
+		return false
+	}
+	_, required := c.RequiredProviders["azurerm"]
+	for _, l := range c.Locked {
+		required = required || l.Name() == "azurerm"
+	}
+	for _, p := range c.Providers {
+		required = required || p.Name == "azurerm"
+	}
+	for _, m := range c.Modules {
+		required = required || slices.Contains(m.Uses, "azurerm")
+	}
+	return !required
 }
 
 // pinnedVersion is how much of a version a constraint pins: "= 4.27.0" or

@@ -167,7 +167,7 @@ func (t *textWriter) verdict(r diag.Report) string {
 		t.fix("  ", fix)
 	}
 	if others := otherRoots(r, root); len(others) > 0 {
-		t.prose("", "  also: "+visible(strings.Join(others, "; ")))
+		t.prose("", "  "+visible(strings.Join(others, "; ")))
 	}
 	return fix.Text
 }

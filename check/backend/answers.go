@@ -17,6 +17,7 @@ import (
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
+	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 	"github.com/oidc-doctor/oidc-doctor/check/roles"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
@@ -110,6 +111,20 @@ func restricted(a armstorage.Account) bool {
 		return true
 	}
 	return p.NetworkRuleSet != nil && p.NetworkRuleSet.DefaultAction != nil && *p.NetworkRuleSet.DefaultAction == armstorage.DefaultActionDeny
+}
+
+// storageNetwork is the account's network access for the fixes.
+func storageNetwork(a armstorage.Account) fixes.StorageNetwork {
+	var n fixes.StorageNetwork
+	if p := a.Properties; p != nil {
+		if p.PublicNetworkAccess != nil {
+			n.PublicAccess = string(*p.PublicNetworkAccess)
+		}
+		if p.NetworkRuleSet != nil && p.NetworkRuleSet.DefaultAction != nil {
+			n.DefaultAction = string(*p.NetworkRuleSet.DefaultAction)
+		}
+	}
+	return n
 }
 
 func networkPhrase(a armstorage.Account) string {

@@ -131,7 +131,10 @@ func dataVerdict(in Input, p plan, lv live) verdict {
 func blobsVerdict(in Input, lv live) verdict {
 	b := lv.blobs
 	q := explain.StorageRequest{Step: b.step, Account: lv.p.v["storage_account_name"].Text, Container: lv.p.v["container_name"].Text,
-		ObjectID: in.ObjectID, ContainerScope: lv.containerScope()}
+		ObjectID: in.ObjectID, ContainerScope: lv.containerScope(), ResourceGroup: diagText(lv.p.v, "resource_group_name"), AccountID: lv.accountScope()}
+	if lv.account.ran && lv.account.err == nil {
+		q.Network = storageNetwork(lv.account.acct)
+	}
 	facts := []diag.Fact{diag.F("request", b.step)}
 	if len(b.addrs) > 0 {
 		facts = append(facts, diag.F("resolves to", strings.Join(b.addrs, ", ")))
@@ -183,6 +186,7 @@ func networkVerdict(b blobsOutcome, lv live) verdict {
 		if av := failure("", "", lv.account.err); lv.account.ran && lv.account.err != nil && av.code == "ResourceNotFound" {
 			v.summary = b.host + " does not resolve, and ARM has no account " + lv.p.v["storage_account_name"].Text + " in resource group " +
 				lv.p.v["resource_group_name"].Text + ": storage_account_name is wrong"
+			v.fixes = fixes.StorageAccountLookup(lv.p.v["resource_group_name"].Text)
 		}
 	case private(b.addrs) && (v.cause == diag.CauseTimeout || v.cause == diag.CauseNetworkFault):
 		v.cause = diag.CauseNetworkConfig

@@ -1,13 +1,17 @@
 package emulator
 
 // What an administrator changes between two runs, with the checks the real
-// services apply: the stack's environment, a service principal enabled or
-// created (Microsoft Graph), a resource provider registered (ARM). Tests
-// apply the fixes a report prints through these, then run again.
+// services apply: the stack's environment and the account's subject
+// template (Spacelift), a service principal enabled or created (Microsoft
+// Graph), a resource provider registered (ARM), a container created or an
+// account's network opened (Azure Storage). Tests apply the fixes a report
+// prints through these, then run again.
 
 import (
 	"crypto/sha256"
 	"fmt"
+	"maps"
+	"regexp"
 	"strings"
 )
 
@@ -129,4 +133,80 @@ func (e *Emulator) CreateContainer(account, name string) error {
 		return nil
 	}
 	return fmt.Errorf("(StorageAccountNotFound) the storage account %s was not found", account)
+}
+
+// templateRE is what Spacelift accepts as a subject template: at most 1000
+// characters of letters, digits and - _ : / | { }
+// (https://docs.spacelift.io/integrations/cloud-providers/oidc/subject-template).
+var templateRE = regexp.MustCompile(`^[A-Za-z0-9_:/|{}-]{0,1000}$`)
+
+// templatePlaceholders are the placeholders a template may hold.
+var templatePlaceholders = []string{"{spaceId}", "{spacePath}", "{callerType}", "{callerId}", "{runId}", "{runType}", "{scope}"}
+
+// SetSubjectTemplate sets the account's OIDC subject template, as an
+// account admin does in Organization Settings → Security, and mints the
+// run's token again under it ("" is the default format). Spacelift refuses
+// a template with other characters, or with a brace outside a placeholder.
+func (e *Emulator) SetSubjectTemplate(tmpl string) error {
+	bare := tmpl
+	for _, p := range templatePlaceholders {
+		bare = strings.ReplaceAll(bare, p, "")
+	}
+	if !templateRE.MatchString(tmpl) || strings.ContainsAny(bare, "{}") {
+		return fmt.Errorf("invalid subject template %q", tmpl)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.scn.Token.SubjectTemplate = tmpl
+	delete(e.scn.Token.Claims, "sub")
+	tok, err := mintToken(e.scn.Token, e.serviceNow())
+	if err != nil {
+		return err
+	}
+	e.token = tok
+	return nil
+}
+
+// UpdateStorageNetwork sets an account's network access, as `az storage
+// account update --public-network-access --default-action` does; "" leaves
+// a setting as it is. The account is named by its ARM id. Public access
+// Enabled also ends its private-endpoint-only name resolution; Disabled is
+// not modelled.
+func (e *Emulator) UpdateStorageNetwork(id, publicAccess, defaultAction string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := range e.scn.Storage.Accounts {
+		a := &e.scn.Storage.Accounts[i]
+		if !strings.EqualFold(accountScope(*a), id) {
+			continue
+		}
+		switch publicAccess {
+		case "":
+		case "Enabled":
+			a.PrivateEndpoint = false
+		default:
+			return fmt.Errorf("emulator: public network access %q is not modelled", publicAccess)
+		}
+		switch defaultAction {
+		case "":
+		case "Allow", "Deny":
+			a.Firewall = defaultAction == "Deny"
+		default:
+			return fmt.Errorf("argument --default-action: invalid choice: '%s' (choose from 'Allow', 'Deny')", defaultAction)
+		}
+		return nil
+	}
+	return fmt.Errorf("(ResourceNotFound) The Resource 'Microsoft.Storage/storageAccounts/%s' was not found", id[strings.LastIndexByte(id, '/')+1:])
+}
+
+// SetTerraformFile replaces one file of the stack's configuration, as a
+// commit to its repository does; TerraformDir writes it for the next run.
+func (e *Emulator) SetTerraformFile(name, content string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.scn.Terraform = maps.Clone(e.scn.Terraform)
+	if e.scn.Terraform == nil {
+		e.scn.Terraform = map[string]string{}
+	}
+	e.scn.Terraform[name] = content
 }

@@ -178,7 +178,11 @@ func (e *Emulator) Addr() string { return e.ln.Addr().String() }
 
 // Token returns the OIDC token minted for this scenario. It is a secret in
 // the real world: never print it.
-func (e *Emulator) Token() string { return e.token }
+func (e *Emulator) Token() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.token
+}
 
 // Env returns a copy of the scenario's environment.
 func (e *Emulator) Env() map[string]string { return maps.Clone(e.env) }

@@ -97,3 +97,41 @@ func (e *Emulator) provisionLocked(t *Tenant, clientID string) error {
 	}
 	return notFound(clientID)
 }
+
+// ConditionalAccessPolicyName is the display name of the emulated policy.
+const ConditionalAccessPolicyName = "Block workload identities outside trusted locations"
+
+// armAppID is Azure Resource Manager's application id, as Conditional
+// Access lists the apps a policy excludes.
+const armAppID = "797f4846-ba00-4fd7-ba43-dac1f8f63013"
+
+// ConditionalAccessPolicy is the tenant's Conditional Access policy with
+// id as Microsoft Graph shows it (GET /v1.0/identity/conditionalAccess/policies/{id},
+// shape per https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy):
+// one that blocks the tenant's service principals outside trusted
+// locations, for every resource but those it excludes. Graph answers 404
+// for an id it does not have.
+func (e *Emulator) ConditionalAccessPolicy(tenantID, id string) (map[string]any, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t := e.tenantLocked(tenantID)
+	if t == nil || !t.ConditionalAccessBlock || !strings.EqualFold(id, ConditionalAccessPolicyID) {
+		return nil, fmt.Errorf("Not Found({\"error\":{\"code\":\"ResourceNotFound\",\"message\":\"Resource not found for the segment '%s'.\"}})", id)
+	}
+	exclude := []any{}
+	for _, r := range t.ConditionalAccessExcluded {
+		if r == ARMResource {
+			r = armAppID
+		}
+		exclude = append(exclude, r)
+	}
+	return map[string]any{
+		"id": ConditionalAccessPolicyID, "displayName": ConditionalAccessPolicyName, "state": "enabled",
+		"conditions": map[string]any{
+			"clientApplications": map[string]any{"includeServicePrincipals": []any{"ServicePrincipalsInMyTenant"}, "excludeServicePrincipals": []any{}},
+			"applications":       map[string]any{"includeApplications": []any{"All"}, "excludeApplications": exclude},
+			"locations":          map[string]any{"includeLocations": []any{"All"}, "excludeLocations": []any{"AllTrusted"}},
+		},
+		"grantControls": map[string]any{"operator": "OR", "builtInControls": []any{"block"}},
+	}, nil
+}

@@ -80,8 +80,7 @@ func mintToken(spec TokenSpec, now time.Time) (string, error) {
 		claims[k] = v
 	}
 	if !subOverridden {
-		claims["sub"] = fmt.Sprintf("space:%v:%v:%v:run_type:%v:scope:%v",
-			claims["spaceId"], claims["callerType"], claims["callerId"], claims["runType"], claims["scope"])
+		claims["sub"] = renderSubject(spec.SubjectTemplate, claims)
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	t.Header["kid"] = kid(&issuerKey.PublicKey)
@@ -100,6 +99,18 @@ func mintToken(spec TokenSpec, now time.Time) (string, error) {
 		s = tamper(s)
 	}
 	return s, nil
+}
+
+// renderSubject renders a subject template with the token's claims, as
+// Spacelift does (https://docs.spacelift.io/integrations/cloud-providers/oidc/subject-template);
+// "" is the default format. {spacePath} renders the root space's path.
+func renderSubject(tmpl string, claims jwt.MapClaims) string {
+	if tmpl == "" {
+		tmpl = "space:{spaceId}:{callerType}:{callerId}:run_type:{runType}:scope:{scope}"
+	}
+	v := func(k string) string { return fmt.Sprint(claims[k]) }
+	return strings.NewReplacer("{spaceId}", v("spaceId"), "{spacePath}", "/"+v("spaceId"), "{callerType}", v("callerType"),
+		"{callerId}", v("callerId"), "{runId}", v("runId"), "{runType}", v("runType"), "{scope}", v("scope")).Replace(tmpl)
 }
 
 // tamper flips one character in the middle of the signature segment, which

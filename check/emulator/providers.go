@@ -8,8 +8,8 @@ package emulator
 // sample app of
 // https://github.com/jsifantu/billing-dotnet-ratecard-api/blob/eabbf41ed3f966cec341ab752c0baf82d299f8f3/ConsoleApp-Billing-RateCard/AzureResourceManager/AzureProviders.md
 // (a Markdown report the app generated from the ARM answer; the field values
-// are copied verbatim). testdata/SOURCES.md says more, and a test holds this
-// list to testdata/subscription-providers-2017.json.
+// are copied verbatim). A test holds this list to the same answer kept as
+// testdata/subscription-providers-2017.json.
 //
 // It is old: namespaces created since 2017 (Microsoft.ManagedIdentity,
 // Microsoft.App, ...) are absent, and azurerm skips a namespace of its set

@@ -15,6 +15,9 @@ const (
 	StateResourceGroup = "rg-tfstate"
 	StateContainer     = "tfstate"
 	StateKey           = "azure-infra.tfstate"
+	// RealStateAccount is the account that holds the state in
+	// backend-account-missing, whose backend block names StateAccount.
+	RealStateAccount = "stoidcdoctorother"
 	// StateSubscriptionID holds the state account in the presets where the
 	// state lives apart from the workload (same tenant).
 	StateSubscriptionID = "7b3c9e21-4d5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -120,8 +123,11 @@ func backendScenarios() []Scenario {
 		backendPreset("backend-private-endpoint", "the state account is reachable only through a private endpoint: its name resolves to 10.20.0.5, which a public worker cannot reach", func(s *Scenario) {
 			s.Storage.Accounts[0].PrivateEndpoint = true
 		}),
-		backendPreset("backend-account-missing", "storage_account_name names an account that does not exist: its blob host does not resolve", func(s *Scenario) {
-			s.Storage.Accounts[0].Name = "stoidcdoctorother"
+		backendPreset("backend-account-missing", "storage_account_name names an account that does not exist (a typo: the state is in stoidcdoctorother, where the identity has its data role): its blob host does not resolve", func(s *Scenario) {
+			s.Storage.Accounts[0].Name = RealStateAccount
+			for i, ra := range s.ARM.RoleAssignments {
+				s.ARM.RoleAssignments[i].Scope = strings.Replace(ra.Scope, "/storageAccounts/"+StateAccount+"/", "/storageAccounts/"+RealStateAccount+"/", 1)
+			}
 		}),
 		backendPreset("backend-blob-hang", "the blob endpoint never answers List Blobs (a fault: inconclusive)", func(s *Scenario) {
 			s.fault("storage-list-blobs", Fault{Hang: true})

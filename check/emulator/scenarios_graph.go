@@ -84,7 +84,7 @@ func graphScenarios() []Scenario {
 			s.app().MultiTenant = true
 		}),
 		preset("subject-run-id", "the account's subject template holds {runId}: this run's credential matched, the next run's subject will be another (claim-sub)", func(s *Scenario) {
-			s.Token.Claims = map[string]any{"sub": SubjectWithRunID}
+			s.Token.SubjectTemplate = "space:{spaceId}:{callerType}:{callerId}:run:{runId}:run_type:{runType}:scope:{scope}"
 			s.app().FICs = append(s.app().FICs, fic("spacelift-azure-infra-this-run", SubjectWithRunID))
 		}),
 	}

@@ -127,8 +127,8 @@ type Issuer struct {
 // TokenSpec says how the run's OIDC token is minted.
 type TokenSpec struct {
 	// Claims overrides the default Spacelift claims; a nil value deletes the
-	// claim. When sub is not overridden it is rebuilt from the (overridden)
-	// spaceId, callerType, callerId, runType and scope claims.
+	// claim. When sub is not overridden it is rendered from the (overridden)
+	// claims through SubjectTemplate.
 	Claims map[string]any
 	// Header overrides JWT header fields; a nil value deletes the field.
 	Header map[string]any
@@ -141,6 +141,10 @@ type TokenSpec struct {
 	TamperSignature bool
 	// Raw, when set, is used verbatim as the token.
 	Raw string
+	// SubjectTemplate is the account's custom OIDC subject template, from
+	// which sub is rendered when Claims does not set it; "" is Spacelift's
+	// default format.
+	SubjectTemplate string
 }
 
 // Entra is the directory state: tenants with their applications.

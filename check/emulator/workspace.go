@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -24,7 +26,29 @@ func (e *Emulator) RunEnv(dir string) (env map[string]string, tokenPath string, 
 		}
 	}
 	env["SPACELIFT_OIDC_TOKEN"] = e.Token()
+	interpolate(env)
 	return env, tokenPath, nil
+}
+
+// interpolateRE is a reference to another variable in a value: ${NAME}.
+var interpolateRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// interpolate fills ${NAME} in each value with NAME's value, as Spacelift
+// does on the worker, across the stack's, the contexts' and its own
+// computed variables
+// (https://docs.spacelift.io/concepts/configuration/environment#environment-variable-interpolation).
+// UNCONFIRMED: what Spacelift makes of a reference to a variable that is
+// not set; here it is left as written.
+func interpolate(env map[string]string) {
+	src := maps.Clone(env)
+	for k, v := range env {
+		env[k] = interpolateRE.ReplaceAllStringFunc(v, func(ref string) string {
+			if x, ok := src[ref[2:len(ref)-1]]; ok {
+				return x
+			}
+			return ref
+		})
+	}
 }
 
 // workspaceRoot is where Spacelift mounts the run's workspace.
@@ -40,7 +64,10 @@ func (e *Emulator) TerraformDir(dir string) (string, error) {
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return "", err
 	}
-	for name, content := range e.scn.Terraform {
+	e.mu.Lock()
+	files := maps.Clone(e.scn.Terraform)
+	e.mu.Unlock()
+	for name, content := range files {
 		p := filepath.Join(root, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 			return "", err

@@ -31,6 +31,7 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
 	"github.com/oidc-doctor/oidc-doctor/check/fixes"
+	"github.com/oidc-doctor/oidc-doctor/check/graph"
 	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
@@ -110,9 +111,11 @@ func Scope(c cloud.Configuration) string {
 // the shared client. Instance discovery is off for the well-known clouds'
 // authorities: for a host on MSAL's trusted list it only fetches alias
 // metadata that a single in-memory cache never reads, so it costs one round
-// trip and changes no request, check or error after it (MSAL Go v1.10.1:
-// apps/internal/oauth/resolvers.go resolves a trusted host without it;
-// apps/internal/base/storage/storage.go is its only other use). Terraform's
+// trip and changes no request, check or error after it (MSAL Go v1.10.1
+// resolves a trusted host without it,
+// https://github.com/AzureAD/microsoft-authentication-library-for-go/blob/v1.10.1/apps/internal/oauth/resolvers.go,
+// and its only other use is
+// https://github.com/AzureAD/microsoft-authentication-library-for-go/blob/v1.10.1/apps/internal/base/storage/storage.go). Terraform's
 // azurerm does its own OIDC exchange and sends no such request either. Any
 // other authority host keeps MSAL's default, which validates the authority.
 func newCredential(in Input) (azcore.TokenCredential, error) {
@@ -189,8 +192,8 @@ func principalFromToken(at string) Principal {
 func failed(ctx context.Context, err error, in Input, r diag.Result) []diag.Result {
 	r.Status = diag.StatusFail
 	host := hostOf(in.Cloud.ActiveDirectoryAuthorityHost)
-	var afe *azidentity.AuthenticationFailedError
-	if !errors.As(err, &afe) || afe.RawResponse == nil {
+	a, answered := refusal(err, in)
+	if !answered {
 		cause := in.Observer.LastErr(host)
 		if cause == nil {
 			cause = ctx.Err()
@@ -206,22 +209,43 @@ func failed(ctx context.Context, err error, in Input, r diag.Result) []diag.Resu
 		r.Summary, r.Hint, r.Cause = "no answer from Entra ID: "+sum, hint, transport.Cause(cause)
 		return []diag.Result{r}
 	}
-	resp := afe.RawResponse
-	stage := stageOf(resp.Request)
-	r.Facts = append(r.Facts, diag.F("failed request", stage), diag.F("HTTP status", resp.Status))
-	body, _ := runtime.Payload(resp)
-	v := explain.Entra(explain.EntraAnswer{Stage: stage, Status: resp.StatusCode, Body: body,
-		ContentType: resp.Header.Get("Content-Type"), RetryAfter: resp.Header.Get("Retry-After")},
-		explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, Client: in.ClientFrom, Tenant: in.TenantFrom,
-			AuthorityHost: host, Token: in.Token, Now: in.Observer.Now()})
-	out := []diag.Result{merge(r, v)}
-	if v.ListSubjects {
+	r.Facts = append(r.Facts, a.facts...)
+	out := []diag.Result{merge(r, a.verdict)}
+	if a.verdict.ListSubjects {
 		if sr, ok := subjectsOfToken(in); ok {
 			sr.RootCause = idExchange
 			out = append(out, sr)
 		}
 	}
 	return out
+}
+
+// answer is Entra's refusal of a token request, as azidentity reports it.
+type answer struct {
+	verdict explain.Verdict // what explain makes of it
+	facts   []diag.Fact     // the failed request and its HTTP status
+	status  int
+	body    []byte
+}
+
+// refusal reads Entra's answer out of a failed GetToken of in's
+// credential, for the exchange and the Graph token alike; false when
+// azidentity got no answer (a network error, an unreadable body).
+func refusal(err error, in Input) (answer, bool) {
+	var afe *azidentity.AuthenticationFailedError
+	if !errors.As(err, &afe) || afe.RawResponse == nil {
+		return answer{}, false
+	}
+	resp := afe.RawResponse
+	stage := stageOf(resp.Request)
+	body, _ := runtime.Payload(resp)
+	v := explain.Entra(explain.EntraAnswer{Stage: stage, Status: resp.StatusCode, Body: body,
+		ContentType: resp.Header.Get("Content-Type"), RetryAfter: resp.Header.Get("Retry-After")},
+		explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, Client: in.ClientFrom, Tenant: in.TenantFrom,
+			AuthorityHost: hostOf(in.Cloud.ActiveDirectoryAuthorityHost), Token: in.Token, Now: in.Observer.Now(),
+			GraphEndpoint: graph.Endpoint(in.Graph.Scope)})
+	return answer{verdict: v, facts: []diag.Fact{diag.F("failed request", stage), diag.F("HTTP status", resp.Status)},
+		status: resp.StatusCode, body: body}, true
 }
 
 // merge adds what explain made of an answer to the step's result.
@@ -250,8 +274,8 @@ func stageOf(req *http.Request) string {
 }
 
 // wellKnownAuthorities are the sign-in hosts of Azure's public and national
-// clouds (azcore/cloud), all on MSAL's trusted-host list
-// (apps/internal/oauth/ops/authority/authority.go aadTrustedHostList).
+// clouds (azcore/cloud), all on MSAL's trusted-host list, aadTrustedHostList in
+// https://github.com/AzureAD/microsoft-authentication-library-for-go/blob/v1.10.1/apps/internal/oauth/ops/authority/authority.go.
 var wellKnownAuthorities = []string{"login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn"}
 
 // wellKnownAuthority reports whether authority is https:// on one of them.

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
@@ -215,17 +213,9 @@ func (g *Graph) tokenResult(ctx context.Context) diag.Result {
 func (g *Graph) refused(ctx context.Context, r diag.Result) diag.Result {
 	r.Status = diag.StatusFail
 	host := hostOf(g.in.Cloud.ActiveDirectoryAuthorityHost)
-	var afe *azidentity.AuthenticationFailedError
-	if errors.As(g.err, &afe) && afe.RawResponse != nil {
-		resp := afe.RawResponse
-		body, _ := runtime.Payload(resp)
-		stage := stageOf(resp.Request)
-		v := explain.Entra(explain.EntraAnswer{Stage: stage, Status: resp.StatusCode, Body: body,
-			ContentType: resp.Header.Get("Content-Type"), RetryAfter: resp.Header.Get("Retry-After")},
-			explain.Exchange{ClientID: g.in.ClientID, TenantID: g.in.TenantID, Client: g.in.ClientFrom, Tenant: g.in.TenantFrom,
-				AuthorityHost: host, Token: g.in.Token, Now: g.in.Observer.Now()})
-		r.Facts = append(r.Facts, diag.F("failed request", stage), diag.F("HTTP status", resp.Status))
-		return merge(r, explain.GraphToken(v, resp.StatusCode, body))
+	if a, ok := refusal(g.err, g.in); ok {
+		r.Facts = append(r.Facts, a.facts...)
+		return merge(r, explain.GraphToken(a.verdict, a.status, a.body))
 	}
 	cause := g.err
 	if ctx.Err() == nil {

@@ -124,7 +124,7 @@ func UnknownAADSTS(code int, description, errorURI string) CodeInfo {
 	return CodeInfo{
 		Code:        "AADSTS" + n,
 		Cause:       diag.CauseOther,
-		Title:       "entra refused the sign-in",
+		Title:       "Entra refused the sign-in",
 		Explanation: expl,
 		Fix:         "Read Microsoft's page for the code at " + errorURI + ", and find the sign-in in Entra ID > Sign-in logs > Service principal sign-ins using the correlation ID.",
 	}

@@ -44,7 +44,7 @@ var armCodes = map[string]CodeInfo{
 		Fix:         "Set ARM_TENANT_ID to the subscription's tenant (the second tenant in the message), and make sure the app and its federated credentials live in that tenant; or use a subscription of the token's tenant."},
 
 	// The access token itself.
-	"invalidauthenticationtoken": {Code: "InvalidAuthenticationToken", Cause: diag.CauseAccessTokenRejected, Title: "azure resource manager rejected the access token",
+	"invalidauthenticationtoken": {Code: "InvalidAuthenticationToken", Cause: diag.CauseAccessTokenRejected, Title: "Azure Resource Manager rejected the access token",
 		Explanation: "The access token is malformed, meant for another service, or lacks an object id because the app has no service principal in the subscription's tenant.",
 		Fix:         "Request the token for https://management.azure.com/.default, and create the service principal if it is missing: az ad sp create --id <client-id>."},
 	"invalidauthenticationtokenaudience": {Code: "InvalidAuthenticationTokenAudience", Cause: diag.CauseAccessTokenRejected, Title: "the access token is for another service",
@@ -73,7 +73,7 @@ var armCodes = map[string]CodeInfo{
 	"nosubscriptionsfound": {Code: "NoSubscriptionsFound", Cause: diag.CauseSubscriptionNotFound, Title: "the identity can see no subscriptions",
 		Explanation: "az signed in, but the identity has no role on any subscription of the tenant, so az found no subscriptions (this is az's own message, not an Azure error code).",
 		Fix:         "Assign a role on the subscription to the service principal (az role assignment create --assignee-object-id <object-id> --assignee-principal-type ServicePrincipal --role Reader --scope /subscriptions/<subscription-id>), or log in with az login --allow-no-subscriptions. " + rbacDelay},
-	"azureclisubscriptionnotfound": {Code: "AzureCLISubscriptionNotFound", Cause: diag.CauseSubscriptionNotFound, Title: "the azure cli does not know this subscription",
+	"azureclisubscriptionnotfound": {Code: "AzureCLISubscriptionNotFound", Cause: diag.CauseSubscriptionNotFound, Title: "the Azure CLI does not know this subscription",
 		Explanation: "The Azure CLI's profile has no subscription with this id or name (no code: az's own message): the CLI is signed in as another identity or tenant, its profile is stale, or the value is wrong.",
 		Fix:         "Run az account list to see what the CLI knows; on Spacelift, use OIDC (ARM_USE_OIDC=true and the ARM_* ids) instead of the CLI."},
 	"readonlydisabledsubscription": {Code: "ReadOnlyDisabledSubscription", Cause: diag.CauseSubscriptionDisabled, Title: "the subscription is disabled",
@@ -107,15 +107,15 @@ var armCodes = map[string]CodeInfo{
 	"missingregistrationforresourceprovider": {Code: "MissingRegistrationForResourceProvider", Cause: diag.CauseProviderRegistration, Title: "a resource provider is not registered",
 		Explanation: "The subscription is not registered for the resource provider named in the message.",
 		Fix:         "Register the namespace once as an administrator: az provider register --namespace <namespace> --subscription <subscription-id>."},
-	"providerregistrationfailed": {Code: "ProviderRegistrationFailed", Cause: diag.CauseProviderRegistration, Title: "terraform could not register resource providers",
+	"providerregistrationfailed": {Code: "ProviderRegistrationFailed", Cause: diag.CauseProviderRegistration, Title: "Terraform could not register resource providers",
 		Explanation: "The azurerm provider registers resource providers on its own at start-up (no code: the provider's own message), and the identity may not.",
 		Fix:         "Register the namespaces once as an administrator (az provider register --namespace <namespace>), and stop the provider registering them: resource_provider_registrations = \"none\" in azurerm 4.x, skip_provider_registration = true in 3.x."},
 
 	// Service faults.
-	"internalservererror": {Code: "InternalServerError", Cause: diag.CauseServiceFault, Title: "azure had an internal error",
+	"internalservererror": {Code: "InternalServerError", Cause: diag.CauseServiceFault, Title: "Azure had an internal error",
 		Explanation: "Azure Resource Manager or a resource provider failed internally; nothing is known to be wrong with the configuration.",
 		Fix:         "Retry; if it persists, open a support request quoting the tracking and correlation ids."},
-	"toomanyrequests": {Code: "TooManyRequests", Cause: diag.CauseServiceFault, Title: "azure is throttling the requests",
+	"toomanyrequests": {Code: "TooManyRequests", Cause: diag.CauseServiceFault, Title: "Azure is throttling the requests",
 		Explanation: "Azure Resource Manager throttled the identity's requests (too many in the time window).",
 		Fix:         "Retry after the time the message or the Retry-After header gives, and lower the parallelism (terraform -parallelism=5)."},
 	"resourcerequeststhrottled": {Code: "ResourceRequestsThrottled", Cause: diag.CauseServiceFault, Title: "a resource provider is throttling the requests",
@@ -126,7 +126,7 @@ var armCodes = map[string]CodeInfo{
 		Fix:         "Retry after the time the message gives, and lower the parallelism (terraform -parallelism=5)."},
 
 	// Microsoft Graph.
-	"authorization_requestdenied": {Code: "Authorization_RequestDenied", Cause: diag.CauseGraphPermissionDenied, Title: "microsoft graph refused the identity",
+	"authorization_requestdenied": {Code: "Authorization_RequestDenied", Cause: diag.CauseGraphPermissionDenied, Title: "Microsoft Graph refused the identity",
 		Explanation: "The identity has no Microsoft Graph permission (or directory role) for this operation: creating or reading apps, groups or users needs an application permission granted with admin consent.",
 		Fix:         "Grant the app the Graph application permission the operation needs (Application.ReadWrite.OwnedBy, Group.ReadWrite.All, User.Read.All, ...) and admin consent, or a directory role such as Application Administrator; the azuread provider's docs list what each resource needs."},
 
@@ -145,10 +145,10 @@ var armCodes = map[string]CodeInfo{
 		Fix:         "Use a token of the storage account's tenant (check ARM_TENANT_ID), or regenerate the SAS or key; with OIDC prefer Entra auth (use_azuread_auth = true)."},
 
 	// Azure CLI fall-backs (no code).
-	"azureclinotloggedin": {Code: "AzureCLINotLoggedIn", Cause: diag.CauseNoCredential, Title: "the tool fell back to the azure cli, which is not signed in",
+	"azureclinotloggedin": {Code: "AzureCLINotLoggedIn", Cause: diag.CauseNoCredential, Title: "the tool fell back to the Azure CLI, which is not signed in",
 		Explanation: "No OIDC (or other) credential reached the azurerm provider or backend, so it tried the Azure CLI, which has no signed-in account on the worker (no code: the provider's own message).",
 		Fix:         azLoginFix},
-	"azureclinotfound": {Code: "AzureCLINotFound", Cause: diag.CauseNoCredential, Title: "the tool fell back to the azure cli, which is not installed",
+	"azureclinotfound": {Code: "AzureCLINotFound", Cause: diag.CauseNoCredential, Title: "the tool fell back to the Azure CLI, which is not installed",
 		Explanation: "No OIDC (or other) credential reached the azurerm provider or backend, so it tried to run the Azure CLI, which is not on the worker's PATH (no code: the provider's own message).",
 		Fix:         azLoginFix},
 	"nooidctoken": {Code: "NoOIDCToken", Cause: diag.CauseNoCredential, Title: "no oidc token could be obtained",

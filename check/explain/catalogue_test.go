@@ -73,6 +73,9 @@ func TestLookupAADSTSCauses(t *testing.T) {
 }
 
 // checkInfo holds every entry to the table's own rules.
+// properNouns are the names a title may start with, and must capitalise.
+var properNouns = map[string]bool{"Entra": true, "Azure": true, "Microsoft": true, "Terraform": true}
+
 func checkInfo(t *testing.T, ci CodeInfo) {
 	t.Helper()
 	if !diag.KnownCause(ci.Cause) {
@@ -83,8 +86,15 @@ func checkInfo(t *testing.T, ci CodeInfo) {
 	default:
 		t.Errorf("%s: field %q", ci.Code, ci.Field)
 	}
-	if ci.Title == "" || ci.Title != strings.ToLower(ci.Title[:1])+ci.Title[1:] || strings.HasSuffix(ci.Title, ".") {
-		t.Errorf("%s: title %q must be non-empty, start lower case, no final period", ci.Code, ci.Title)
+	// A title starts lower case, unless with a name: "Entra is throttling this client".
+	first, _, _ := strings.Cut(ci.Title, " ")
+	if ci.Title == "" || (ci.Title != strings.ToLower(ci.Title[:1])+ci.Title[1:] && !properNouns[first]) || strings.HasSuffix(ci.Title, ".") {
+		t.Errorf("%s: title %q must be non-empty, start lower case (or with a name), no final period", ci.Code, ci.Title)
+	}
+	for _, w := range strings.Fields(ci.Title) {
+		if properNouns[strings.ToUpper(w[:1])+w[1:]] && w != strings.ToUpper(w[:1])+w[1:] {
+			t.Errorf("%s: title %q writes the name %q in lower case", ci.Code, ci.Title, w)
+		}
 	}
 	if ci.Explanation == "" || ci.Fix == "" {
 		t.Errorf("%s: explanation and fix are required", ci.Code)

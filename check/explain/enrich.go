@@ -57,6 +57,7 @@ func enrich(f *Finding, tok *Token, ctx fieldSet) {
 		ClientID: known("client_id"), TenantID: known("tenant"),
 		Issuer: known("issuer"), Subject: known("subject"), Audience: known("audience"),
 		ObjectID: known("object_id"), Action: known("action"), Scope: known("scope"), Namespace: known("namespace"),
+		Policies: splitIDs(known("policy_ids")),
 	})
 	for _, k := range fieldOrder {
 		if v := known(k); v != "" {

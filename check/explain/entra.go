@@ -43,6 +43,9 @@ type Exchange struct {
 	Token Token
 	// Now is the local clock, shown beside the token's times.
 	Now time.Time
+	// GraphEndpoint is the cloud's Microsoft Graph ("https://graph.microsoft.com"),
+	// for fixes that read the directory; "" when not known.
+	GraphEndpoint string
 }
 
 // Verdict is what an answer means, ready to be added to a failing result.
@@ -118,7 +121,7 @@ func Entra(a EntraAnswer, x Exchange) Verdict {
 	aud := tok.FirstAudience()
 	fic := ficCauses[info.Cause]
 	vals := values{ClientID: x.ClientID, TenantID: x.TenantID, Issuer: tok.Issuer, Subject: tok.Subject, Audience: aud,
-		Client: client, Tenant: tenant}
+		Client: client, Tenant: tenant, Policies: splitIDs(policyIDs(ee.Claims)), GraphEndpoint: x.GraphEndpoint}
 	if v.Cause != diag.CauseServiceFault {
 		v.Summary = settingWords(client, tenant).Replace(headline(info, vals))
 	}

@@ -62,6 +62,14 @@ func entraFields(msg string) fieldSet {
 	return fs
 }
 
+// splitIDs splits policyIDs' comma-separated list; nil for "".
+func splitIDs(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
 // policyIDs reads the Conditional Access policy ids from an answer's
 // claims: {"access_token":{"capolids":{"essential":true,"values":["id",...]}}}.
 func policyIDs(s string) string {

@@ -16,6 +16,11 @@ type values struct {
 	// Client and Tenant are where ClientID and TenantID are set; the zero
 	// value is ARM_CLIENT_ID and ARM_TENANT_ID.
 	Client, Tenant fixes.Setting
+	// Policies are the Conditional Access policy ids the answer names
+	// (capolids); GraphEndpoint is the cloud's Microsoft Graph, "" when
+	// not known.
+	Policies      []string
+	GraphEndpoint string
 }
 
 // settingWords puts the settings a live exchange read where the
@@ -46,6 +51,8 @@ func chooseFixes(ci CodeInfo, v values) []diag.Fix {
 		return fixes.PublicClientOff(v.ClientID)
 	case 90002, 900023, 50059, 9001023:
 		return fixes.TenantLookup(v.ClientID, v.TenantID, v.Client, v.Tenant)
+	case 53003, 50158:
+		return fixes.ConditionalAccess(v.GraphEndpoint, v.Policies, v.ClientID)
 	case 70025:
 		// The app has no credential at all: only creating one repairs it,
 		// whatever of its values the answer left unknown.

@@ -206,7 +206,7 @@ func unknownAzure(code, text string) CodeInfo {
 		ci.Code = code
 		return ci
 	}
-	return CodeInfo{Code: code, Cause: diag.CauseOther, Title: "azure refused the request",
+	return CodeInfo{Code: code, Cause: diag.CauseOther, Title: "Azure refused the request",
 		Explanation: "oidc-doctor has no entry for this Azure error code; the service's message is below.",
 		Fix:         "Search Microsoft's documentation for the code, and check the message's action and scope."}
 }

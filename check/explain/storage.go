@@ -64,6 +64,11 @@ type StorageRequest struct {
 	// ObjectID is the signed-in identity's object id; ContainerScope the
 	// container's ARM scope (with placeholders for what is not known).
 	ObjectID, ContainerScope string
+	// ResourceGroup is the backend's resource_group_name; "" when not set.
+	// AccountID is the account's ARM id, with placeholders for what is not known.
+	ResourceGroup, AccountID string
+	// Network is the account's network access, when ARM was asked for the account.
+	Network fixes.StorageNetwork
 }
 
 // Storage says what a Storage error answer to the backend's List Blobs means.
@@ -86,6 +91,7 @@ func Storage(f StorageFailure, q StorageRequest) Verdict {
 		v.Hint = "Spacelift's public workers cannot be allow-listed by IP address in the account's firewall. " +
 			"Run the stack on a private worker pool inside a network the account allows (a virtual network rule or a private endpoint), " +
 			"or set the account's public network access to all networks. Check with: az storage account show -n " + fixes.Shell(q.Account) + " --query '{default:networkRuleSet.defaultAction, public:publicNetworkAccess}'"
+		v.Fixes = fixes.StorageOpenNetwork(q.Account, q.ResourceGroup, q.AccountID, q.Network)
 	case f.Code == StorageContainerNotFound || (f.Status == http.StatusNotFound && f.Code == ""):
 		v.Cause = diag.CauseAzureResourceNotFound
 		v.Summary = host + " answered " + diag.FirstNonEmpty(f.Code, "HTTP 404") + ": the container " + q.Container + " does not exist in account " + q.Account

@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,21 +31,11 @@ const entraKeyLimit = 100
 func verifySignature(ctx context.Context, client *http.Client, tok Token, jwksURI string) diag.Result {
 	r := diag.Result{ID: "issuer-signature", Title: titleSignature,
 		Facts: []diag.Fact{diag.F("alg", diag.Absent(tok.Alg)), diag.F("kid", diag.Absent(tok.Kid))}}
-	fail := func(summary, hint string) diag.Result {
-		r.Status, r.Summary, r.Hint = diag.StatusFail, summary, hint
+	if summary, bad := algProblem(tok.Alg); bad {
+		r.Status, r.Summary, r.Hint = diag.StatusFail, summary, "use the token Spacelift writes to /mnt/workspace/spacelift.oidc; it is signed with RS256"
 		return r
 	}
-	switch {
-	case tok.Alg == "none" || tok.Alg == "":
-		return fail("the token is unsigned (alg "+diag.Absent(tok.Alg)+"): nothing proves who issued it, and Entra accepts only RS256",
-			"use the token Spacelift writes to /mnt/workspace/spacelift.oidc; it is signed with RS256")
-	case strings.HasPrefix(tok.Alg, "HS"):
-		return fail("the token is signed with "+tok.Alg+", a shared-secret MAC no issuer can publish a key for; Entra accepts only RS256",
-			"use the token Spacelift writes to /mnt/workspace/spacelift.oidc; it is signed with RS256")
-	case tok.Alg != "RS256":
-		return fail("the token is signed with "+tok.Alg+"; Entra accepts only RS256",
-			"use the token Spacelift writes to /mnt/workspace/spacelift.oidc; it is signed with RS256")
-	case jwksURI == "":
+	if jwksURI == "" {
 		return diag.Skipped("issuer-signature", titleSignature, "needs the jwks_uri from issuer-discovery")
 	}
 	r, keys := fetchJWKS(ctx, client, r, jwksURI)
@@ -59,13 +50,31 @@ func verifySignature(ctx context.Context, client *http.Client, tok Token, jwksUR
 	if tok.Kid == "" {
 		return verifyWithoutKid(r, tok, keys, kids)
 	}
-	idx := -1
-	for i, k := range kids {
-		if k == tok.Kid {
-			idx = i
-			break
-		}
+	return verifyWithKid(r, tok, keys, kids)
+}
+
+// algProblem says why a token signed with alg cannot be used with Entra,
+// which accepts only RS256.
+func algProblem(alg string) (summary string, bad bool) {
+	switch {
+	case alg == "none" || alg == "":
+		return "the token is unsigned (alg " + diag.Absent(alg) + "): nothing proves who issued it, and Entra accepts only RS256", true
+	case strings.HasPrefix(alg, "HS"):
+		return "the token is signed with " + alg + ", a shared-secret MAC no issuer can publish a key for; Entra accepts only RS256", true
+	case alg != "RS256":
+		return "the token is signed with " + alg + "; Entra accepts only RS256", true
 	}
+	return "", false
+}
+
+// verifyWithKid verifies the signature with the key the token's kid
+// names among keys (whose kids are kids), as Entra does.
+func verifyWithKid(r diag.Result, tok Token, keys []map[string]json.RawMessage, kids []string) diag.Result {
+	fail := func(summary, hint string) diag.Result {
+		r.Status, r.Summary, r.Hint = diag.StatusFail, summary, hint
+		return r
+	}
+	idx := slices.Index(kids, tok.Kid)
 	if idx < 0 {
 		r.Facts = append(r.Facts, diag.F("entra expects", "AADSTS7000272: the certificate with identifier "+tok.Kid+" could not be found in the metadata"))
 		return fail("the token's kid "+strconv.Quote(tok.Kid)+" is not in the issuer's JWKS",

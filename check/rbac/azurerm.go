@@ -44,6 +44,11 @@ type Azurerm struct {
 	// Source names where these were read ("main.tf, .terraform.lock.hcl"),
 	// for the facts; "" when nothing was read.
 	Source string
+	// Unused reports that the whole configuration was read, its modules
+	// included, and names no azurerm provider anywhere: init installs none,
+	// so nothing registers resource providers as azurerm does at start-up.
+	// False when nothing was read (then azurerm may well be in use).
+	Unused bool
 }
 
 //go:embed azurerm_sets.json

@@ -17,8 +17,11 @@ func TestAzurermSets(t *testing.T) {
 			t.Errorf("set %s has no tag and commit: %+v", k, s)
 		}
 	}
-	// What providers.md warns about: all is not a superset of legacy, the
-	// sets are case-sensitive, and each legacy shrank by a retired namespace.
+	// What the sets in
+	// https://github.com/hashicorp/terraform-provider-azurerm/blob/v4.81.0/internal/resourceproviders/required.go
+	// show: all is not a superset of legacy, the sets are case-sensitive
+	// ("Note that resource providers are case-sensitive."), and each legacy
+	// shrank by a retired namespace.
 	if contains(sets["all"].Namespaces, "Microsoft.DBforMariaDB") || !contains(sets["legacy-66"].Namespaces, "Microsoft.DBforMariaDB") {
 		t.Error("all should lack Microsoft.DBforMariaDB, which legacy has")
 	}

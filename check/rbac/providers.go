@@ -171,6 +171,10 @@ func byShort(o regOutcome) string { return string(o.status) + o.short }
 
 func judgeProviders(w *world) diag.Result {
 	in := w.in
+	if in.Azurerm.Unused {
+		return diag.Skipped(idRBACProviders, titleRBACProviders,
+			"the configuration uses no azurerm provider, whose start-up lists and registers resource providers")
+	}
 	if w.provs.err != nil && !isDenied(w.provs.err) {
 		r := failedCall(idRBACProviders, titleRBACProviders, "GET "+in.subscriptionScope()+"/providers", w.host, w.provs.err)
 		r.Elapsed = w.provs.elapsed

@@ -15,6 +15,10 @@ import (
 	"strings"
 )
 
+// DefaultTemplate is Spacelift's default subject format as a template: what
+// an empty OIDC subject template field means.
+const DefaultTemplate = "space:{spaceId}:{callerType}:{callerId}:run_type:{runType}:scope:{scope}"
+
 // Template is a subject template as one token shows it.
 type Template struct {
 	// Sub is the subject the token carries.
@@ -213,7 +217,7 @@ func (t Template) Render(runType, scope string) (string, bool) {
 // {scope} and {runId} where they were found.
 func (t Template) Text() string {
 	if t.Default {
-		return "space:{spaceId}:{callerType}:{callerId}:run_type:{runType}:scope:{scope}"
+		return DefaultTemplate
 	}
 	s, _ := Template{Sub: t.Sub, RunType: "{runType}", Scope: "{scope}", runType: t.runType, scope: t.scope, perRun: t.perRun}.Render("{runType}", "{scope}")
 	return strings.ReplaceAll(s, "<runId>", "{runId}")

@@ -20,6 +20,7 @@ var rootSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "provider", LabelNames: []string{"name"}},
 	{Type: "resource", LabelNames: []string{"type", "name"}},
 	{Type: "data", LabelNames: []string{"type", "name"}},
+	{Type: "module", LabelNames: []string{"name"}},
 }}
 
 var terraformSchema = &hcl.BodySchema{
@@ -89,6 +90,9 @@ func (c *Config) addFile(f configFile, file *hcl.File, src []byte) {
 			c.resources[b.Labels[0]] = true
 		case "data":
 			c.dataSources[b.Labels[0]] = true
+		case "module":
+			c.calls = append(c.calls, moduleCall{name: b.Labels[0], pos: posOf(f.name, b.DefRange),
+				source: attrsOf(b.Body, src, f.name)["source"]})
 		}
 	}
 }

@@ -22,6 +22,9 @@ func (c *Config) result() diag.Result {
 		return r
 	}
 	r.Facts = append(r.Facts, c.facts()...)
+	if ms := c.moduleFacts(); len(ms) > 0 {
+		r.Facts = append(r.Facts, diag.F("modules", capList(ms, 12)))
+	}
 	for _, p := range c.Problems {
 		r.Facts = append(r.Facts, diag.F("not read", p.String()))
 	}

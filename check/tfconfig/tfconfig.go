@@ -1,6 +1,7 @@
 // Package tfconfig reads the stack's Terraform configuration the way
 // `terraform init` will meet it: the *.tf and *.tf.json files of one
-// directory (hashicorp/hcl/v2, native syntax and JSON), the dependency lock
+// directory (hashicorp/hcl/v2, native syntax and JSON), the providers the
+// local modules it calls require and use, the dependency lock
 // file, -backend-config given in TF_CLI_ARGS and TF_CLI_ARGS_init, and the
 // tool and version the repository asks for. It returns plain data; the
 // other steps judge it, given by package check.
@@ -77,8 +78,13 @@ type Config struct {
 	CLI CLI
 	// Runtime is the tool and version the repository asks for.
 	Runtime Runtime
+	// Modules are the module calls, and the local modules' calls, in the
+	// order followed (see readModules).
+	Modules []Module
 
 	resources, dataSources map[string]bool
+	calls                  []moduleCall // this directory's module blocks
+	modulesCut             bool         // more than maxModules calls: not all followed
 }
 
 // Requirement is one entry of required_providers.
@@ -146,6 +152,7 @@ func Read(in Input) (*Config, diag.Result) {
 	}
 	c.finish()
 	c.addImplicitProviders()
+	c.readModules(dir, &budget)
 	var p *Problem
 	if c.Locked, p = readLockFile(dir, &budget); p != nil {
 		c.Problems = append(c.Problems, *p)

@@ -1,6 +1,7 @@
 package tfconfig
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -406,5 +407,49 @@ func TestResolve(t *testing.T) {
 	azapi := Provider{Name: "azapi"}
 	if s := azapi.Resolve("use_oidc", envOf(map[string]string{"ARM_USE_OIDC": "1"})); s.Value != "false" {
 		t.Errorf("azapi takes only \"true\": %+v", s)
+	}
+}
+
+// TestModules: local module calls are read (nested ones too, relative to
+// their caller), a remote source is named but not read, and the facts
+// say which.
+func TestModules(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"main.tf":        "module \"a\" {\n  source = \"./a\"\n}\nmodule \"r\" {\n  source  = \"Azure/avm-res-storage-storageaccount/azurerm\"\n  version = \"0.6.0\"\n}\n",
+		"a/main.tf":      "terraform {\n  required_providers {\n    azapi = { source = \"azure/azapi\", version = \"~> 2.0\" }\n  }\n}\nmodule \"b\" {\n  source = \"../b\"\n}\n",
+		"b/main.tf.json": `{"resource": {"azurerm_resource_group": {"g": {"name": "x"}}}}`,
+		"a/README.md":    "not read",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, r := Read(Input{Dir: dir})
+	type mod struct {
+		Name, Source string
+		Read         bool
+		Uses         []string
+	}
+	var got []mod
+	for _, m := range c.Modules {
+		got = append(got, mod{m.Name, m.Source, m.Read, m.Uses})
+	}
+	want := []mod{{"a", "./a", true, []string{"azapi"}}, {"r", "Azure/avm-res-storage-storageaccount/azurerm", false, nil}, {"a.b", "../b", true, []string{"azurerm"}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("modules (-want +got):\n%s", diff)
+	}
+	if rq := c.Modules[0].RequiredProviders["azapi"]; rq.Version.Text != "~> 2.0" || rq.Pos != "a/main.tf:3" {
+		t.Errorf("a's requirement: %+v", rq)
+	}
+	if c.ModulesKnown() {
+		t.Error("a registry module is not read, so the modules are not known")
+	}
+	if r.Status != diag.StatusPass || !strings.Contains(fmt.Sprint(r.Facts), "r (Azure/avm-res-storage-storageaccount/azurerm: not fetched, not read)") {
+		t.Errorf("terraform-config: %s %+v", r.Status, r.Facts)
 	}
 }

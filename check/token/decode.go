@@ -118,41 +118,60 @@ func jwtErrText(err error) string {
 	}
 }
 
+// readClaims fills t from the claims, recording each claim of the wrong
+// JSON type in TypeErrors, in the order read.
 func (t *Token) readClaims(c jwt.MapClaims) {
-	str := func(k string) string {
-		v, ok := c[k]
-		if !ok || v == nil {
-			return ""
-		}
-		s, ok := v.(string)
-		if !ok {
-			t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is %s, want a string", k, diag.JSONType(v)))
-		}
-		return s
+	t.Issuer = t.claimString(c, "iss")
+	t.Subject = t.claimString(c, "sub")
+	t.ID = t.claimString(c, "jti")
+	t.readAudience(c["aud"])
+	t.IssuedAt, t.NotBefore, t.Expiry = t.claimTime(c, "iat"), t.claimTime(c, "nbf"), t.claimTime(c, "exp")
+	str := func(k string) string { return t.claimString(c, k) }
+	t.Spacelift = spacelift.Claims{
+		SpaceID: str("spaceId"), SpacePath: str("spacePath"), CallerType: str("callerType"),
+		CallerID: str("callerId"), RunType: str("runType"), RunID: str("runId"), Scope: str("scope"),
 	}
-	tm := func(k string) *time.Time {
-		v, ok := c[k]
-		if !ok || v == nil {
-			return nil
-		}
-		n, ok := v.(json.Number)
-		if !ok {
-			t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is %s, want a number of seconds", k, diag.JSONType(v)))
-			return nil
-		}
-		f, err := n.Float64()
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
-			t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is a number out of range: %s", k, numberText(n)))
-			return nil
-		}
-		sec, frac := math.Modf(f)
-		u := time.Unix(int64(sec), int64(frac*1e9)).UTC()
-		return &u
+	t.readExtra(c)
+}
+
+// claimString is claim k as a string; "" when absent, null or not a string.
+func (t *Token) claimString(c jwt.MapClaims, k string) string {
+	v, ok := c[k]
+	if !ok || v == nil {
+		return ""
 	}
-	t.Issuer = str("iss")
-	t.Subject = str("sub")
-	t.ID = str("jti")
-	switch a := c["aud"].(type) {
+	s, ok := v.(string)
+	if !ok {
+		t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is %s, want a string", k, diag.JSONType(v)))
+	}
+	return s
+}
+
+// claimTime is claim k as a time in seconds since the epoch; nil when
+// absent, null, not a number or out of range.
+func (t *Token) claimTime(c jwt.MapClaims, k string) *time.Time {
+	v, ok := c[k]
+	if !ok || v == nil {
+		return nil
+	}
+	n, ok := v.(json.Number)
+	if !ok {
+		t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is %s, want a number of seconds", k, diag.JSONType(v)))
+		return nil
+	}
+	f, err := n.Float64()
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
+		t.TypeErrors = append(t.TypeErrors, fmt.Sprintf("%s is a number out of range: %s", k, numberText(n)))
+		return nil
+	}
+	sec, frac := math.Modf(f)
+	u := time.Unix(int64(sec), int64(frac*1e9)).UTC()
+	return &u
+}
+
+// readAudience reads aud: a string, or an array of strings.
+func (t *Token) readAudience(aud any) {
+	switch a := aud.(type) {
 	case nil:
 	case string:
 		t.Audience = []string{a}
@@ -168,11 +187,10 @@ func (t *Token) readClaims(c jwt.MapClaims) {
 	default:
 		t.TypeErrors = append(t.TypeErrors, "aud is "+diag.JSONType(a)+", want a string or an array of strings")
 	}
-	t.IssuedAt, t.NotBefore, t.Expiry = tm("iat"), tm("nbf"), tm("exp")
-	t.Spacelift = spacelift.Claims{
-		SpaceID: str("spaceId"), SpacePath: str("spacePath"), CallerType: str("callerType"),
-		CallerID: str("callerId"), RunType: str("runType"), RunID: str("runId"), Scope: str("scope"),
-	}
+}
+
+// readExtra keeps the claims the doctor does not read, by name, each cut short.
+func (t *Token) readExtra(c jwt.MapClaims) {
 	var extra []string
 	for k := range c {
 		if !knownClaims[k] {

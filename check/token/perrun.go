@@ -26,5 +26,16 @@ func perRunSubject(r diag.Result, t *Token, getenv func(string) string) diag.Res
 	r.Summary = "sub holds the run's " + v.Name + " " + v.Value + ": every run presents another subject, so no federated credential can match the next run's"
 	r.Facts = append(r.Facts, diag.F("per-run value in sub", v.Name+" "+v.Value), diag.F("subject template (as the token shows it)", tp.Text()))
 	r.Hint = "remove {runId} from the account's OIDC subject template (Organization Settings → Security); build it from {spaceId}, {callerType}, {callerId}, {runType} and {scope}, which stay the same across a stack's runs, then create the credentials again"
+	r.Fixes = []diag.Fix{templateFix}
 	return r
 }
+
+// templateFix is the repair no command can make: the template is a setting
+// of the Spacelift account, which only an account admin can change, in the
+// web UI (https://docs.spacelift.io/integrations/cloud-providers/oidc/subject-template).
+// Spacelift's default format holds no per-run value; an empty field means it.
+var templateFix = diag.Fix{
+	Title: "paste as the account's OIDC subject template (a Spacelift account admin: Organization Settings → Security → OIDC subject template; " +
+		"an empty field means the same): Spacelift's default format, with no per-run value. It changes every stack's subjects: " +
+		"the federated credentials must then match them (oidc-doctor subjects lists them)",
+	Lang: "text", Text: spacelift.DefaultTemplate + "\n"}

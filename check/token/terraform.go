@@ -98,12 +98,13 @@ func judgeTerraform(ctx context.Context, in Input, r diag.Result, chosen *source
 		if chosen != nil && !readByAny(tf, chosen) {
 			r.Summary += "; the doctor found the token in " + chosen.label() + ", which Terraform never reads on its own"
 		}
+		file := tokenFile(in)
+		r.Fixes = tokenFixes(file)
 		r.Hint = "Terraform reads the token only from oidc_token_file_path or ARM_OIDC_TOKEN_FILE_PATH (or oidc_token / ARM_OIDC_TOKEN): " +
-			"point one at " + spacelift.TokenPath + ". The environment variables reach the provider and the state backend alike"
+			tokenAdvice(file) + ". The environment variables reach the provider and the state backend alike"
 		if !tf.Known {
 			r.Hint += "; no complete configuration was read, so a provider block may set it: run the doctor in the project root or pass --dir"
 		}
-		r.Fixes = tokenFixes()
 	case len(stale) > 0:
 		r.Status = diag.StatusWarn
 		r.Summary += "; " + strings.Join(stale, "; ")
@@ -163,11 +164,45 @@ func readByAny(tf *Terraform, chosen *source) bool {
 	return false
 }
 
-func tokenFixes() []diag.Fix {
+// tokenFile is the Spacelift token file Terraform should read: the one the
+// doctor found (the workspace root's, on a worker whose workspace is not
+// /mnt/workspace, or Spacelift's own); "" when there is none and the token
+// is in SPACELIFT_OIDC_TOKEN; else Spacelift's documented path.
+func tokenFile(in Input) string {
+	for _, s := range gatherSources(in) {
+		if (s.Name == "workspace-root" || s.Name == "workspace") && s.exists && s.Err == nil {
+			return s.Path
+		}
+	}
+	if in.env("SPACELIFT_OIDC_TOKEN") != "" {
+		return ""
+	}
+	return spacelift.TokenPath
+}
+
+// tokenAdvice says, for the hint, what to point Terraform at.
+func tokenAdvice(p string) string {
+	if p != "" {
+		return "point one at " + p
+	}
+	return "this run has no Spacelift token file, so set ARM_OIDC_TOKEN to SPACELIFT_OIDC_TOKEN: Spacelift fills ${SPACELIFT_OIDC_TOKEN} in a stack variable's value on the worker"
+}
+
+// tokenFixes point Terraform at the token the doctor found. A token only in
+// SPACELIFT_OIDC_TOKEN is handed over by Spacelift's interpolation of one
+// environment variable in another's value, evaluated on the worker
+// (https://docs.spacelift.io/concepts/configuration/environment#environment-variable-interpolation);
+// azurerm reads ARM_OIDC_TOKEN once at start-up, as it reads the file
+// (https://github.com/hashicorp/terraform-provider-azurerm/blob/v4.81.0/internal/provider/helpers.go, getOidcToken).
+func tokenFixes(p string) []diag.Fix {
+	const where = "set on the stack (Environment) or a context attached to it: reaches the providers and the state backend"
+	if p == "" {
+		return []diag.Fix{{Title: where + "; Spacelift puts the token in ARM_OIDC_TOKEN on the worker", Lang: "text",
+			Text: "ARM_USE_OIDC=true\nARM_OIDC_TOKEN=${SPACELIFT_OIDC_TOKEN}\n"}}
+	}
 	return []diag.Fix{
-		{Title: "set on the stack (Environment) or a context attached to it: reaches the providers and the state backend", Lang: "text",
-			Text: "ARM_USE_OIDC=true\nARM_OIDC_TOKEN_FILE_PATH=" + spacelift.TokenPath + "\n"},
+		{Title: where, Lang: "text", Text: "ARM_USE_OIDC=true\nARM_OIDC_TOKEN_FILE_PATH=" + p + "\n"},
 		{Title: "or in the provider block (the state backend does not read it)", Lang: "hcl",
-			Text: "provider \"azurerm\" {\n  features {}\n  use_oidc             = true\n  oidc_token_file_path = \"" + spacelift.TokenPath + "\"\n}\n"},
+			Text: "provider \"azurerm\" {\n  features {}\n  use_oidc             = true\n  oidc_token_file_path = \"" + p + "\"\n}\n"},
 	}
 }

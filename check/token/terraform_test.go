@@ -95,3 +95,33 @@ func TestJudgeTerraform(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenFixPointsAtWhatExists: with no reader of a token, the first fix
+// points Terraform at the Spacelift token file the doctor found, the
+// workspace root's on a worker whose workspace is elsewhere; with no file
+// at all, at SPACELIFT_OIDC_TOKEN through Spacelift's interpolation.
+func TestTokenFixPointsAtWhatExists(t *testing.T) {
+	tok := mint(t, nil)
+	dir, root := t.TempDir(), t.TempDir()
+	def := filepath.Join(dir, "spacelift.oidc")
+	if err := os.WriteFile(filepath.Join(root, "spacelift.oidc"), []byte(tok), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	none := &Terraform{Known: true, Readers: []Reader{{Who: `provider "azurerm"`, UseOIDC: true}}}
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"the workspace root's file", map[string]string{"SPACELIFT_OIDC_TOKEN": tok, "TF_VAR_spacelift_workspace_root": root},
+			"ARM_USE_OIDC=true\nARM_OIDC_TOKEN_FILE_PATH=" + filepath.Join(root, "spacelift.oidc") + "\n"},
+		{"no file", map[string]string{"SPACELIFT_OIDC_TOKEN": tok}, "ARM_USE_OIDC=true\nARM_OIDC_TOKEN=${SPACELIFT_OIDC_TOKEN}\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, rs, _ := Check(t.Context(), Input{Getenv: envOf(tt.env), DefaultPath: def, Terraform: none}, testNow)
+			if r := rs[0]; r.Status != diag.StatusFail || len(r.Fixes) == 0 || r.Fixes[0].Text != tt.want {
+				t.Errorf("%s, fixes %+v; want first %q", r.Status, r.Fixes, tt.want)
+			}
+		})
+	}
+}

@@ -141,39 +141,53 @@ func Describe(host string, err error) (summary, hint string) {
 	if host == "" {
 		host = "the server"
 	}
-	var (
-		stepErr  *StepError
-		dnsErr   *net.DNSError
-		opErr    *net.OpError
-		unknown  x509.UnknownAuthorityError
-		invalid  x509.CertificateInvalidError
-		hostErr  x509.HostnameError
-		alertErr tls.AlertError
-	)
-	errors.As(err, &stepErr)
-	s := " -connect " + host + ":443 -servername " + host
-	switch Classify(err) {
-	case KindCancelled:
-		return "the request to " + host + " was cancelled", "the run was interrupted; run oidc-doctor again"
-	case KindProxy:
+	switch k := Classify(err); {
+	case k == KindProxy || k == KindDNS:
+		return describeRoute(k, host, err)
+	case k.Certificate() || k == KindNotTLS || k == KindTLSAlert:
+		return describeTLS(k, host, err)
+	default:
+		return describeConnection(k, host, err)
+	}
+}
+
+// describeRoute words a request that never reached host: the proxy or
+// the DNS lookup failed.
+func describeRoute(k Kind, host string, err error) (summary, hint string) {
+	if k == KindProxy {
+		var opErr *net.OpError
 		errors.As(err, &opErr)
 		return "could not connect to the HTTPS proxy on the way to " + host + ": " + KindProxyCause(opErr.Err),
 			"check HTTPS_PROXY and NO_PROXY (hosts that bypass the proxy) in this run's environment with " +
 				"`env | grep -i _proxy`; a private worker's launcher passes its own variables to runs only " +
 				"when they are listed in SPACELIFT_WHITELIST_ENVS"
-	case KindDNS:
-		errors.As(err, &dnsErr)
-		if dnsErr.IsNotFound {
-			return "DNS lookup of " + host + " failed: no such host",
-				"check the spelling of the host name; a private (split-horizon) DNS name resolves only inside " +
-					"its own network. Try `nslookup " + host + "` from the worker"
-		}
-		why := "the resolver failed"
-		if dnsErr.IsTimeout {
-			why = "the resolver timed out"
-		}
-		return "DNS lookup of " + host + " failed: " + why,
-			"check the worker's DNS configuration (/etc/resolv.conf); try `nslookup " + host + "`"
+	}
+	var dnsErr *net.DNSError
+	errors.As(err, &dnsErr)
+	if dnsErr.IsNotFound {
+		return "DNS lookup of " + host + " failed: no such host",
+			"check the spelling of the host name; a private (split-horizon) DNS name resolves only inside " +
+				"its own network. Try `nslookup " + host + "` from the worker"
+	}
+	why := "the resolver failed"
+	if dnsErr.IsTimeout {
+		why = "the resolver timed out"
+	}
+	return "DNS lookup of " + host + " failed: " + why,
+		"check the worker's DNS configuration (/etc/resolv.conf); try `nslookup " + host + "`"
+}
+
+// describeTLS words a failed TLS handshake with host: its certificate, no
+// TLS at all, or an alert.
+func describeTLS(k Kind, host string, err error) (summary, hint string) {
+	var (
+		unknown  x509.UnknownAuthorityError
+		invalid  x509.CertificateInvalidError
+		hostErr  x509.HostnameError
+		alertErr tls.AlertError
+	)
+	s := " -connect " + host + ":443 -servername " + host
+	switch k {
 	case KindUnknownCA:
 		errors.As(err, &unknown)
 		return "the TLS certificate of " + host + " is signed by an authority this worker does not trust" + netIssuedBy(unknown.Cert),
@@ -195,10 +209,21 @@ func Describe(host string, err error) (summary, hint string) {
 	case KindNotTLS:
 		return host + " did not answer with TLS (it may speak plain HTTP on this port)",
 			"serve the endpoint over HTTPS on port 443; check the load balancer's listener"
-	case KindTLSAlert:
-		errors.As(err, &alertErr)
-		return "the TLS handshake with " + host + " failed: the server sent alert \"" + alertErr.Error() + "\"",
-			"the server may not offer TLS 1.2 or later; inspect it with `openssl s_client" + s + "`"
+	}
+	errors.As(err, &alertErr)
+	return "the TLS handshake with " + host + " failed: the server sent alert \"" + alertErr.Error() + "\"",
+		"the server may not offer TLS 1.2 or later; inspect it with `openssl s_client" + s + "`"
+}
+
+// describeConnection words a connection to host that was refused, cut,
+// timed out or cancelled, naming the step that did not finish when err
+// carries a *StepError; and any other failure.
+func describeConnection(k Kind, host string, err error) (summary, hint string) {
+	var stepErr *StepError
+	errors.As(err, &stepErr)
+	switch k {
+	case KindCancelled:
+		return "the request to " + host + " was cancelled", "the run was interrupted; run oidc-doctor again"
 	case KindRefused:
 		return "connection to " + host + " was refused: nothing listens on that port, or a firewall rejects it",
 			"check that the service is up and that port 443 is open to this worker: `curl -sSI https://" + host + "/`"
