@@ -119,8 +119,6 @@ func knownWrong(preset, endpoint, fault string) string {
 	switch {
 	case (endpoint == "entra-token" || endpoint == "entra-tenant") && fault == "truncate":
 		return "#4: a truncated Entra body"
-	case preset == "rbac-rg-only" && (slices.Contains([]string{"arm-permissions", "arm-resource-groups", "arm-rg-permissions"}, endpoint) || fault == "hang" && strings.HasPrefix(endpoint, "arm-")):
-		return "#3: a failed resource-group read"
 	}
 	return ""
 }
