@@ -97,8 +97,8 @@ func TestScenarios(t *testing.T) {
 		{"no-service-principal", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS7000229", "az ad sp create", 3},
 		{"no-fics", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS70025", "az ad app federated-credential create", 3},
 		{"conditional-access", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS53003", "Conditional Access", 3},
-		// LEAD: issue 12 pins this at 3 (AADSTS50166 is an answer Terraform also gets). Read
-		// LEAD-NOTE.md at the worktree root before changing it, then delete this comment.
+		// Issue 12: an issuer neither oidc-doctor nor Entra reached stays exit 3 (AADSTS50166 is
+		// the answer Terraform gets too); one that answered 5xx or 429 is a fault (TestFaultSweep).
 		{"issuer-keys-unreachable", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS50166", "issuer", 3},
 		{"issuer-kid-rotated", diag.StatusFail, "issuer-signature", diag.StatusFail, "", "not in the issuer's JWKS", 3},
 		{"issuer-mismatch", diag.StatusFail, "issuer-discovery", diag.StatusFail, "", "issuer differs", 3},
