@@ -12,6 +12,7 @@ package check
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
@@ -21,8 +22,11 @@ import (
 
 // storagePrefetch is one token request for Azure Storage in flight.
 type storagePrefetch struct {
-	ctx      context.Context
-	cancel   context.CancelFunc
+	ctx    context.Context
+	cancel context.CancelFunc
+	// timeout bounds the token request, as entra.Timeout bounds the
+	// exchange's: the backend's own deadline starts only after the exchange.
+	timeout  time.Duration
 	mu       sync.Mutex
 	launched bool
 	done     chan struct{}
@@ -42,11 +46,12 @@ func newStoragePrefetch(ctx context.Context, tf terraform, az settings.Azure, cf
 		return nil
 	}
 	pctx, cancel := context.WithCancel(ctx)
-	return &storagePrefetch{ctx: pctx, cancel: cancel, done: make(chan struct{})}
+	return &storagePrefetch{ctx: pctx, cancel: cancel, timeout: backend.Timeout, done: make(chan struct{})}
 }
 
 // started is entra's hook, or nil when there is nothing to prefetch: it
-// requests the token from cred, once, just before the exchange's own request.
+// requests the token from cred, once, just before the exchange's own request,
+// under a deadline of its own (timeout).
 func (p *storagePrefetch) started() func(azcore.TokenCredential) {
 	if p == nil {
 		return nil
@@ -60,7 +65,9 @@ func (p *storagePrefetch) started() func(azcore.TokenCredential) {
 		p.launched = true
 		go func() {
 			defer close(p.done)
-			p.tok, p.err = cred.GetToken(p.ctx, backend.StorageTokenOptions)
+			ctx, cancel := context.WithTimeout(p.ctx, p.timeout)
+			defer cancel()
+			p.tok, p.err = cred.GetToken(ctx, backend.StorageTokenOptions)
 		}()
 	}
 }

@@ -235,6 +235,7 @@ var noFixYet = map[string]string{
 	"expired-token/entra-exchange":               "a stale token: Spacelift mints a fresh one for each run, so the repair is a new run reading the current token",
 	"expired-token/token-lifetime":               "a stale token: Spacelift mints a fresh one for each run, so the repair is a new run reading the current token",
 	"issuer-jwks-malformed/issuer-signature":     "the issuer's key set is Spacelift's to publish, not the stack's",
+	"issuer-keys-unreachable/issuer-signature":   "the issuer's key set is Spacelift's to serve (on Self-Hosted, reachable from Entra through its network), not the stack's",
 	"issuer-kid-rotated/issuer-signature":        "the keys rotated after the token was minted: the repair is a new run",
 	"issuer-mismatch/issuer-discovery":           "the issuer's discovery document is Spacelift's (on Self-Hosted, its server settings), not the stack's",
 	"issuer-wrong-cert/issuer-discovery":         "the issuer's certificate is its operator's to replace",

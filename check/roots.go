@@ -50,6 +50,50 @@ func linkRoots(rep *diag.Report) {
 			r.RootCause = first.ID
 		}
 	}
+	issuerExplains(rep)
+}
+
+// issuerExplains weighs Entra's "could not reach the token's issuer"
+// (AADSTS50166) against an issuer check that failed with a fault. The
+// results Entra's answer fails all follow from the issuer check.
+//
+//   - The issuer answered oidc-doctor with a 5xx or a 429 (service_fault):
+//     Spacelift's issuer is failing, for Entra too, and a retry may pass, so
+//     those results take that fault cause: the run is inconclusive.
+//   - oidc-doctor got no answer (a reset, a truncated body, a timeout) and
+//     neither did Entra: the issuer is unreachable, an answer Terraform gets
+//     too, often a firewall or a self-hosted issuer that Entra's network
+//     cannot reach (issue 12 keeps it a misconfiguration). The issuer check
+//     then says so and takes Entra's cause.
+func issuerExplains(rep *diag.Report) {
+	var root *diag.Result
+	for i := range rep.Results {
+		if r := &rep.Results[i]; r.Step == "issuer" && r.Status == diag.StatusFail {
+			root = r
+			break
+		}
+	}
+	if root == nil || !root.Cause.Fault() {
+		return
+	}
+	explained := false
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		if r.Step == "issuer" || r.Status != diag.StatusFail || r.Cause != diag.CauseExternalOIDCUnreachable {
+			continue
+		}
+		explained = true
+		if r.RootCause == "" {
+			r.RootCause = root.ID
+		}
+		if root.Cause == diag.CauseServiceFault {
+			r.Cause = root.Cause
+		}
+	}
+	if explained && root.Cause != diag.CauseServiceFault {
+		root.Cause = diag.CauseExternalOIDCUnreachable
+		root.Summary = "neither oidc-doctor nor Entra (AADSTS50166) could reach the token's issuer: " + root.Summary
+	}
 }
 
 // block is the provider block (and auxiliary tenant) an id names, its

@@ -97,6 +97,8 @@ func TestScenarios(t *testing.T) {
 		{"no-service-principal", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS7000229", "az ad sp create", 3},
 		{"no-fics", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS70025", "az ad app federated-credential create", 3},
 		{"conditional-access", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS53003", "Conditional Access", 3},
+		// Issue 12: an issuer neither oidc-doctor nor Entra reached stays exit 3 (AADSTS50166 is
+		// the answer Terraform gets too); one that answered 5xx or 429 is a fault (TestFaultSweep).
 		{"issuer-keys-unreachable", diag.StatusFail, "entra-exchange", diag.StatusFail, "AADSTS50166", "issuer", 3},
 		{"issuer-kid-rotated", diag.StatusFail, "issuer-signature", diag.StatusFail, "", "not in the issuer's JWKS", 3},
 		{"issuer-mismatch", diag.StatusFail, "issuer-discovery", diag.StatusFail, "", "issuer differs", 3},
@@ -312,8 +314,9 @@ func TestNetworkStepsRecordElapsed(t *testing.T) {
 	}
 }
 
-// TestHangingEndpointsEndWithinTimeout: every Entra or ARM endpoint hanging,
-// the run still ends, reports which step did not finish, and renders.
+// TestHangingEndpointsEndWithinTimeout: with Entra's token endpoint or all of
+// ARM hanging (TestFaultSweep hangs each endpoint alone), the run still ends,
+// reports which step did not finish, and renders.
 func TestHangingEndpointsEndWithinTimeout(t *testing.T) {
 	for _, name := range []string{"entra-hang", "arm-hang"} {
 		t.Run(name, func(t *testing.T) {

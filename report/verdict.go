@@ -94,8 +94,17 @@ func causeWord(c diag.Cause) string {
 
 // mainRoot is the root cause the report leads with: the first failing
 // check no other failure explains, else the first such warning; nil when
-// everything passed.
+// everything passed. When the report concludes a misconfiguration, it leads
+// with the first such failure that is not a fault: a transient error of a
+// service elsewhere does not headline a run that fails on its configuration.
 func mainRoot(r diag.Report) *diag.Result {
+	if r.Outcome() == diag.OutcomeFail {
+		for i := range r.Results {
+			if res := &r.Results[i]; res.Status == diag.StatusFail && res.RootCause == "" && !res.Cause.Fault() {
+				return res
+			}
+		}
+	}
 	for _, want := range []diag.Status{diag.StatusFail, diag.StatusWarn} {
 		for i := range r.Results {
 			if res := &r.Results[i]; res.Status == want && res.RootCause == "" {

@@ -154,10 +154,11 @@ func Exchange(ctx context.Context, in Input) (azcore.TokenCredential, *Principal
 	}
 	sctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
+	sctx, calls := transport.Observe(sctx)
 	at, err := cred.GetToken(sctx, policy.TokenRequestOptions{Scopes: []string{Scope(in.Cloud)}, EnableCAE: true})
 	r.Elapsed = time.Since(start)
 	if err != nil {
-		rs := failed(sctx, err, in, r)
+		rs := failed(sctx, calls, err, in, r)
 		if g != nil {
 			g.exchangeFailed = idExchange
 		}
@@ -188,19 +189,20 @@ func principalFromToken(at string) Principal {
 }
 
 // failed turns a failed GetToken into results: which request failed, and
-// what Entra's answer (or the lack of one) means.
-func failed(ctx context.Context, err error, in Input, r diag.Result) []diag.Result {
+// what Entra's answer (or the lack of one) means. calls is what the
+// GetToken's own requests met.
+func failed(ctx context.Context, calls *transport.Calls, err error, in Input, r diag.Result) []diag.Result {
 	r.Status = diag.StatusFail
 	host := hostOf(in.Cloud.ActiveDirectoryAuthorityHost)
 	a, answered := refusal(err, in)
 	if !answered {
-		cause := in.Observer.LastErr(host)
+		cause := calls.LastErr()
 		if cause == nil {
 			cause = ctx.Err()
 		}
 		if cause == nil {
 			// A response arrived but MSAL could not read it (HTML, truncated JSON).
-			if st, ct, ok := in.Observer.LastResponse(host); ok {
+			if st, ct, ok := calls.LastResponse(); ok {
 				return []diag.Result{merge(r, explain.EntraUnreadable(host, st, ct))}
 			}
 			cause = err

@@ -80,6 +80,7 @@ type Graph struct {
 	claims jwt.MapClaims
 	token  string // the access token, for the one Graph read; never rendered
 	err    error
+	calls  *transport.Calls // what the token request's own requests met
 	took   time.Duration
 	// exchangeFailed is the ARM exchange's failed result id, set by
 	// Exchange before it returns.
@@ -99,6 +100,7 @@ func startGraph(ctx context.Context, in Input) *Graph {
 		return g
 	}
 	gctx, cancel := context.WithTimeout(ctx, Timeout)
+	gctx, g.calls = transport.Observe(gctx)
 	g.cancel = cancel
 	go func() {
 		defer close(g.done)
@@ -219,7 +221,7 @@ func (g *Graph) refused(ctx context.Context, r diag.Result) diag.Result {
 	}
 	cause := g.err
 	if ctx.Err() == nil {
-		if last := g.in.Observer.LastErr(host); last != nil && !errors.Is(g.err, context.DeadlineExceeded) {
+		if last := g.calls.LastErr(); last != nil && !errors.Is(g.err, context.DeadlineExceeded) {
 			cause = last
 		}
 	}

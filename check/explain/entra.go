@@ -179,13 +179,34 @@ func entraNoBody(a EntraAnswer, x Exchange) Verdict {
 }
 
 // EntraUnreadable is an answer the SDK could not read at all (HTML where
-// JSON belongs, a body cut short): only its status and content type are known.
+// JSON belongs, a body cut short): only its status and content type are
+// known. A page of another type (HTML, text) is someone else answering in
+// Entra's place, which no retry changes. Entra's own JSON that could not be
+// read was cut short or corrupted on the way, a network fault; a 5xx or a
+// 429 is Entra's.
 func EntraUnreadable(host string, status int, contentType string) Verdict {
-	return Verdict{Cause: diag.CauseOther,
+	v := Verdict{Cause: diag.CauseOther,
 		Facts:   []diag.Fact{diag.F("last response", fmt.Sprintf("HTTP %d, Content-Type %s", status, diag.Absent(contentType)))},
 		Summary: fmt.Sprintf("%s answered, but not with Entra's JSON (HTTP %d, %s): the response could not be read", host, status, diag.Absent(contentType)),
 		Hint:    "a proxy, captive portal or TLS-inspecting firewall may be answering for " + host + ": check HTTPS_PROXY/NO_PROXY, and run `curl -sSI https://" + host + "/common/discovery/instance?api-version=1.1` on the worker",
 	}
+	switch {
+	case status == http.StatusTooManyRequests || status >= 500:
+		v.Cause = diag.CauseServiceFault
+		v.Hint = "Entra ID had a server error or is throttling; retry, and check https://status.azure.com if it persists"
+	case isJSON(contentType):
+		v.Cause = diag.CauseNetworkFault
+		v.Summary = fmt.Sprintf("%s answered HTTP %d with JSON that could not be read: the response was cut short or corrupted on the way", host, status)
+		v.Hint = "retry; if it persists, a proxy or TLS-inspecting firewall may be altering responses for " + host + ": check HTTPS_PROXY/NO_PROXY"
+	}
+	return v
+}
+
+// isJSON reports whether a Content-Type is JSON, as Entra's answers are.
+func isJSON(contentType string) bool {
+	mt, _, _ := strings.Cut(strings.ToLower(contentType), ";")
+	mt = strings.TrimSpace(mt)
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
 func contentKind(ct string, body []byte) string {

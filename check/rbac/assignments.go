@@ -74,6 +74,8 @@ func noAssignments(w *world, r diag.Result) diag.Result {
 		r.Status, r.Cause = diag.StatusWarn, diag.CauseOther
 		r.Summary = "no role assignment names the identity, yet it has permissions (see rbac-permissions): they come from assignments the list does not show"
 		r.Hint = "To see them, run: az role assignment list --assignee " + in.ObjectID + " --all --include-inherited --include-groups"
+	case w.rolesFault() != nil:
+		return inconclusive(r, "no role assignment names the identity", w.rolesFault(), w.host)
 	default:
 		r.Status, r.Cause = diag.StatusFail, diag.CauseAuthorizationFailed
 		r.Summary = "the identity has no role assignment on this subscription, above it or below it"
@@ -99,6 +101,8 @@ func assignmentsFailed(w *world) diag.Result {
 	groups := w.groups.names()
 	lookUp := "az role assignment list --assignee " + in.ObjectID + " --all --include-inherited"
 	switch {
+	case subEmpty && len(groups) == 0 && w.rolesFault() != nil:
+		return inconclusive(r, "the identity may not list its role assignments", w.rolesFault(), w.host)
 	case subEmpty && len(groups) == 0:
 		r.Summary = "the identity has no role on this subscription or above it, and none on a resource group it can see: ARM will not even list its role assignments"
 		r.Hint = fmt.Sprintf("Assign %s on %s to the service principal's object id %s (not the client id). To see every role it has: %s. %s", w.need.role(), scope, in.ObjectID, lookUp, rbacDelayNote)

@@ -64,11 +64,11 @@ func missingWrites(p []roles.Permission) []string {
 }
 
 // lacksAtSubscription reports whether the subscription-scope permissions
-// leave the run short, or ARM denied reading them: then the resource
-// groups are worth a look.
+// leave the run short, or ARM denied reading them or did not answer: then
+// the resource groups are worth a look.
 func (w *world) lacksAtSubscription() bool {
 	if w.perms.err != nil {
-		return isDenied(w.perms.err)
+		return isDenied(w.perms.err) || faultOf(w.perms.err) != ""
 	}
 	p := w.perms.perms
 	return len(p) == 0 || !canRead(p) || ((w.need.write || w.need.applyLater) && len(missingWrites(p)) > 0)
@@ -185,6 +185,9 @@ func noneAtSubscription(w *world, r diag.Result) diag.Result {
 	scope := in.subscriptionScope()
 	groups := w.groups.names()
 	r.Cause = diag.CauseAuthorizationFailed
+	if fr := w.groupsFault(); fr != nil && (len(groups) == 0 || w.need.write && len(writableGroups(w.groups)) == 0) {
+		return inconclusive(r, "the identity has no role at subscription scope", fr, w.host)
+	}
 	if len(groups) == 0 {
 		r.Status = diag.StatusFail
 		r.Summary = "the identity has no role at subscription scope, nor on any resource group it can see"

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -327,6 +328,55 @@ func TestRBACNoRoleAnywhere(t *testing.T) {
 	checkExpect(t, got,
 		expect{id: idRBACPermissions, status: diag.StatusFail, inText: []string{"nor on any resource group", "resource groups: none visible"}},
 	)
+}
+
+// A fault on a read that could show a role (the permissions at subscription
+// scope, the resource-group list, a group's permissions) leaves "no role
+// anywhere" open: no verdict concludes authorization_failed from it, and the
+// checks that needed the read fail with its fault and print no grant
+// (review finding #3: a healthy resource-group set-up exited 3). With no
+// role at all (rbac-none), ARM's own denial of the subscription and an empty
+// group list still say so; the fault must show all the same.
+func TestRBACResourceGroupReadFault(t *testing.T) {
+	for _, preset := range []string{"rbac-rg-only", "rbac-none"} {
+		for _, ep := range []string{"arm-permissions", "arm-resource-groups", "arm-rg-permissions"} {
+			for name, f := range map[string]emulator.Fault{"503": {Status: 503}, "reset": {Reset: true}, "truncate": {Truncate: true}} {
+				t.Run(preset+"/"+ep+"/"+name, func(t *testing.T) {
+					w := startRBAC(t, preset, func(s *emulator.Scenario) { s.Faults = map[string]emulator.Fault{ep: f} })
+					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+					defer cancel()
+					rs := Check(ctx, w.in) // not w.run: the retries repeat the faulted request
+					if !slices.ContainsFunc(w.e.Requests(), func(r emulator.Request) bool { return r.Fault != "" }) {
+						t.Skipf("%s does not request %s", preset, ep)
+					}
+					faulted := 0
+					for _, r := range rs {
+						switch {
+						case r.Status != diag.StatusFail:
+						case !r.Cause.Fault() && preset == "rbac-rg-only":
+							t.Errorf("%s fails with cause %s, not a fault:\n%s", r.ID, r.Cause, dumpResult(r))
+						case !r.Cause.Fault():
+						case len(r.Fixes) > 0:
+							t.Errorf("%s: an inconclusive check prints a fix:\n%s", r.ID, dumpResult(r))
+						default:
+							faulted++
+						}
+					}
+					if faulted == 0 {
+						t.Errorf("no check fails with the fault:\n%s", dumpResults(rs))
+					}
+				})
+			}
+		}
+	}
+}
+
+func dumpResults(rs []diag.Result) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(dumpResult(r))
+	}
+	return b.String()
 }
 
 // Reader on the subscription lets the step list the assignments, and then

@@ -139,6 +139,9 @@ func subscriptionFailure(ctx context.Context, c *armClients, w *world) diag.Resu
 			r.Hint = "Runs that stay inside those groups can work; what azurerm needs at subscription scope is in rbac-permissions and rbac-providers."
 			return r
 		}
+		if fr := w.groupsFault(); fr != nil {
+			return inconclusive(r, "the identity may not read subscription "+in.SubscriptionID, fr, c.host)
+		}
 		r.Summary = fmt.Sprintf("the identity may not read subscription %s: it has no role that allows %s there", in.SubscriptionID, action)
 		r.Hint += " See rbac-role-assignments for the roles it does have."
 		r.Fixes = roles.Grant(in.ObjectID, append(w.need.actions(), action), in.subscriptionScope())

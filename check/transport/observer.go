@@ -1,28 +1,28 @@
 package transport
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 )
 
 // Observer wraps the run's HTTP transport. It records, per host, the
-// server's Date header (for the clock check: no extra request), the last
-// transport error (azidentity drops it from AuthenticationFailedError), and
-// the status and content type of its latest response. It also bounds every
-// response body at MaxResponseBytes.
+// server's Date header (for the clock check: no extra request), and, for
+// the requests sent under a context from Observe, the last transport error
+// (azidentity drops it from AuthenticationFailedError) and the status and
+// content type of the latest response. It also bounds every response body
+// at MaxResponseBytes.
 type Observer struct {
 	base http.RoundTripper
 	now  func() time.Time
 
 	mu    sync.Mutex
 	dates map[string][2]time.Time // host -> Date of its latest response, local clock on arrival
-	errs  map[string]error
-	last  map[string][2]string // host -> status, content type of the latest response
 }
 
 // NewObserver returns an Observer around c's transport and a copy of c that
@@ -32,7 +32,7 @@ func NewObserver(c *http.Client, now func() time.Time) (*Observer, *http.Client)
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	o := &Observer{base: base, dates: map[string][2]time.Time{}, errs: map[string]error{}, last: map[string][2]string{}, now: now}
+	o := &Observer{base: base, dates: map[string][2]time.Time{}, now: now}
 	nc := *c
 	nc.Transport = o
 	return o, &nc
@@ -41,40 +41,86 @@ func NewObserver(c *http.Client, now func() time.Time) (*Observer, *http.Client)
 // RoundTrip implements http.RoundTripper.
 func (o *Observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := o.base.RoundTrip(req)
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	host := req.URL.Hostname()
+	calls, _ := req.Context().Value(callsKey{}).(*Calls)
 	if err != nil {
-		o.errs[host] = err
+		calls.failed(err)
 		return nil, err
 	}
-	delete(o.errs, host)
-	resp.Body = &boundedBody{rc: resp.Body, left: MaxResponseBytes, host: host, o: o}
-	o.last[host] = [2]string{strconv.Itoa(resp.StatusCode), resp.Header.Get("Content-Type")}
+	host := req.URL.Hostname()
+	calls.answered(resp.StatusCode, resp.Header.Get("Content-Type"))
+	resp.Body = &boundedBody{rc: resp.Body, left: MaxResponseBytes, host: host, calls: calls}
 	if d, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
+		o.mu.Lock()
 		o.dates[host] = [2]time.Time{d, o.now()}
+		o.mu.Unlock()
 	}
 	return resp, nil
 }
 
+// Calls is what the requests sent under one context (see Observe) met: the
+// last transport or body-read error, and the latest response. Requests
+// that run at the same time under other contexts (the Graph token, the
+// storage token, a provider block's exchange, all to the same sign-in host)
+// never overwrite it.
+type Calls struct {
+	mu          sync.Mutex
+	err         error
+	status      int
+	contentType string
+	ok          bool
+}
+
+type callsKey struct{}
+
+// Observe returns a context whose requests, sent through an Observer, are
+// recorded in the returned Calls.
+func Observe(ctx context.Context) (context.Context, *Calls) {
+	c := &Calls{}
+	return context.WithValue(ctx, callsKey{}, c), c
+}
+
+func (c *Calls) failed(err error) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.err = err
+	c.mu.Unlock()
+}
+
+func (c *Calls) answered(status int, contentType string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.err, c.status, c.contentType, c.ok = nil, status, contentType, true
+	c.mu.Unlock()
+}
+
+// LastErr is the error of the latest request, or of reading its body; nil
+// when it was answered and read, or for a nil Calls.
+func (c *Calls) LastErr() error {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// LastResponse is the status and content type of the latest response; ok
+// is false when none arrived.
+func (c *Calls) LastResponse() (status int, contentType string, ok bool) {
+	if c == nil {
+		return 0, "", false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status, c.contentType, c.ok
+}
+
 // Now is the observer's local clock.
 func (o *Observer) Now() time.Time { return o.now() }
-
-// LastErr is the most recent transport error for host, if the last request failed.
-func (o *Observer) LastErr(host string) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.errs[host]
-}
-
-// LastResponse is the status and content type of host's latest response.
-func (o *Observer) LastResponse(host string) (status int, contentType string, ok bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	l, ok := o.last[host]
-	n, _ := strconv.Atoi(l[0])
-	return n, l[1], ok
-}
 
 // HostDate is what one host's latest Date header said, and when it arrived.
 type HostDate struct {
@@ -98,21 +144,20 @@ func (o *Observer) Dates() []HostDate {
 // legitimate answer (a page of role assignments) is far smaller.
 const MaxResponseBytes = 8 << 20
 
-// boundedBody fails a read past MaxResponseBytes, and records the failure
-// for the host so the finding can name it.
+// boundedBody fails a read past MaxResponseBytes, and records that failure,
+// or any other failure to read the body (a connection cut mid-body), in
+// the request's Calls so the finding can name it.
 type boundedBody struct {
-	rc   io.ReadCloser
-	left int64
-	host string
-	o    *Observer
+	rc    io.ReadCloser
+	left  int64
+	host  string
+	calls *Calls
 }
 
 func (b *boundedBody) Read(p []byte) (int, error) {
 	if b.left <= 0 {
 		err := fmt.Errorf("the response from %s is larger than %d MiB: not a real service answer (a proxy or a misconfigured endpoint?)", b.host, MaxResponseBytes>>20)
-		b.o.mu.Lock()
-		b.o.errs[b.host] = err
-		b.o.mu.Unlock()
+		b.calls.failed(err)
 		return 0, err
 	}
 	if int64(len(p)) > b.left {
@@ -120,6 +165,9 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.rc.Read(p)
 	b.left -= int64(n)
+	if err != nil && !errors.Is(err, io.EOF) {
+		b.calls.failed(err)
+	}
 	return n, err
 }
 

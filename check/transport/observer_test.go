@@ -1,0 +1,104 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// faultServer answers /ok with JSON, cuts /truncate mid-body and resets /reset.
+func faultServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/truncate":
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "100")
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, `{"access_token":`)
+			w.(http.Flusher).Flush()
+			hijackClose(t, w)
+		case "/reset":
+			hijackClose(t, w)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func hijackClose(t *testing.T, w http.ResponseWriter) {
+	c, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	_ = c.Close()
+}
+
+// get sends GET path under its own Observe context and reads the body.
+func get(c *http.Client, url string) *Calls {
+	ctx, calls := Observe(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if resp, err := c.Do(req); err == nil {
+		_, _ = io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+	}
+	return calls
+}
+
+// TestObserverPerCall: what one call met is its own, even when other calls
+// to the same host fail at the same time; a body cut short is recorded.
+func TestObserverPerCall(t *testing.T) {
+	srv := faultServer(t)
+	_, c := NewObserver(&http.Client{Timeout: 5 * time.Second}, time.Now)
+	var wg sync.WaitGroup
+	got := map[string][]*Calls{}
+	var mu sync.Mutex
+	for range 5 {
+		for _, p := range []string{"/ok", "/truncate", "/reset"} {
+			wg.Go(func() {
+				calls := get(c, srv.URL+p)
+				mu.Lock()
+				got[p] = append(got[p], calls)
+				mu.Unlock()
+			})
+		}
+	}
+	wg.Wait()
+	for _, calls := range got["/ok"] {
+		if err := calls.LastErr(); err != nil {
+			t.Errorf("/ok: LastErr = %v, want nil", err)
+		}
+		if st, ct, ok := calls.LastResponse(); !ok || st != 200 || ct != "application/json" {
+			t.Errorf("/ok: LastResponse = %d %q %v", st, ct, ok)
+		}
+	}
+	for _, calls := range got["/truncate"] {
+		if err := calls.LastErr(); !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("/truncate: LastErr = %v, want unexpected EOF", err)
+		}
+		if Cause(calls.LastErr()) != "network_fault" {
+			t.Errorf("/truncate: cause %s, want network_fault", Cause(calls.LastErr()))
+		}
+	}
+	for _, calls := range got["/reset"] {
+		if err := calls.LastErr(); err == nil {
+			t.Errorf("/reset: LastErr = nil")
+		}
+		if _, _, ok := calls.LastResponse(); ok {
+			t.Errorf("/reset: a response is recorded")
+		}
+	}
+	var none *Calls
+	if none.LastErr() != nil {
+		t.Error("a nil Calls has an error")
+	}
+}
