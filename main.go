@@ -14,9 +14,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/debug"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -92,31 +89,6 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		defer cleanup()
 	}
 	return emit(check.Run(ctx, cfg), o, topts, outW, errW)
-}
-
-// demoConfig points the diagnosis at the emulator: a temporary workspace
-// holding its token, its environment and its Terraform directory, its HTTP
-// client and its name resolution. The diagnosis sees
-// only what a real run would.
-func demoConfig(e *emulator.Emulator, cfg check.Config) (check.Config, func(), error) {
-	dir, err := os.MkdirTemp("", "oidc-doctor-demo-")
-	if err != nil {
-		return cfg, nil, err
-	}
-	env, path, err := e.RunEnv(dir)
-	if err != nil {
-		os.RemoveAll(dir)
-		return cfg, nil, err
-	}
-	if cfg.Dir, err = e.TerraformDir(dir); err != nil {
-		os.RemoveAll(dir)
-		return cfg, nil, err
-	}
-	cfg.Getenv = func(k string) string { return env[k] }
-	cfg.HTTPClient = e.Client()
-	cfg.LookupHost = e.LookupHost
-	cfg.DefaultTokenPath = path
-	return cfg, func() { os.RemoveAll(dir) }, nil
 }
 
 // emit renders rep to --output, then to stdout, and maps its status to the
@@ -245,28 +217,4 @@ func sdkLog(getenv func(string) string, w io.Writer) func() {
 		fmt.Fprintf(w, "azure-sdk: %s: %s\n", ev, msg)
 	})
 	return func() { azlog.SetListener(nil) }
-}
-
-// usageErr prints a usage error and its hints and returns exit code 2.
-// The last hint points at help, unless one of hints already does.
-func usageErr(w io.Writer, msg string, hints ...string) int {
-	fmt.Fprintf(w, "oidc-doctor: error: %s\n", msg)
-	if !slices.ContainsFunc(hints, func(h string) bool { return strings.Contains(h, "`oidc-doctor help") }) {
-		hints = append(hints, "run `oidc-doctor help` for usage")
-	}
-	for _, h := range hints {
-		fmt.Fprintf(w, "oidc-doctor: hint: %s\n", h)
-	}
-	return exitUsage
-}
-
-// toolVersion is the stamped version, else the module version for go install builds.
-func toolVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -304,3 +306,27 @@ const examples = `Examples:
     oidc-doctor demo subject-scope             # see a failure diagnosed, no Azure needed
     terraform plan 2>&1 | oidc-doctor explain -
 `
+
+// usageErr prints a usage error and its hints and returns exit code 2.
+// The last hint points at help, unless one of hints already does.
+func usageErr(w io.Writer, msg string, hints ...string) int {
+	fmt.Fprintf(w, "oidc-doctor: error: %s\n", msg)
+	if !slices.ContainsFunc(hints, func(h string) bool { return strings.Contains(h, "`oidc-doctor help") }) {
+		hints = append(hints, "run `oidc-doctor help` for usage")
+	}
+	for _, h := range hints {
+		fmt.Fprintf(w, "oidc-doctor: hint: %s\n", h)
+	}
+	return exitUsage
+}
+
+// toolVersion is the stamped version, else the module version for go install builds.
+func toolVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
