@@ -51,6 +51,26 @@ func linkRoots(rep *diag.Report) {
 		}
 	}
 	issuerExplains(rep)
+	keepMisconfigurations(rep)
+}
+
+// keepMisconfigurations unlinks a failure that is not a fault from a root
+// that is one: a misconfiguration never follows from a transient error, so
+// it stays a root of its own and the report can lead with it (Entra says
+// the key is missing while the issuer answered 503; the ARM exchange hit a
+// 503 and the Graph token was refused).
+func keepMisconfigurations(rep *diag.Report) {
+	fault := map[string]bool{}
+	for _, r := range rep.Results {
+		if r.Status == diag.StatusFail && r.Cause.Fault() {
+			fault[r.ID] = true
+		}
+	}
+	for i := range rep.Results {
+		if r := &rep.Results[i]; r.Status == diag.StatusFail && !r.Cause.Fault() && fault[r.RootCause] {
+			r.RootCause = ""
+		}
+	}
 }
 
 // issuerExplains weighs Entra's "could not reach the token's issuer"

@@ -48,6 +48,11 @@ func TestIssuerExplains(t *testing.T) {
 			if got := strings.HasPrefix(rep.Results[1].Summary, "neither oidc-doctor nor Entra"); got != tt.unreachable {
 				t.Errorf("issuer-signature summary %q: says neither could reach it = %v, want %v", rep.Results[1].Summary, got, tt.unreachable)
 			}
+			for _, r := range rep.Results {
+				if r.Status == diag.StatusFail && !r.Cause.Fault() && r.RootCause != "" && rep.Find(r.RootCause).Cause.Fault() {
+					t.Errorf("%s (%s) is folded under %s, a fault: a misconfiguration must stay a root the report can lead with", r.ID, r.Cause, r.RootCause)
+				}
+			}
 			if tt.issuer.Fault() && tt.entra == diag.CauseExternalOIDCUnreachable {
 				for _, r := range rep.Results[2:] {
 					if r.RootCause == "" {

@@ -95,15 +95,27 @@ func causeWord(c diag.Cause) string {
 // mainRoot is the root cause the report leads with: the first failing
 // check no other failure explains, else the first such warning; nil when
 // everything passed. When the report concludes a misconfiguration, it leads
-// with the first such failure that is not a fault: a transient error of a
-// service elsewhere does not headline a run that fails on its configuration.
+// with the first such failure that is not a fault, or failing that the
+// first failure that is not a fault at all: a transient error of a service
+// elsewhere never headlines a run that fails on its configuration.
 func mainRoot(r diag.Report) *diag.Result {
 	if r.Outcome() == diag.OutcomeFail {
+		var linked *diag.Result
 		for i := range r.Results {
-			if res := &r.Results[i]; res.Status == diag.StatusFail && res.RootCause == "" && !res.Cause.Fault() {
+			res := &r.Results[i]
+			if res.Status != diag.StatusFail || res.Cause.Fault() {
+				continue
+			}
+			if res.RootCause == "" {
 				return res
 			}
+			if linked == nil {
+				linked = res
+			}
 		}
+		// Every misconfiguration is linked under another failure (check
+		// never links one under a fault; a report built elsewhere might).
+		return linked
 	}
 	for _, want := range []diag.Status{diag.StatusFail, diag.StatusWarn} {
 		for i := range r.Results {

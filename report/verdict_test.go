@@ -51,6 +51,12 @@ func TestMainRootPrefersMisconfiguration(t *testing.T) {
 		}
 	}
 
+	linked := faultBeforeMisconfig()
+	linked.Results[3].RootCause = "graph-token"
+	if got := mainRoot(linked); got == nil || got.ID != "backend-data" {
+		t.Errorf("a misconfiguration linked under a fault: mainRoot = %v, want backend-data", got)
+	}
+
 	r.Results[3].Status, r.Results[3].Cause = diag.StatusFail, diag.CauseTimeout
 	if got := mainRoot(r); got == nil || got.ID != "graph-token" {
 		t.Errorf("faults only: mainRoot = %v, want the first, graph-token", got)
