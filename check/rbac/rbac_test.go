@@ -336,7 +336,8 @@ func TestRBACNoRoleAnywhere(t *testing.T) {
 // checks that needed the read fail with its fault and print no grant
 // (review finding #3: a healthy resource-group set-up exited 3). With no
 // role at all (rbac-none), ARM's own denial of the subscription and an empty
-// group list still say so; the fault must show all the same.
+// group list still say so (exit 3), and the fault must show all the same;
+// with the group list unread, a role on a group may exist (exit 4).
 func TestRBACResourceGroupReadFault(t *testing.T) {
 	for _, preset := range []string{"rbac-rg-only", "rbac-none"} {
 		for _, ep := range []string{"arm-permissions", "arm-resource-groups", "arm-rg-permissions"} {
@@ -364,6 +365,23 @@ func TestRBACResourceGroupReadFault(t *testing.T) {
 					}
 					if faulted == 0 {
 						t.Errorf("no check fails with the fault:\n%s", dumpResults(rs))
+					}
+					// What the verdict may conclude: with no role at all, ARM's
+					// denial of the subscription stands when only the
+					// subscription's permissions were not read (no group is
+					// visible either); an unread group list could hold the role.
+					want := diag.OutcomeInconclusive
+					if preset == "rbac-none" && ep == "arm-permissions" {
+						want = diag.OutcomeFail
+					}
+					rep := diag.Report{Results: rs}
+					if got := rep.Outcome(); got != want {
+						t.Errorf("outcome %s, want %s:\n%s", got, want, dumpResults(rs))
+					}
+					if denied := slices.ContainsFunc(rs, func(r diag.Result) bool {
+						return r.Status == diag.StatusFail && r.Cause == diag.CauseAuthorizationFailed
+					}); denied != (want == diag.OutcomeFail) {
+						t.Errorf("a check fails with authorization_failed = %v, want %v:\n%s", denied, want == diag.OutcomeFail, dumpResults(rs))
 					}
 				})
 			}
