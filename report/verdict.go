@@ -93,8 +93,9 @@ func causeWord(c diag.Cause) string {
 }
 
 // mainRoot is the root cause the report leads with: the first failing
-// check no other failure explains, else the first such warning; nil when
-// everything passed. When the report concludes a misconfiguration, it leads
+// check no other failure explains, else the first such warning that has a
+// fix (the apply phase's missing credential, not the advice that an apply
+// phase exists), else the first warning; nil when everything passed. When the report concludes a misconfiguration, it leads
 // with the first such failure that is not a fault, or failing that the
 // first failure that is not a fault at all: a transient error of a service
 // elsewhere never headlines a run that fails on its configuration.
@@ -117,14 +118,20 @@ func mainRoot(r diag.Report) *diag.Result {
 		// never links one under a fault; a report built elsewhere might).
 		return linked
 	}
-	for _, want := range []diag.Status{diag.StatusFail, diag.StatusWarn} {
-		for i := range r.Results {
-			if res := &r.Results[i]; res.Status == want && res.RootCause == "" {
-				return res
-			}
+	var warned *diag.Result
+	for i := range r.Results {
+		res := &r.Results[i]
+		switch {
+		case res.RootCause != "":
+		case res.Status == diag.StatusFail:
+			return res
+		case res.Status == diag.StatusWarn && len(res.Fixes) > 0 && (warned == nil || len(warned.Fixes) == 0):
+			warned = res
+		case res.Status == diag.StatusWarn && warned == nil:
+			warned = res
 		}
 	}
-	return nil
+	return warned
 }
 
 // otherRoots names the other failing roots, "id: summary", at most three.

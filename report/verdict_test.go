@@ -62,3 +62,22 @@ func TestMainRootPrefersMisconfiguration(t *testing.T) {
 		t.Errorf("faults only: mainRoot = %v, want the first, graph-token", got)
 	}
 }
+
+// TestMainRootPrefersWarningWithFix: of the warnings, the report leads with
+// the first that has something to do (the apply phase's missing credential)
+// over advice that comes before it (the run has an apply phase at all).
+func TestMainRootPrefersWarningWithFix(t *testing.T) {
+	r := diag.Report{Results: []diag.Result{
+		{ID: "claim-scope", Status: diag.StatusWarn, Summary: "TRACKED run with read scope", Hint: "create a second federated credential"},
+		{ID: "graph-credentials", Status: diag.StatusWarn, Cause: diag.CauseNoMatchingFIC, Summary: "the apply phase's write subject has no federated credential",
+			Fixes: []diag.Fix{{Title: "create them", Text: "az ad app federated-credential create"}}},
+		{ID: "rbac-permissions", Status: diag.StatusWarn, Summary: "no role at subscription scope", Fixes: []diag.Fix{{Title: "grant", Text: "az role assignment create"}}},
+	}}
+	if got := mainRoot(r); got == nil || got.ID != "graph-credentials" {
+		t.Errorf("mainRoot = %v, want graph-credentials, the first warning with a fix", got)
+	}
+	r.Results[1].Fixes, r.Results[2].Fixes = nil, nil
+	if got := mainRoot(r); got == nil || got.ID != "claim-scope" {
+		t.Errorf("no warning has a fix: mainRoot = %v, want the first, claim-scope", got)
+	}
+}
