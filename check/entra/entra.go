@@ -201,9 +201,10 @@ func failed(ctx context.Context, calls *transport.Calls, err error, in Input, r 
 			cause = ctx.Err()
 		}
 		if cause == nil {
-			// A response arrived but MSAL could not read it (HTML, truncated JSON).
+			// A response arrived whole but MSAL could not use it (HTML,
+			// another service's JSON); one cut short has its own error.
 			if st, ct, ok := calls.LastResponse(); ok {
-				return []diag.Result{merge(r, explain.EntraUnreadable(host, st, ct))}
+				return []diag.Result{merge(r, explain.EntraUnreadable(host, st, ct, calls.LastBody()))}
 			}
 			cause = err
 		}

@@ -5,15 +5,18 @@ package explain
 // service, or a body Entra's client could not read at all.
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
 // entraNoBody is an answer without Entra's JSON error body: a bare status,
-// an HTML page, something in between.
+// an HTML page, another service's JSON, something in between.
 func entraNoBody(a EntraAnswer, x Exchange) Verdict {
 	v := Verdict{Cause: diag.CauseOther,
 		Summary: fmt.Sprintf("Entra ID answered the %s with HTTP %d and no Entra error body (%s)", a.Stage, a.Status, contentKind(a.ContentType, a.Body))}
@@ -24,19 +27,23 @@ func entraNoBody(a EntraAnswer, x Exchange) Verdict {
 	case a.Status >= 500:
 		v.Cause = diag.CauseServiceFault
 		v.Hint = "Entra ID had a server error; retry, and check https://status.azure.com if it persists"
+	case isJSON(a.ContentType) && len(a.Body) > 0:
+		v.Summary = fmt.Sprintf("the %s was answered with HTTP %d and JSON that is not Entra's (%s): another service answers at the sign-in host", a.Stage, a.Status, jsonShape(a.Body))
+		v.Hint = foreignHint(x.AuthorityHost)
 	default:
 		v.Hint = "a proxy or firewall may be answering instead of Entra ID: check HTTPS_PROXY/NO_PROXY for " + x.AuthorityHost
 	}
 	return v
 }
 
-// EntraUnreadable is an answer the SDK could not read at all (HTML where
-// JSON belongs, a body cut short): only its status and content type are
-// known. A page of another type (HTML, text) is someone else answering in
-// Entra's place, which no retry changes. Entra's own JSON that could not be
-// read was cut short or corrupted on the way, a network fault; a 5xx or a
-// 429 is Entra's.
-func EntraUnreadable(host string, status int, contentType string) Verdict {
+// EntraUnreadable is a response Entra's client (MSAL) could not use,
+// although it arrived whole: a body cut short never comes here, because
+// the request's own error says so first (transport.Calls.LastErr). Its
+// status, content type and first bytes (head) are known. A 5xx or a 429 is
+// a server's fault. Anything else is someone else answering in Entra's
+// place, which no retry changes: a page (HTML, text) from a proxy, captive
+// portal or firewall, or the JSON of another service at the sign-in host.
+func EntraUnreadable(host string, status int, contentType string, head []byte) Verdict {
 	v := Verdict{Cause: diag.CauseOther,
 		Facts:   []diag.Fact{diag.F("last response", fmt.Sprintf("HTTP %d, Content-Type %s", status, diag.Absent(contentType)))},
 		Summary: fmt.Sprintf("%s answered, but not with Entra's JSON (HTTP %d, %s): the response could not be read", host, status, diag.Absent(contentType)),
@@ -47,11 +54,17 @@ func EntraUnreadable(host string, status int, contentType string) Verdict {
 		v.Cause = diag.CauseServiceFault
 		v.Hint = "Entra ID had a server error or is throttling; retry, and check https://status.azure.com if it persists"
 	case isJSON(contentType):
-		v.Cause = diag.CauseNetworkFault
-		v.Summary = fmt.Sprintf("%s answered HTTP %d with JSON that could not be read: the response was cut short or corrupted on the way", host, status)
-		v.Hint = "retry; if it persists, a proxy or TLS-inspecting firewall may be altering responses for " + host + ": check HTTPS_PROXY/NO_PROXY"
+		v.Summary = fmt.Sprintf("%s answered HTTP %d with JSON that is not Entra's answer (%s): another service answers at the sign-in host", host, status, jsonShape(head))
+		v.Hint = foreignHint(host)
 	}
 	return v
+}
+
+// foreignHint is what to check when another service's JSON answers at the
+// sign-in host: the cloud the run signs in to, and a proxy in the way.
+func foreignHint(host string) string {
+	return "check the cloud the run signs in to: ARM_ENVIRONMENT (or the provider's `environment`, or AZURE_AUTHORITY_HOST) must name the cloud whose sign-in host is " + host +
+		", and no proxy may answer for it (HTTPS_PROXY/NO_PROXY); on the worker, `curl -sS https://" + host + "/common/v2.0/.well-known/openid-configuration` should show Entra's token_endpoint"
 }
 
 // isJSON reports whether a Content-Type is JSON, as Entra's answers are.
@@ -69,4 +82,89 @@ func contentKind(ct string, body []byte) string {
 		return "an HTML page: a proxy, captive portal or firewall answered"
 	}
 	return "body of type " + diag.Absent(ct)
+}
+
+// jsonShape shows the structure of a JSON document from its first bytes,
+// keys and all but no value (a token response's own would hold the
+// token): {"error": {"code": …, "message": …}}. A document that breaks
+// off ends in "…".
+func jsonShape(head []byte) string {
+	var b strings.Builder
+	if skeleton(json.NewDecoder(bytes.NewReader(head)), &b, 0) {
+		return b.String()
+	}
+	if b.Len() == 0 {
+		return "not valid JSON"
+	}
+	return strings.TrimSuffix(b.String(), "…") + "…"
+}
+
+// Bounds of jsonShape: the keys shown per object, how deep, and the bytes
+// of one key.
+const (
+	shapeKeys  = 8
+	shapeDepth = 2
+	shapeKey   = 40
+)
+
+// skeleton writes the shape of d's next value; false when d broke off,
+// after writing what it read.
+func skeleton(d *json.Decoder, b *strings.Builder, depth int) bool {
+	tok, err := d.Token()
+	if err != nil {
+		return false
+	}
+	switch tok {
+	case json.Delim('{'):
+		b.WriteString("{")
+		n := 0
+		for ; d.More(); n++ {
+			k, err := d.Token()
+			if err != nil {
+				return false
+			}
+			if n >= shapeKeys {
+				if !skipValue(d) {
+					return false
+				}
+				continue
+			}
+			if n > 0 {
+				b.WriteString(", ")
+			}
+			ks, _ := k.(string)
+			b.WriteString(strconv.Quote(diag.Truncate(ks, shapeKey)) + ": ")
+			if depth+1 < shapeDepth {
+				if !skeleton(d, b, depth+1) {
+					return false
+				}
+				continue
+			}
+			b.WriteString("…")
+			if !skipValue(d) {
+				return false
+			}
+		}
+		if n > shapeKeys {
+			b.WriteString(", …")
+		}
+		b.WriteString("}")
+	case json.Delim('['):
+		b.WriteString("[…]")
+		for d.More() {
+			if !skipValue(d) {
+				return false
+			}
+		}
+	default:
+		b.WriteString("…")
+		return true
+	}
+	_, err = d.Token() // the closing delimiter
+	return err == nil
+}
+
+func skipValue(d *json.Decoder) bool {
+	var raw json.RawMessage
+	return d.Decode(&raw) == nil
 }

@@ -1,35 +1,105 @@
 package explain
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 )
 
-// TestEntraUnreadable: an answer the SDK could not read is a fault when it
-// was Entra's own (its JSON, cut short; a 5xx or a 429), and someone
-// answering in Entra's place when it is a page of another type.
+// TestEntraUnreadable: an answer Entra's client could not use, read whole
+// (one cut short has its own error and never comes here), is a server's
+// fault when it is a 5xx or a 429, and otherwise someone answering in
+// Entra's place: a page, or another service's JSON, which no retry changes.
 func TestEntraUnreadable(t *testing.T) {
 	tests := []struct {
 		status int
 		ct     string
+		head   string
 		want   diag.Cause
 	}{
-		{200, "application/json; charset=utf-8", diag.CauseNetworkFault},
-		{400, "application/problem+json", diag.CauseNetworkFault},
-		{503, "application/json", diag.CauseServiceFault},
-		{429, "", diag.CauseServiceFault},
-		{200, "text/html; charset=utf-8", diag.CauseOther},
-		{200, "text/plain", diag.CauseOther},
-		{200, "", diag.CauseOther},
+		{200, "application/json; charset=utf-8", `{"message":"hello"}`, diag.CauseOther},
+		{200, "application/json", `[1,2,3]`, diag.CauseOther},
+		{400, "application/problem+json", `{"type":"about:blank","title":"Bad Request"}`, diag.CauseOther},
+		{503, "application/json", `{"error":"temporarily_unavailable"}`, diag.CauseServiceFault},
+		{429, "", "", diag.CauseServiceFault},
+		{200, "text/html; charset=utf-8", "<html>", diag.CauseOther},
+		{200, "text/plain", "hello", diag.CauseOther},
+		{200, "", "", diag.CauseOther},
 	}
 	for _, tt := range tests {
-		v := EntraUnreadable("login.microsoftonline.com", tt.status, tt.ct)
+		v := EntraUnreadable("login.microsoftonline.com", tt.status, tt.ct, []byte(tt.head))
 		if v.Cause != tt.want {
 			t.Errorf("HTTP %d %q: cause %s, want %s (%s)", tt.status, tt.ct, v.Cause, tt.want, v.Summary)
 		}
 		if v.Summary == "" || v.Hint == "" {
 			t.Errorf("HTTP %d %q: no summary or hint", tt.status, tt.ct)
+		}
+		if strings.Contains(v.Summary, "cut short") {
+			t.Errorf("HTTP %d %q: a whole answer called cut short: %s", tt.status, tt.ct, v.Summary)
+		}
+	}
+}
+
+// TestEntraUnreadableForeignJSON: another service's whole JSON at the
+// sign-in host says who answered (host, status, its keys, never a value:
+// a token response's own would hold the token) and what to check.
+func TestEntraUnreadableForeignJSON(t *testing.T) {
+	const tok = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"
+	v := EntraUnreadable("login.example.com", 200, "application/json", []byte(`{"token_type":"Bearer","access_token":"`+tok+`"}`))
+	text := v.Summary + " " + v.Hint
+	for _, want := range []string{"login.example.com", "HTTP 200", `{"token_type": …, "access_token": …}`, "not Entra's", "ARM_ENVIRONMENT", "AZURE_AUTHORITY_HOST", "HTTPS_PROXY"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("does not say %q: %s", want, text)
+		}
+	}
+	for _, f := range v.Facts {
+		text += " " + f.Value
+	}
+	if strings.Contains(text, "eyJ") || strings.Contains(text, "Bearer") {
+		t.Errorf("a value of the body is shown: %s", text)
+	}
+}
+
+// TestJSONShape: the structure of a JSON head, no value in it.
+func TestJSONShape(t *testing.T) {
+	tests := []struct{ head, want string }{
+		{`{"error":{"code":"MissingApiVersionParameter","message":"x"}}`, `{"error": {"code": …, "message": …}}`},
+		{`{"a":{"b":{"c":1}},"d":[1,{"e":2}]}`, `{"a": {"b": …}, "d": […]}`},
+		{`[1,2,3]`, `[…]`},
+		{`"eyJhbGciOi"`, `…`},
+		{`{}`, `{}`},
+		{`{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9}`, `{"a": …, "b": …, "c": …, "d": …, "e": …, "f": …, "g": …, "h": …, …}`},
+		{`{"error":{"code":"X","mess`, `{"error": {"code": …`},
+		{`{"error":{"code":"X","message":`, `{"error": {"code": …, "message": …`},
+		{`<html>`, `not valid JSON`},
+		{``, `not valid JSON`},
+	}
+	for _, tt := range tests {
+		if got := jsonShape([]byte(tt.head)); got != tt.want {
+			t.Errorf("jsonShape(%q) = %q, want %q", tt.head, got, tt.want)
+		}
+	}
+}
+
+// TestForeignRecordedAnswers: real answers of other services, as a run
+// meets them at Entra's address, are read as someone else answering
+// (exit 3, not a fault) whether Entra's client rejects them whole
+// (EntraUnreadable) or reports their status (Entra), and say what came.
+func TestForeignRecordedAnswers(t *testing.T) {
+	for name, r := range loadRecorded(t, "foreign") {
+		x := Exchange{AuthorityHost: "login.microsoftonline.com"}
+		shape := jsonShape([]byte(r.Body))
+		whole := EntraUnreadable(x.AuthorityHost, r.LiveStatus, r.ContentType, []byte(r.Body))
+		refused := Entra(EntraAnswer{Stage: "tenant discovery (GET login.microsoftonline.com/t/v2.0/.well-known/openid-configuration)",
+			Status: 400, ContentType: r.ContentType, Body: []byte(r.Body)}, x)
+		for how, v := range map[string]Verdict{"unreadable": whole, "answered": refused} {
+			if v.Cause != r.Expect.Cause || v.ErrorCode != r.Expect.Code {
+				t.Errorf("%s (%s): cause %s code %q, want %s %q: %s", name, how, v.Cause, v.ErrorCode, r.Expect.Cause, r.Expect.Code, v.Summary)
+			}
+			if !strings.Contains(v.Summary, shape) || !strings.Contains(v.Hint, "ARM_ENVIRONMENT") {
+				t.Errorf("%s (%s): does not show %s or the cloud to check:\n%s\n%s", name, how, shape, v.Summary, v.Hint)
+			}
 		}
 	}
 }
