@@ -61,3 +61,54 @@ func TestForeignJSONLive(t *testing.T) {
 		}
 	}
 }
+
+// TestGraphTokenUnreadable: the Graph token request reads an answer Entra's
+// client could not use as the ARM exchange does (one function for both): a
+// proxy's page or another service's JSON, read whole, is someone else
+// answering (exit 3), JSON cut short a fault (exit 4), whether only the
+// Graph token meets it or both token requests do; no token, not even one
+// in a body MSAL rejected, reaches a result.
+func TestGraphTokenUnreadable(t *testing.T) {
+	const tok = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+	rows := []struct {
+		name  string
+		fault emulator.Fault
+		cause diag.Cause
+	}{
+		{"html", emulator.Fault{ContentType: "text/html; charset=utf-8", Body: "<html><body>Sign in to the proxy</body></html>"}, diag.CauseOther},
+		{"json without expiry", emulator.Fault{ContentType: "application/json", Body: `{"token_type":"Bearer","access_token":"` + tok + `"}`}, diag.CauseOther},
+		{"json cut short", emulator.Fault{ContentType: "application/json", Body: `{"token_type":"Bearer","access_token":"` + tok + `","expires_in":3599}`, Truncate: true}, diag.CauseNetworkFault},
+	}
+	for _, ep := range []string{"entra-token-graph", "entra-token"} {
+		for _, tt := range rows {
+			t.Run(ep+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				sc := lookup(t, "graph-azuread-ok")
+				sc.Faults = map[string]emulator.Fault{ep: tt.fault}
+				rep, _ := runScenario(t, sc, 20*time.Second)
+				ids := []string{"graph-token"}
+				if ep == "entra-token" {
+					ids = append(ids, "entra-exchange")
+				}
+				for _, id := range ids {
+					r := rep.Find(id)
+					if r == nil || r.Status != diag.StatusFail || r.Cause != tt.cause {
+						t.Errorf("%s: want a failure with cause %s:\n%s", id, tt.cause, dump(rep))
+					}
+				}
+				want := 3
+				if tt.cause.Fault() {
+					want = 4
+				}
+				if got := exitOf(rep); got != want {
+					t.Errorf("exit %d, want %d:\n%s", got, want, dump(rep))
+				}
+				for _, r := range rep.Results {
+					if strings.Contains(resultText(r), "eyJ") {
+						t.Errorf("%s shows a token:\n%s", r.ID, resultText(r))
+					}
+				}
+			})
+		}
+	}
+}
