@@ -10,14 +10,15 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/emulator"
 )
 
-// TestForeignJSONLive: another service's JSON, read whole, answering
+// TestForeignAnswersLive: another service's JSON, read whole, answering
 // Entra's tenant discovery or token request (a wrong sign-in host, a
 // proxy's own API) is someone else answering, a misconfiguration (exit 3)
 // that names what came, whether MSAL rejects it whole (200) or reports its
 // status (400); only JSON cut short on the way is a fault (exit 4). The
-// real recorded answers of testdata/recorded/foreign are served with
-// their live status and their recorded one.
-func TestForeignJSONLive(t *testing.T) {
+// real recorded answers of testdata/recorded/foreign are served at their
+// live and their recorded status: a proxy's own 5xx page is a fault that
+// names Entra ID or the proxy in front of it.
+func TestForeignAnswersLive(t *testing.T) {
 	type row struct {
 		name  string
 		fault emulator.Fault

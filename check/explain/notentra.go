@@ -21,13 +21,11 @@ func entraNoBody(a EntraAnswer, x Exchange) Verdict {
 	v := Verdict{Cause: diag.CauseOther,
 		Summary: fmt.Sprintf("Entra ID answered the %s with HTTP %d and no Entra error body (%s)", a.Stage, a.Status, contentKind(a.ContentType, a.Body))}
 	switch {
-	case a.Status == http.StatusTooManyRequests:
-		v.Cause = diag.CauseServiceFault
-		v.Hint = "Entra is throttling this client (Retry-After " + diag.Absent(a.RetryAfter) + "); retry the run later"
-	case a.Status >= 500:
-		v.Cause = diag.CauseServiceFault
-		v.Hint = "Entra ID had a server error; retry, and check https://status.azure.com if it persists"
-	case isJSON(a.ContentType) && len(a.Body) > 0:
+	case a.Status == http.StatusTooManyRequests || a.Status >= 500:
+		what, hint := serverFault(x.AuthorityHost, a.Status, a.RetryAfter, !jsonBody(a.ContentType, a.Body))
+		v.Cause, v.Hint = diag.CauseServiceFault, hint
+		v.Summary = fmt.Sprintf("the %s was answered with HTTP %d and no Entra error body (%s): %s, not your configuration", a.Stage, a.Status, bodyKind(a.ContentType, a.Body), what)
+	case jsonBody(a.ContentType, a.Body):
 		v.Summary = fmt.Sprintf("the %s was answered with HTTP %d and JSON that is not Entra's (%s): another service answers at the sign-in host", a.Stage, a.Status, jsonShape(a.Body))
 		v.Hint = foreignHint(x.AuthorityHost)
 	default:
@@ -51,13 +49,43 @@ func EntraUnreadable(host string, status int, contentType string, head []byte) V
 	}
 	switch {
 	case status == http.StatusTooManyRequests || status >= 500:
-		v.Cause = diag.CauseServiceFault
-		v.Hint = "Entra ID had a server error or is throttling; retry, and check https://status.azure.com if it persists"
-	case isJSON(contentType):
+		what, hint := serverFault(host, status, "", !jsonBody(contentType, head))
+		v.Cause, v.Hint = diag.CauseServiceFault, hint
+		v.Summary = fmt.Sprintf("%s answered HTTP %d, not with Entra's JSON (%s): %s, not your configuration", host, status, diag.Absent(contentType), what)
+	case jsonBody(contentType, head):
 		v.Summary = fmt.Sprintf("%s answered HTTP %d with JSON that is not Entra's answer (%s): another service answers at the sign-in host", host, status, jsonShape(head))
 		v.Hint = foreignHint(host)
 	}
 	return v
+}
+
+// serverFault words a 5xx or a 429 that came without Entra's error body:
+// what it is, for the summary, and the hint. A page (HTML, text, nothing
+// at all) may be a proxy's in front of Entra as well as Entra's own, so
+// both are named and the proxy is worth a look; JSON is Entra's.
+func serverFault(host string, status int, retryAfter string, page bool) (what, hint string) {
+	who, proxy := "Entra ID", ""
+	if page {
+		who = "Entra ID or a proxy in front of it"
+		proxy = "whether a proxy or TLS-inspecting firewall answers for " + host +
+			" (HTTPS_PROXY/NO_PROXY; `curl -sSI https://" + host + "/common/discovery/instance?api-version=1.1` on the worker)"
+	}
+	if status == http.StatusTooManyRequests {
+		hint = who + " is throttling this client"
+		if retryAfter != "" {
+			hint += " (Retry-After " + retryAfter + ")"
+		}
+		hint += ": retry the run later"
+		if page {
+			hint += "; if it persists, check " + proxy
+		}
+		return "throttling by " + who, hint
+	}
+	hint = who + " had a server error: retry; if it persists, check https://status.azure.com"
+	if page {
+		hint += " and " + proxy
+	}
+	return "a server error of " + who, hint
 }
 
 // foreignHint is what to check when another service's JSON answers at the
@@ -74,12 +102,31 @@ func isJSON(contentType string) bool {
 	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
+// jsonBody reports whether an answer is JSON rather than a page: a JSON
+// content type and a body.
+func jsonBody(contentType string, body []byte) bool {
+	return isJSON(contentType) && len(body) > 0
+}
+
+// contentKind says what came instead of Entra's error body, and who sent
+// an HTML page where Entra answers JSON.
 func contentKind(ct string, body []byte) string {
+	k := bodyKind(ct, body)
+	if k == kindHTML {
+		return k + ": a proxy, captive portal or firewall answered"
+	}
+	return k
+}
+
+const kindHTML = "an HTML page"
+
+// bodyKind says what a body is: empty, an HTML page, or of its type.
+func bodyKind(ct string, body []byte) string {
 	switch {
 	case len(body) == 0:
 		return "empty body"
 	case strings.Contains(ct, "html") || strings.HasPrefix(strings.TrimSpace(string(body[:min(len(body), 64)])), "<"):
-		return "an HTML page: a proxy, captive portal or firewall answered"
+		return kindHTML
 	}
 	return "body of type " + diag.Absent(ct)
 }

@@ -129,3 +129,45 @@ func recordedStatuses(r Recorded) []int {
 	}
 	return out
 }
+
+// TestServerFaultWording: a 5xx or a 429 without Entra's error body is a
+// fault either way, and summary and hint name the same culprit: a page
+// (HTML, text, nothing) may be a proxy's in front of Entra as well as
+// Entra's, so both name "Entra ID or a proxy in front of it" and the hint
+// says how to check the proxy; JSON is Entra's.
+func TestServerFaultWording(t *testing.T) {
+	const both = "Entra ID or a proxy in front of it"
+	nginx := loadRecorded(t, "foreign")["nginx_502_page_special_response.json"]
+	tests := []struct {
+		name, ct, body string
+		status         int
+		page           bool
+	}{
+		{"nginx 502 page", nginx.ContentType, nginx.Body, nginx.Status, true},
+		{"empty 503", "", "", 503, true},
+		{"html 429", "text/html", "<html><body>Too many requests</body></html>", 429, true},
+		{"text 500", "text/plain", "upstream connect error", 500, true},
+		{"json 503", "application/json", `{"message":"upstream unavailable"}`, 503, false},
+	}
+	for _, tt := range tests {
+		x := Exchange{AuthorityHost: "login.microsoftonline.com"}
+		answered := Entra(EntraAnswer{Stage: "token request (POST login.microsoftonline.com/t/oauth2/v2.0/token)", Status: tt.status,
+			ContentType: tt.ct, Body: []byte(tt.body), RetryAfter: "30"}, x)
+		whole := EntraUnreadable(x.AuthorityHost, tt.status, tt.ct, []byte(tt.body))
+		for how, v := range map[string]Verdict{"answered": answered, "unreadable": whole} {
+			name := tt.name + " (" + how + ")"
+			if v.Cause != diag.CauseServiceFault || !strings.Contains(v.Summary, "not your configuration") {
+				t.Errorf("%s: cause %s, want service_fault, not your configuration: %s", name, v.Cause, v.Summary)
+			}
+			if got := strings.Contains(v.Summary, both) && strings.Contains(v.Hint, both); got != tt.page {
+				t.Errorf("%s: summary and hint name %q: %v, want %v:\n%s\n%s", name, both, got, tt.page, v.Summary, v.Hint)
+			}
+			if tt.page && !strings.Contains(v.Hint, "HTTPS_PROXY") {
+				t.Errorf("%s: no proxy to check: %s", name, v.Hint)
+			}
+			if !tt.page && (strings.Contains(v.Summary, "proxy") || !strings.Contains(v.Hint, "Entra ID")) {
+				t.Errorf("%s: JSON blamed on a proxy:\n%s\n%s", name, v.Summary, v.Hint)
+			}
+		}
+	}
+}
