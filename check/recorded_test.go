@@ -17,6 +17,7 @@ import (
 // source URL is in the file and in SOURCES.md there).
 type recorded struct {
 	Source      string `json:"source"`
+	Status      int    `json:"status"`
 	LiveStatus  int    `json:"live_status"`
 	ContentType string `json:"content_type"`
 	Live        string `json:"live"`

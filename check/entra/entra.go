@@ -196,20 +196,11 @@ func failed(ctx context.Context, calls *transport.Calls, err error, in Input, r 
 	host := hostOf(in.Cloud.ActiveDirectoryAuthorityHost)
 	a, answered := refusal(err, in)
 	if !answered {
-		cause := calls.LastErr()
-		if cause == nil {
-			cause = ctx.Err()
+		v, cause := unanswered(calls, ctx.Err(), err, host)
+		if cause != nil {
+			v.Summary = "no answer from Entra ID: " + v.Summary
 		}
-		if cause == nil {
-			// A response arrived but MSAL could not read it (HTML, truncated JSON).
-			if st, ct, ok := calls.LastResponse(); ok {
-				return []diag.Result{merge(r, explain.EntraUnreadable(host, st, ct))}
-			}
-			cause = err
-		}
-		sum, hint := transport.Describe(host, cause)
-		r.Summary, r.Hint, r.Cause = "no answer from Entra ID: "+sum, hint, transport.Cause(cause)
-		return []diag.Result{r}
+		return []diag.Result{merge(r, v)}
 	}
 	r.Facts = append(r.Facts, a.facts...)
 	out := []diag.Result{merge(r, a.verdict)}
@@ -220,6 +211,28 @@ func failed(ctx context.Context, calls *transport.Calls, err error, in Input, r 
 		}
 	}
 	return out
+}
+
+// unanswered says why a token request that got no answer azidentity could
+// read (refusal is false) failed: the error its own requests met (calls:
+// a reset, a body cut short), else the end of its context (ctxErr), else
+// the response Entra's client could not use, read whole
+// (explain.EntraUnreadable; cause is then nil), else err itself. The
+// exchange and the Graph token share it, so both read such an answer
+// alike.
+func unanswered(calls *transport.Calls, ctxErr, err error, host string) (v explain.Verdict, cause error) {
+	cause = calls.LastErr()
+	if cause == nil {
+		cause = ctxErr
+	}
+	if cause == nil {
+		if st, ct, ok := calls.LastResponse(); ok {
+			return explain.EntraUnreadable(host, st, ct, calls.LastBody()), nil
+		}
+		cause = err
+	}
+	sum, hint := transport.Describe(host, cause)
+	return explain.Verdict{Summary: sum, Hint: hint, Cause: transport.Cause(cause)}, cause
 }
 
 // answer is Entra's refusal of a token request, as azidentity reports it.

@@ -10,7 +10,6 @@ package entra
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -81,6 +80,7 @@ type Graph struct {
 	token  string // the access token, for the one Graph read; never rendered
 	err    error
 	calls  *transport.Calls // what the token request's own requests met
+	ctxErr error            // why the token request's context ended, if it did
 	took   time.Duration
 	// exchangeFailed is the ARM exchange's failed result id, set by
 	// Exchange before it returns.
@@ -105,7 +105,7 @@ func startGraph(ctx context.Context, in Input) *Graph {
 	go func() {
 		defer close(g.done)
 		at, err := cred.GetToken(gctx, policy.TokenRequestOptions{Scopes: []string{in.Graph.Scope}})
-		g.took, g.err = time.Since(g.start), err
+		g.took, g.err, g.ctxErr = time.Since(g.start), err, gctx.Err()
 		if err == nil {
 			g.token = at.Token
 			g.claims = jwt.MapClaims{}
@@ -151,7 +151,7 @@ func (g *Graph) Results(ctx context.Context) []diag.Result {
 		r.Summary, r.Hint, r.Cause = "no Graph token before the run's deadline: "+sum, hint, transport.Cause(ctx.Err())
 		return append([]diag.Result{r}, g.skipRest("needs "+idGraphToken, idGraphToken)...)
 	}
-	tok := g.tokenResult(ctx)
+	tok := g.tokenResult()
 	if tok.Status == diag.StatusFail && g.in.Graph.Unused != "" && g.exchangeFailed == "" {
 		tok.Status = diag.StatusWarn
 		tok.Summary += "; " + g.in.Graph.Unused + ", so this run does not need it yet"
@@ -183,13 +183,13 @@ func (g *Graph) skipRest(why, root string) []diag.Result {
 
 // tokenResult is graph-token: the roles and directory roles of the token,
 // or why Entra refused it.
-func (g *Graph) tokenResult(ctx context.Context) diag.Result {
+func (g *Graph) tokenResult() diag.Result {
 	r := diag.Result{ID: idGraphToken, Title: titleGraphToken, Elapsed: g.took, Facts: []diag.Fact{
 		diag.F("scope", g.in.Graph.Scope),
 		diag.F("why", "azurerm (3.44.0 and later) asks for this token before any ARM call, to read who it signs in as; the azuread provider uses it for every call"),
 	}}
 	if g.err != nil {
-		return g.refused(ctx, r)
+		return g.refused(r)
 	}
 	roles, wids := claimStrings(g.claims, "roles"), claimStrings(g.claims, "wids")
 	w := graph.ReadWids(wids)
@@ -211,24 +211,20 @@ func (g *Graph) tokenResult(ctx context.Context) diag.Result {
 	return r
 }
 
-// refused is graph-token when the token request failed.
-func (g *Graph) refused(ctx context.Context, r diag.Result) diag.Result {
+// refused is graph-token when the token request failed: Entra's refusal,
+// or, as for the exchange (unanswered), why no answer could be read.
+func (g *Graph) refused(r diag.Result) diag.Result {
 	r.Status = diag.StatusFail
-	host := hostOf(g.in.Cloud.ActiveDirectoryAuthorityHost)
 	if a, ok := refusal(g.err, g.in); ok {
 		r.Facts = append(r.Facts, a.facts...)
 		return merge(r, explain.GraphToken(a.verdict, a.status, a.body))
 	}
-	cause := g.err
-	if ctx.Err() == nil {
-		if last := g.calls.LastErr(); last != nil && !errors.Is(g.err, context.DeadlineExceeded) {
-			cause = last
-		}
+	v, cause := unanswered(g.calls, g.ctxErr, g.err, hostOf(g.in.Cloud.ActiveDirectoryAuthorityHost))
+	r = merge(r, v)
+	r.Summary = "no Graph token: " + v.Summary
+	if cause != nil {
+		r.Facts = append(r.Facts, diag.F("azurerm stops with", explain.AzurermGraphError(0, nil, transport.SafeCause(cause))))
 	}
-	sum, hint := transport.Describe(host, cause)
-	r.Summary = "no Graph token: " + sum
-	r.Hint, r.Cause = hint, transport.Cause(cause)
-	r.Facts = append(r.Facts, diag.F("azurerm stops with", explain.AzurermGraphError(0, nil, transport.SafeCause(cause))))
 	return r
 }
 

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,9 +15,9 @@ import (
 // Observer wraps the run's HTTP transport. It records, per host, the
 // server's Date header (for the clock check: no extra request), and, for
 // the requests sent under a context from Observe, the last transport error
-// (azidentity drops it from AuthenticationFailedError) and the status and
-// content type of the latest response. It also bounds every response body
-// at MaxResponseBytes.
+// (azidentity drops it from AuthenticationFailedError) and the status,
+// content type and first bytes of the latest response. It also bounds
+// every response body at MaxResponseBytes.
 type Observer struct {
 	base http.RoundTripper
 	now  func() time.Time
@@ -47,8 +48,8 @@ func (o *Observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	host := req.URL.Hostname()
-	calls.answered(resp.StatusCode, resp.Header.Get("Content-Type"))
-	resp.Body = &boundedBody{rc: resp.Body, left: MaxResponseBytes, host: host, calls: calls}
+	a := calls.answered(resp.StatusCode, resp.Header.Get("Content-Type"))
+	resp.Body = &boundedBody{rc: resp.Body, left: MaxResponseBytes, host: host, calls: calls, answer: a}
 	if d, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
 		o.mu.Lock()
 		o.dates[host] = [2]time.Time{d, o.now()}
@@ -63,12 +64,22 @@ func (o *Observer) RoundTrip(req *http.Request) (*http.Response, error) {
 // storage token, a provider block's exchange, all to the same sign-in host)
 // never overwrite it.
 type Calls struct {
-	mu          sync.Mutex
-	err         error
+	mu   sync.Mutex
+	err  error
+	last *answer // nil until a response arrives
+}
+
+// answer is one response: its status and content type, and the first
+// HeadBytes of its body as far as it was read.
+type answer struct {
 	status      int
 	contentType string
-	ok          bool
+	head        []byte
 }
+
+// HeadBytes is how much of a response's body Calls keeps (LastBody):
+// enough for the keys of a JSON document, far less than a page of results.
+const HeadBytes = 4 << 10
 
 type callsKey struct{}
 
@@ -88,12 +99,28 @@ func (c *Calls) failed(err error) {
 	c.mu.Unlock()
 }
 
-func (c *Calls) answered(status int, contentType string) {
+// answered records a response as the latest and returns it, for its body
+// to fill; nil for a nil Calls.
+func (c *Calls) answered(status int, contentType string) *answer {
 	if c == nil {
+		return nil
+	}
+	a := &answer{status: status, contentType: contentType}
+	c.mu.Lock()
+	c.err, c.last = nil, a
+	c.mu.Unlock()
+	return a
+}
+
+// read keeps what was read of a's body, up to HeadBytes.
+func (c *Calls) read(a *answer, p []byte) {
+	if c == nil || a == nil {
 		return
 	}
 	c.mu.Lock()
-	c.err, c.status, c.contentType, c.ok = nil, status, contentType, true
+	if n := HeadBytes - len(a.head); n > 0 {
+		a.head = append(a.head, p[:min(n, len(p))]...)
+	}
 	c.mu.Unlock()
 }
 
@@ -116,7 +143,25 @@ func (c *Calls) LastResponse() (status int, contentType string, ok bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.status, c.contentType, c.ok
+	if c.last == nil {
+		return 0, "", false
+	}
+	return c.last.status, c.last.contentType, true
+}
+
+// LastBody is the start of the latest response's body (at most HeadBytes),
+// as far as it was read; nil when none arrived. It may be a token
+// response, token and all: read it for its shape, never show it.
+func (c *Calls) LastBody() []byte {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.last == nil {
+		return nil
+	}
+	return bytes.Clone(c.last.head)
 }
 
 // Now is the observer's local clock.
@@ -146,12 +191,14 @@ const MaxResponseBytes = 8 << 20
 
 // boundedBody fails a read past MaxResponseBytes, and records that failure,
 // or any other failure to read the body (a connection cut mid-body), in
-// the request's Calls so the finding can name it.
+// the request's Calls so the finding can name it; it keeps the body's
+// first bytes in its answer there.
 type boundedBody struct {
-	rc    io.ReadCloser
-	left  int64
-	host  string
-	calls *Calls
+	rc     io.ReadCloser
+	left   int64
+	host   string
+	calls  *Calls
+	answer *answer
 }
 
 func (b *boundedBody) Read(p []byte) (int, error) {
@@ -165,6 +212,7 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.rc.Read(p)
 	b.left -= int64(n)
+	b.calls.read(b.answer, p[:n])
 	if err != nil && !errors.Is(err, io.EOF) {
 		b.calls.failed(err)
 	}

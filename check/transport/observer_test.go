@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -100,5 +101,46 @@ func TestObserverPerCall(t *testing.T) {
 	var none *Calls
 	if none.LastErr() != nil {
 		t.Error("a nil Calls has an error")
+	}
+}
+
+// TestObserverLastBody: Calls keeps the first HeadBytes of the latest
+// response's body, as far as it was read, and only the latest's.
+func TestObserverLastBody(t *testing.T) {
+	big := strings.Repeat("x", HeadBytes+100)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/big" {
+			_, _ = io.WriteString(w, big)
+			return
+		}
+		_, _ = io.WriteString(w, `{"message":"hi"}`)
+	}))
+	t.Cleanup(srv.Close)
+	_, c := NewObserver(&http.Client{Timeout: 5 * time.Second}, time.Now)
+	if got := string(get(c, srv.URL+"/small").LastBody()); got != `{"message":"hi"}` {
+		t.Errorf("/small: LastBody = %q", got)
+	}
+	if got := string(get(c, srv.URL+"/big").LastBody()); got != big[:HeadBytes] {
+		t.Errorf("/big: LastBody has %d bytes, want the first %d", len(got), HeadBytes)
+	}
+	ctx, calls := Observe(context.Background())
+	for _, p := range []string{"/big", "/small"} {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+p, nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+	}
+	if got := string(calls.LastBody()); got != `{"message":"hi"}` {
+		t.Errorf("after /big then /small: LastBody = %q, want the second's", got)
+	}
+	if got := get(c, faultServer(t).URL+"/reset").LastBody(); got != nil {
+		t.Errorf("/reset: LastBody = %q, want none", got)
+	}
+	var none *Calls
+	if none.LastBody() != nil {
+		t.Error("a nil Calls has a body")
 	}
 }
