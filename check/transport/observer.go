@@ -119,6 +119,42 @@ func (c *Calls) LastResponse() (status int, contentType string, ok bool) {
 	return c.status, c.contentType, c.ok
 }
 
+// Unanswered is why a call (a token request, with its discovery requests)
+// that failed got no answer its client could read.
+type Unanswered struct {
+	// Err is what the network did: the latest request's transport or
+	// body-read error, else the call's context's (a deadline that fired
+	// between requests), else the call's own error when nothing was
+	// recorded. Nil when Response is set.
+	Err error
+	// Response is set when a response arrived that the client could not
+	// read (an HTML page where JSON belongs); Status and ContentType are
+	// its status and Content-Type.
+	Response    bool
+	Status      int
+	ContentType string
+}
+
+// Unanswered says why the call that ran under ctx (from Observe, with c)
+// and failed with err got no answer its client could read. azidentity
+// keeps no cause in an AuthenticationFailedError without a response (a
+// deadline, a reset, a body cut short all become text), so the cause is
+// read from what the requests met, in this order: the latest request's
+// error; ctx's own (read it before cancelling ctx); the latest response;
+// err. The caller has ruled out an answer it could read.
+func (c *Calls) Unanswered(ctx context.Context, err error) Unanswered {
+	if last := c.LastErr(); last != nil {
+		return Unanswered{Err: last}
+	}
+	if ctx.Err() != nil {
+		return Unanswered{Err: ctx.Err()}
+	}
+	if st, ct, ok := c.LastResponse(); ok {
+		return Unanswered{Response: true, Status: st, ContentType: ct}
+	}
+	return Unanswered{Err: err}
+}
+
 // Now is the observer's local clock.
 func (o *Observer) Now() time.Time { return o.now() }
 
