@@ -172,7 +172,7 @@ func TestStorageTokenFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := start(t, map[string]emulator.Fault{"entra-token": tt.fault})
+			e := start(t, map[string]emulator.Fault{"entra-token-storage": tt.fault})
 			in := liveInput(t, e)
 			// The request's own deadline, far shorter than the step's:
 			// only it may end a hang. Long enough for the retries otherwise.
@@ -187,14 +187,17 @@ func TestStorageTokenFailures(t *testing.T) {
 				t.Fatal("the token request succeeded")
 			}
 			in.StorageToken = func(context.Context) (azcore.AccessToken, error) { return tk, err }
-			ctx, cancel = context.WithTimeout(t.Context(), 5*time.Second)
-			defer cancel()
-			r := find(backend.Check(ctx, in), "backend-data")
+			rs := backend.Check(t.Context(), in)
+			r := find(rs, "backend-data")
 			if r.Status != diag.StatusFail || r.Cause != tt.cause || r.ErrorCode != tt.code {
 				t.Errorf("backend-data: %s %q %q: %s (hint %s)", r.Status, r.Cause, r.ErrorCode, r.Summary, r.Hint)
 			}
 			if !strings.Contains(r.Summary, "Azure Storage") {
 				t.Errorf("the summary does not name the token request: %s", r.Summary)
+			}
+			// The fault was the storage token request's alone.
+			if a := find(rs, "backend-account"); a.Status != diag.StatusPass {
+				t.Errorf("backend-account: %s %s", a.Status, a.Summary)
 			}
 		})
 	}
