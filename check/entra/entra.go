@@ -196,19 +196,13 @@ func failed(ctx context.Context, calls *transport.Calls, err error, in Input, r 
 	host := hostOf(in.Cloud.ActiveDirectoryAuthorityHost)
 	a, answered := refusal(err, in)
 	if !answered {
-		cause := calls.LastErr()
-		if cause == nil {
-			cause = ctx.Err()
-		}
-		if cause == nil {
+		u := calls.Unanswered(ctx, err)
+		if u.Response {
 			// A response arrived but MSAL could not read it (HTML, truncated JSON).
-			if st, ct, ok := calls.LastResponse(); ok {
-				return []diag.Result{merge(r, explain.EntraUnreadable(host, st, ct))}
-			}
-			cause = err
+			return []diag.Result{merge(r, explain.EntraUnreadable(host, u.Status, u.ContentType))}
 		}
-		sum, hint := transport.Describe(host, cause)
-		r.Summary, r.Hint, r.Cause = "no answer from Entra ID: "+sum, hint, transport.Cause(cause)
+		sum, hint := transport.Describe(host, u.Err)
+		r.Summary, r.Hint, r.Cause = "no answer from Entra ID: "+sum, hint, transport.Cause(u.Err)
 		return []diag.Result{r}
 	}
 	r.Facts = append(r.Facts, a.facts...)
