@@ -31,36 +31,44 @@ func RequestStorageToken(ctx context.Context, cred azcore.TokenCredential) (azco
 	ctx, calls := transport.Observe(ctx)
 	tk, err := cred.GetToken(ctx, StorageTokenOptions)
 	if err != nil {
-		return azcore.AccessToken{}, &tokenError{err: err, unanswered: calls.Unanswered(ctx, err)}
+		return azcore.AccessToken{}, &storageTokenError{err: err, unanswered: calls.Unanswered(ctx, err)}
 	}
 	return tk, nil
 }
 
-// tokenError is a failed token request, with why it got no readable answer
-// (used only when azidentity holds none).
-type tokenError struct {
+// storageTokenError is a failed request for the storage token, with why it
+// got no readable answer (read only when azidentity holds no answer).
+type storageTokenError struct {
 	err        error
 	unanswered transport.Unanswered
 }
 
-func (e *tokenError) Error() string { return e.err.Error() }
-func (e *tokenError) Unwrap() error { return e.err }
+func (e *storageTokenError) Error() string { return e.err.Error() }
+func (e *storageTokenError) Unwrap() error { return e.err }
 
 // isTokenFailure reports whether err is a failed token request: one of
 // RequestStorageToken's, or azidentity's own.
 func isTokenFailure(err error) bool {
-	var te *tokenError
+	var se *storageTokenError
 	var afe *azidentity.AuthenticationFailedError
-	return errors.As(err, &te) || errors.As(err, &afe)
+	return errors.As(err, &se) || errors.As(err, &afe)
 }
 
 // tokenVerdict judges a failed token request of step, the way entra
 // judges the exchange's: Entra's answer says what it means (explain.Entra:
 // an AADSTS refusal, or a 5xx or 429 that is Entra's fault); without one,
 // what the requests met does (transport: a timeout, a reset, a body cut
-// short; explain.EntraUnreadable: a page that is not Entra's JSON).
+// short; explain.EntraUnreadable: a page that is not Entra's JSON). The
+// storage token's requests were recorded (RequestStorageToken); any other
+// token request (the ARM token, which the exchange cached, asked for again
+// only once it expires) is judged from err alone.
 func (in Input) tokenVerdict(step string, err error) verdict {
 	host := authorityHost(in)
+	what, storage := "token", false
+	u := transport.Unanswered{Err: err}
+	if se := (*storageTokenError)(nil); errors.As(err, &se) {
+		what, storage, u = "token for Azure Storage ("+storageScope+")", true, se.unanswered
+	}
 	v := verdict{status: diag.StatusFail}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) && afe.RawResponse != nil {
@@ -72,27 +80,26 @@ func (in Input) tokenVerdict(step string, err error) verdict {
 			explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, AuthorityHost: host, Now: time.Now()})
 		v.summary, v.hint, v.cause, v.code, v.fixes = ev.Summary, ev.Hint, ev.Cause, ev.ErrorCode, ev.Fixes
 		v.facts = append([]diag.Fact{diag.F("request", step), diag.F("failed request", req), diag.F("HTTP status", resp.Status)}, ev.Facts...)
-		if v.cause.Fault() {
-			v.summary = "Entra ID did not issue a token for Azure Storage (" + storageScope + "): " + ev.Summary
-		} else {
-			v.summary = "Entra ID refused a token for Azure Storage (" + storageScope + "), which the exchange for ARM got: " + ev.Summary
+		switch {
+		case v.cause.Fault():
+			v.summary = "Entra ID did not issue a " + what + ": " + ev.Summary
+		case storage:
+			v.summary = "Entra ID refused a " + what + ", which the exchange for ARM got: " + ev.Summary
 			v.hint = "The exchange for ARM worked with the same assertion, so the tenant refuses this resource (a Conditional Access policy, or the resource's own rules). " + ev.Hint
+		default:
+			v.summary = "Entra ID refused a " + what + ": " + ev.Summary
 		}
 		return v
-	}
-	u := transport.Unanswered{Err: err}
-	if te := (*tokenError)(nil); errors.As(err, &te) {
-		u = te.unanswered
 	}
 	v.facts = []diag.Fact{diag.F("request", step), diag.F("error", diag.Truncate(transport.SafeCause(err), 500))}
 	if u.Response {
 		ev := explain.EntraUnreadable(host, u.Status, u.ContentType)
-		v.summary, v.hint, v.cause = "no token for Azure Storage: "+ev.Summary, ev.Hint, ev.Cause
+		v.summary, v.hint, v.cause = "no "+what+": "+ev.Summary, ev.Hint, ev.Cause
 		v.facts = append(v.facts, ev.Facts...)
 		return v
 	}
 	sum, hint := transport.Describe(host, u.Err)
-	v.summary, v.hint, v.cause = "no token for Azure Storage: no answer from Entra ID: "+sum, hint, transport.Cause(u.Err)
+	v.summary, v.hint, v.cause = "no "+what+": no answer from Entra ID: "+sum, hint, transport.Cause(u.Err)
 	return v
 }
 
