@@ -51,7 +51,9 @@ func newStoragePrefetch(ctx context.Context, tf terraform, az settings.Azure, cf
 
 // started is entra's hook, or nil when there is nothing to prefetch: it
 // requests the token from cred, once, just before the exchange's own request,
-// under a deadline of its own (timeout).
+// under a deadline of its own (timeout), recording what its requests meet
+// for backend-data, as the exchange records its own (see
+// backend.RequestStorageToken).
 func (p *storagePrefetch) started() func(azcore.TokenCredential) {
 	if p == nil {
 		return nil
@@ -67,7 +69,7 @@ func (p *storagePrefetch) started() func(azcore.TokenCredential) {
 			defer close(p.done)
 			ctx, cancel := context.WithTimeout(p.ctx, p.timeout)
 			defer cancel()
-			p.tok, p.err = cred.GetToken(ctx, backend.StorageTokenOptions)
+			p.tok, p.err = backend.RequestStorageToken(ctx, cred)
 		}()
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/storage/armstorage"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
@@ -22,11 +21,14 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
-// failure is a failing verdict for a request step to host that returned err.
-func failure(step, host string, err error) verdict {
+// failure is a failing verdict for a request step to host that returned
+// err: ARM's answer (explain's), a failed token request (tokenVerdict), or
+// a request with no answer (transport's).
+func (in Input) failure(step, host string, err error) verdict {
 	v := verdict{status: diag.StatusFail}
 	var re *azcore.ResponseError
-	if errors.As(err, &re) {
+	switch {
+	case errors.As(err, &re):
 		var body []byte
 		h := host
 		if re.RawResponse != nil {
@@ -39,24 +41,16 @@ func failure(step, host string, err error) verdict {
 		v.summary, v.hint, v.cause, v.code = ev.Summary, ev.Hint, ev.Cause, ev.ErrorCode
 		v.facts = append([]diag.Fact{diag.F("request", step)}, ev.Facts...)
 		return v
+	case isTokenFailure(err):
+		return in.tokenVerdict(step, err)
 	}
 	v.facts = []diag.Fact{diag.F("request", step), diag.F("error", diag.Truncate(transport.SafeCause(err), 500))}
-	if isAuthFailure(err) {
-		v.summary, v.cause = "Entra ID refused the token request", diag.CauseOther
-		v.hint = "The exchange for ARM worked, so the tenant refuses this resource: a Conditional Access policy or the resource's own rules; the error fact has Entra's answer."
-		return v
-	}
 	summary, hint := transport.Describe(host, err)
 	v.summary, v.hint, v.cause = step+" did not finish: "+summary, hint, transport.Cause(err)
 	if errors.Is(err, context.DeadlineExceeded) {
 		v.summary, v.cause = step+" did not finish: no answer from "+host+" before the deadline", diag.CauseTimeout
 	}
 	return v
-}
-
-func isAuthFailure(err error) bool {
-	var afe *azidentity.AuthenticationFailedError
-	return errors.As(err, &afe)
 }
 
 func isNotFound(err error) bool {

@@ -64,7 +64,7 @@ func accountVerdict(in Input, p plan, lv live, step string) verdict {
 		why = "the key lookup reads the account through ARM"
 	}
 	if err := lv.account.err; err != nil {
-		v := failure(step, armHost(in), err)
+		v := in.failure(step, armHost(in), err)
 		if !needed {
 			if v.cause.Fault() {
 				return verdict{status: diag.StatusPass, summary: "this release does not read the account through ARM (the doctor's read did not finish)"}
@@ -141,7 +141,7 @@ func blobsVerdict(in Input, lv live) verdict {
 	}
 	switch {
 	case b.err != nil:
-		v := networkVerdict(b, lv)
+		v := networkVerdict(in, b, lv)
 		v.facts = append(facts, v.facts...)
 		return v
 	case b.status != 200:
@@ -169,10 +169,9 @@ func blobsVerdict(in Input, lv live) verdict {
 // networkVerdict judges a List Blobs that got no answer, using the DNS
 // lookup: no such host and a private address are the network's set-up
 // (Terraform fails the same way), a timeout to a public address a fault.
-func networkVerdict(b blobsOutcome, lv live) verdict {
-	v := failure(b.step, b.host, b.err)
-	if isAuthFailure(b.err) {
-		v.summary = "Entra ID refused a token for Azure Storage (" + storageScope + "), which the exchange for ARM got: " + v.summary
+func networkVerdict(in Input, b blobsOutcome, lv live) verdict {
+	v := in.failure(b.step, b.host, b.err)
+	if isTokenFailure(b.err) {
 		return v
 	}
 	switch {
@@ -183,7 +182,7 @@ func networkVerdict(b blobsOutcome, lv live) verdict {
 		if lv.account.ran && lv.account.err == nil {
 			v.summary = b.host + " does not resolve from this worker, though ARM knows the account: its name resolves only in a private DNS zone (a private endpoint)"
 		}
-		if av := failure("", "", lv.account.err); lv.account.ran && lv.account.err != nil && av.code == "ResourceNotFound" {
+		if av := in.failure("", "", lv.account.err); lv.account.ran && lv.account.err != nil && av.code == "ResourceNotFound" {
 			v.summary = b.host + " does not resolve, and ARM has no account " + lv.p.v["storage_account_name"].Text + " in resource group " +
 				lv.p.v["resource_group_name"].Text + ": storage_account_name is wrong"
 			v.fixes = fixes.StorageAccountLookup(lv.p.v["resource_group_name"].Text)
@@ -205,7 +204,7 @@ func keyVerdict(in Input, lv live) verdict {
 	case !kp.ran:
 		return verdict{status: diag.StatusSkip, summary: "skipped: resource_group_name and subscription_id are needed to ask about listKeys"}
 	case kp.err != nil:
-		v := failure("GET "+scope+"/providers/Microsoft.Authorization/permissions", armHost(in), kp.err)
+		v := in.failure("GET "+scope+"/providers/Microsoft.Authorization/permissions", armHost(in), kp.err)
 		if v.code == "AuthorizationFailed" {
 			return verdict{status: diag.StatusWarn, cause: diag.CauseAuthorizationFailed, code: v.code, facts: v.facts,
 				summary: "ARM refused to list the identity's permissions on the account, so whether it may list the keys is not checked",
@@ -264,7 +263,7 @@ func lockVerdict(in Input, p plan, lv live) verdict {
 	case !pm.ran:
 		return verdict{status: diag.StatusSkip, summary: "skipped: reads checked, the lock not checked: without resource_group_name the container's ARM scope is unknown"}
 	case pm.err != nil:
-		v := failure("GET "+lv.containerScope()+"/providers/Microsoft.Authorization/permissions", armHost(in), pm.err)
+		v := in.failure("GET "+lv.containerScope()+"/providers/Microsoft.Authorization/permissions", armHost(in), pm.err)
 		if v.cause.Fault() {
 			return v
 		}

@@ -220,9 +220,7 @@ type storageAuth struct{ in Input }
 func (a storageAuth) Do(req *policy.Request) (*http.Response, error) {
 	get := a.in.StorageToken
 	if get == nil {
-		get = func(ctx context.Context) (azcore.AccessToken, error) {
-			return a.in.Cred.GetToken(ctx, StorageTokenOptions)
-		}
+		get = func(ctx context.Context) (azcore.AccessToken, error) { return RequestStorageToken(ctx, a.in.Cred) }
 	}
 	tk, err := get(req.Raw().Context())
 	if err != nil {

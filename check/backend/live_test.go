@@ -33,10 +33,12 @@ func start(t *testing.T, faults map[string]emulator.Fault) *emulator.Emulator {
 }
 
 // liveInput is the step's input as package check builds it after an
-// exchange: the real ClientAssertionCredential against the emulator over TLS.
+// exchange: the real ClientAssertionCredential against the emulator over
+// TLS, through the run's transport.Observer.
 func liveInput(t testing.TB, e *emulator.Emulator) backend.Input {
 	t.Helper()
-	co := azcore.ClientOptions{Transport: e.Client(), Retry: transport.RetryOptions}
+	_, client := transport.NewObserver(e.Client(), time.Now)
+	co := azcore.ClientOptions{Transport: transport.SDK(client), Retry: transport.RetryOptions}
 	cred, err := azidentity.NewClientAssertionCredential(emulator.TenantID, emulator.ClientID,
 		func(context.Context) (string, error) { return e.Token(), nil }, &azidentity.ClientAssertionCredentialOptions{ClientOptions: co})
 	if err != nil {
@@ -140,6 +142,62 @@ func TestFaultsAreInconclusive(t *testing.T) {
 			// Generous slack: this checks that the deadline cuts a hang, not speed.
 			if el := time.Since(start); el > 3*time.Second+5*time.Second {
 				t.Errorf("took %s", el)
+			}
+		})
+	}
+}
+
+// TestStorageTokenFailures: when the token request for Azure Storage fails
+// (the one List Blobs needs, asked of the real ClientAssertionCredential,
+// as package check prefetches it), backend-data says why: a service or
+// network fault, a deadline included, is inconclusive; Entra's real refusal
+// is read through explain and stays a misconfiguration.
+func TestStorageTokenFailures(t *testing.T) {
+	refusal := `{"error":"invalid_grant","error_description":"AADSTS53003: Access has been blocked by Conditional Access policies. ` +
+		`The access policy does not allow token issuance. Trace ID: 0 Correlation ID: 0 Timestamp: 2025-01-01 00:00:00Z","error_codes":[53003]}`
+	tests := []struct {
+		name  string
+		fault emulator.Fault
+		cause diag.Cause
+		code  string
+	}{
+		{"hang past the request's deadline", emulator.Fault{Hang: true}, diag.CauseTimeout, ""},
+		{"503", emulator.Fault{Status: 503}, diag.CauseServiceFault, "AADSTS90033"},
+		{"429", emulator.Fault{Status: 429, RetryAfter: "30"}, diag.CauseServiceFault, "AADSTS90055"},
+		{"reset", emulator.Fault{Reset: true}, diag.CauseNetworkFault, ""},
+		{"truncate", emulator.Fault{Truncate: true}, diag.CauseNetworkFault, ""},
+		{"a proxy's page", emulator.Fault{ContentType: "text/html", Body: "<html>sign in to the proxy</html>"}, diag.CauseOther, ""},
+		{"Conditional Access", emulator.Fault{Status: 400, ContentType: "application/json; charset=utf-8", Body: refusal}, diag.CauseConditionalAccess, "AADSTS53003"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := start(t, map[string]emulator.Fault{"entra-token-storage": tt.fault})
+			in := liveInput(t, e)
+			// The request's own deadline, far shorter than the step's:
+			// only it may end a hang. Long enough for the retries otherwise.
+			d := 10 * time.Second
+			if tt.fault.Hang {
+				d = time.Second
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), d)
+			tk, err := backend.RequestStorageToken(ctx, in.Cred)
+			cancel()
+			if err == nil {
+				t.Fatal("the token request succeeded")
+			}
+			in.StorageToken = func(context.Context) (azcore.AccessToken, error) { return tk, err }
+			rs := backend.Check(t.Context(), in)
+			r := find(rs, "backend-data")
+			if r.Status != diag.StatusFail || r.Cause != tt.cause || r.ErrorCode != tt.code {
+				t.Errorf("backend-data: %s %q %q: %s (hint %s)", r.Status, r.Cause, r.ErrorCode, r.Summary, r.Hint)
+			}
+			if !strings.Contains(r.Summary, "Azure Storage") {
+				t.Errorf("the summary does not name the token request: %s", r.Summary)
+			}
+			// The fault was the storage token request's alone.
+			if a := find(rs, "backend-account"); a.Status != diag.StatusPass {
+				t.Errorf("backend-account: %s %s", a.Status, a.Summary)
 			}
 		})
 	}

@@ -45,8 +45,11 @@ func (e *Emulator) entraRoute(r *http.Request, host string) (string, handlerFunc
 		return "entra-tenant", func(r *http.Request) response { return e.tenantMetadata(r, host, parts[0]) }
 	case len(parts) == 4 && parts[1] == "oauth2" && parts[2] == "v2.0" && parts[3] == "token":
 		ep := "entra-token"
-		if isGraphResource(strings.TrimSuffix(e.resourceScope(r.PostForm.Get("scope")), ".default")) {
+		switch resource := strings.TrimSuffix(e.resourceScope(r.PostForm.Get("scope")), ".default"); {
+		case isGraphResource(resource):
 			ep = "entra-token-graph"
+		case isStorageResource(resource):
+			ep = "entra-token-storage"
 		}
 		return ep, func(r *http.Request) response { return e.tokenEndpoint(r, host, parts[0]) }
 	case len(parts) == 4 && parts[1] == "discovery" && parts[2] == "v2.0" && parts[3] == "keys",

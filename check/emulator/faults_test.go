@@ -5,9 +5,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 )
 
 func get(ctx context.Context, e *Emulator, method, url string) (*http.Response, []byte, error) {
@@ -157,5 +160,53 @@ func TestActionMatches(t *testing.T) {
 	contributor, _ := (&Emulator{}).roleByIDBuiltin(RoleContributor)
 	if contributor.allows("Microsoft.Authorization/roleAssignments/write") || !contributor.allows("Microsoft.Authorization/roleAssignments/read") {
 		t.Error("Contributor evaluated wrongly")
+	}
+}
+
+// TestTokenEndpointsByScope: a token request for Microsoft Graph or for
+// Azure Storage has a fault endpoint of its own, so a fault can hit it
+// alone; without one, entra-token's faults apply to it too.
+func TestTokenEndpointsByScope(t *testing.T) {
+	const storageScope = "https://storage.azure.com/.default"
+	tests := []struct {
+		faults map[string]Fault
+		// fails lists the scopes whose token request fails.
+		fails []string
+	}{
+		{map[string]Fault{"entra-token-storage": {Status: 403}}, []string{storageScope}},
+		{map[string]Fault{"entra-token-graph": {Status: 403}}, []string{graphScope}},
+		{map[string]Fault{"entra-token": {Status: 403}}, []string{armScope, graphScope, storageScope}},
+		{map[string]Fault{"entra-token": {Status: 403}, "entra-token-storage": {Delay: time.Millisecond}}, []string{armScope, graphScope}},
+	}
+	for _, tt := range tests {
+		s, _ := Lookup("backend-ok")
+		s.Faults = tt.faults
+		e, err := Start(s, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, scope := range []string{armScope, graphScope, storageScope} {
+			// A credential per scope, so none serves another's cached
+			// token; azcore does not retry a 403.
+			_, err := credential(t, e).GetToken(ctxTimeout(t, 10*time.Second), policy.TokenRequestOptions{Scopes: []string{scope}})
+			if failed, want := err != nil, slices.Contains(tt.fails, scope); failed != want {
+				t.Errorf("faults %v: %s failed = %v, want %v (%v)", tt.faults, scope, failed, want, err)
+			}
+		}
+		want := map[string]string{armScope: "entra-token", graphScope: "entra-token-graph", storageScope: "entra-token-storage"}
+		posts := 0
+		for _, r := range e.Requests() {
+			if r.Method != http.MethodPost {
+				continue
+			}
+			posts++
+			if scope := e.resourceScope(r.Form.Get("scope")); r.Endpoint != want[scope] {
+				t.Errorf("%s: endpoint %q, want %q", scope, r.Endpoint, want[scope])
+			}
+		}
+		if posts != 3 {
+			t.Errorf("faults %v: %d token requests, want 3", tt.faults, posts)
+		}
+		e.Close()
 	}
 }

@@ -290,9 +290,9 @@ func (e *Emulator) fault(endpoint string) (Fault, bool) {
 		return Fault{Reset: true}, true
 	}
 	f, ok := e.scn.Faults[endpoint]
-	if !ok && endpoint == "entra-token-graph" {
-		// A Graph token request is a token request: entra-token's faults
-		// apply unless it has its own.
+	if !ok && (endpoint == "entra-token-graph" || endpoint == "entra-token-storage") {
+		// A Graph or Storage token request is a token request:
+		// entra-token's faults apply unless it has its own.
 		endpoint = "entra-token"
 		f, ok = e.scn.Faults[endpoint]
 	}

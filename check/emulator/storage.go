@@ -78,6 +78,11 @@ const (
 	storageMSVers = "2023-11-03"
 )
 
+// isStorageResource reports whether a scope's resource ("https://storage.azure.com/") is Azure Storage's.
+func isStorageResource(resource string) bool {
+	return strings.TrimSuffix(resource, "/") == storageAud
+}
+
 var blobSuffixes = []string{".blob.core.windows.net", ".blob.core.usgovcloudapi.net", ".blob.core.chinacloudapi.cn"}
 
 // blobAccountName returns the account name of a blob host, if host is one.

@@ -93,11 +93,12 @@ type Scenario struct {
 }
 
 // Endpoints lists the fault keys of Scenario.Faults, in request-flow order.
-// entra-token-graph is a token request for a Microsoft Graph scope; a fault
-// on entra-token applies to it too unless it has its own.
+// entra-token-graph is a token request for a Microsoft Graph scope, and
+// entra-token-storage one for Azure Storage (the state backend's); a fault
+// on entra-token applies to them too unless they have their own.
 var Endpoints = []string{
 	"issuer-discovery", "issuer-jwks",
-	"entra-instance", "entra-tenant", "entra-token", "entra-token-graph",
+	"entra-instance", "entra-tenant", "entra-token", "entra-token-graph", "entra-token-storage",
 	"arm-subscriptions", "arm-subscription", "arm-permissions", "arm-role-assignments", "arm-role-definitions", "arm-providers",
 	"arm-resource-groups", "arm-rg-permissions",
 	"arm-storage-account", "arm-storage-permissions", "arm-storage-listkeys", "storage-list-blobs",

@@ -221,18 +221,12 @@ func failed(ctx context.Context, calls *transport.Calls, err error, in Input, r 
 // exchange and the Graph token share it, so both read such an answer
 // alike.
 func unanswered(calls *transport.Calls, ctxErr, err error, host string) (v explain.Verdict, cause error) {
-	cause = calls.LastErr()
-	if cause == nil {
-		cause = ctxErr
+	u := calls.Unanswered(ctxErr, err)
+	if u.Response {
+		return explain.EntraUnreadable(host, u.Status, u.ContentType, u.Body), nil
 	}
-	if cause == nil {
-		if st, ct, ok := calls.LastResponse(); ok {
-			return explain.EntraUnreadable(host, st, ct, calls.LastBody()), nil
-		}
-		cause = err
-	}
-	sum, hint := transport.Describe(host, cause)
-	return explain.Verdict{Summary: sum, Hint: hint, Cause: transport.Cause(cause)}, cause
+	sum, hint := transport.Describe(host, u.Err)
+	return explain.Verdict{Summary: sum, Hint: hint, Cause: transport.Cause(u.Err)}, u.Err
 }
 
 // answer is Entra's refusal of a token request, as azidentity reports it.

@@ -164,6 +164,44 @@ func (c *Calls) LastBody() []byte {
 	return bytes.Clone(c.last.head)
 }
 
+// Unanswered is why a call (a token request, with its discovery requests)
+// that failed got no answer its client could read.
+type Unanswered struct {
+	// Err is what the network did: the latest request's transport or
+	// body-read error, else the error that ended the call's context (a
+	// deadline that fired between requests), else the call's own error
+	// when nothing was recorded. Nil when Response is set.
+	Err error
+	// Response is set when a response arrived, read whole, that the
+	// client could not use (an HTML page where JSON belongs); Status and
+	// ContentType are its status and Content-Type, and Body the start of
+	// its body (LastBody: it may hold a token, so read it for its shape).
+	Response    bool
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// Unanswered says why the call whose requests c recorded, and which failed
+// with err, got no answer its client could read. azidentity keeps no cause
+// in an AuthenticationFailedError without a response (a deadline, a reset,
+// a body cut short all become text), so the cause is read from what the
+// requests met, in this order: the latest request's error; ctxErr, the
+// error that ended the call's context (read it before cancelling it); the
+// latest response; err. The caller has ruled out an answer it could read.
+func (c *Calls) Unanswered(ctxErr, err error) Unanswered {
+	if last := c.LastErr(); last != nil {
+		return Unanswered{Err: last}
+	}
+	if ctxErr != nil {
+		return Unanswered{Err: ctxErr}
+	}
+	if st, ct, ok := c.LastResponse(); ok {
+		return Unanswered{Response: true, Status: st, ContentType: ct, Body: c.LastBody()}
+	}
+	return Unanswered{Err: err}
+}
+
 // Now is the observer's local clock.
 func (o *Observer) Now() time.Time { return o.now() }
 

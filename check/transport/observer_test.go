@@ -144,3 +144,45 @@ func TestObserverLastBody(t *testing.T) {
 		t.Error("a nil Calls has a body")
 	}
 }
+
+// TestUnanswered: why a failed call got no readable answer, from what its
+// requests met: the latest request's error first, then the context's, then
+// the response that came, then the call's own error.
+func TestUnanswered(t *testing.T) {
+	srv := faultServer(t)
+	_, c := NewObserver(&http.Client{Timeout: 5 * time.Second}, time.Now)
+	callErr := errors.New("the SDK's error")
+	expired, cancel := context.WithTimeout(context.Background(), -time.Second)
+	defer cancel()
+	for _, tt := range []struct {
+		name  string
+		calls *Calls
+		ctx   context.Context
+		want  Unanswered
+		is    error
+	}{
+		{"a body cut short", get(c, srv.URL+"/truncate"), expired, Unanswered{}, io.ErrUnexpectedEOF},
+		{"a response the client could not read", get(c, srv.URL+"/ok"), context.Background(),
+			Unanswered{Response: true, Status: 200, ContentType: "application/json"}, nil},
+		{"a deadline after the response", get(c, srv.URL+"/ok"), expired, Unanswered{}, context.DeadlineExceeded},
+		{"nothing recorded", &Calls{}, context.Background(), Unanswered{}, callErr},
+		{"no Calls at all", nil, context.Background(), Unanswered{}, callErr},
+	} {
+		got := tt.calls.Unanswered(tt.ctx.Err(), callErr)
+		if tt.is != nil {
+			if !errors.Is(got.Err, tt.is) || got.Response {
+				t.Errorf("%s: %+v, want an error that is %v", tt.name, got, tt.is)
+			}
+			continue
+		}
+		if got.Err != tt.want.Err || got.Response != tt.want.Response || got.Status != tt.want.Status || got.ContentType != tt.want.ContentType {
+			t.Errorf("%s: %+v, want %+v", tt.name, got, tt.want)
+		}
+		if got.Response && len(got.Body) == 0 {
+			t.Errorf("%s: a response without its body", tt.name)
+		}
+	}
+	if u := get(c, srv.URL+"/reset").Unanswered(nil, callErr); u.Err == nil || u.Err == callErr || Cause(u.Err) != "network_fault" {
+		t.Errorf("a reset: %+v", u)
+	}
+}
