@@ -115,7 +115,12 @@ func Entra(a EntraAnswer, x Exchange) Verdict {
 	if a.Status == http.StatusTooManyRequests || a.Status >= 500 {
 		v.Cause = diag.CauseServiceFault
 		v.Summary = fmt.Sprintf("%s (HTTP %d: a service-side or throttling error, not your configuration)", info.Title, a.Status)
-		v.Hint = "retry the run in a few minutes" + retryAfterNote(a.RetryAfter) + "; if it persists, check https://status.azure.com and quote the trace and correlation ids to Microsoft support. " + v.Hint
+		if info.Cause == diag.CauseServiceFault {
+			// The code's own text already says to retry (AADSTS90033, 90055).
+			v.Hint = strings.TrimSuffix(info.Explanation, ".") + retryAfterNote(a.RetryAfter) + ". " + info.Fix
+		} else {
+			v.Hint = "retry the run in a few minutes" + retryAfterNote(a.RetryAfter) + "; if it persists, check https://status.azure.com and quote the trace and correlation ids to Microsoft support. " + v.Hint
+		}
 	}
 	tok := x.Token
 	aud := tok.FirstAudience()

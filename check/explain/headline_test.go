@@ -149,3 +149,23 @@ func TestPasteLikelyByEvidence(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceFaultHintOnce: a 5xx whose code's own text says to retry
+// (AADSTS90033, the real 503 of testdata/recorded) says it once; a code
+// that is not a service fault, answered with a 5xx, gets the advice first.
+func TestServiceFaultHintOnce(t *testing.T) {
+	rec := loadRecorded(t, "entra")["90033_transient_503.json"]
+	refusal := `{"error":"invalid_client","error_description":"AADSTS700213: No matching federated identity record found for presented assertion subject 'x'.","error_codes":[700213]}`
+	for name, a := range map[string]EntraAnswer{
+		"90033 at 503":  {Stage: "token request", Status: rec.Status, Body: []byte(rec.Body), ContentType: rec.ContentType},
+		"700213 at 500": {Stage: "token request", Status: 500, Body: []byte(refusal), ContentType: "application/json"},
+	} {
+		v := Entra(a, Exchange{ClientID: "c1", TenantID: "t1"})
+		if n := strings.Count(strings.ToLower(v.Hint), "retry the run in a few minutes"); n != 1 {
+			t.Errorf("%s: the hint says to retry the run %d times, want once: %s", name, n, v.Hint)
+		}
+		if v.Cause != "service_fault" {
+			t.Errorf("%s: cause %s, want service_fault", name, v.Cause)
+		}
+	}
+}
