@@ -90,6 +90,7 @@ var leaves = map[string]bool{
 	checkPkg + "/transport": true, // HTTP, retries, paging, network faults
 	checkPkg + "/fixes":     true, // paste-ready az and Terraform
 	checkPkg + "/explain":   true, // what a service's answer means
+	checkPkg + "/signin":    true, // a failed token request, read through explain and transport
 	checkPkg + "/emulator":  true, // the emulated services (tests and demo)
 	checkPkg + "/roles":     true, // built-in Azure roles, action matching, least privilege
 	checkPkg + "/graph":     true, // Graph scopes, directory roles, azuread's permissions

@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +127,48 @@ func TestGraphTokenUnreadable(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestTokenAnswersNeverInResults: a token response MSAL cannot decode (an
+// expiry missing or of the wrong type, a trailing comma), at 200 or 400,
+// on each token request (the exchange's, the Graph token's, the storage
+// token's), holds an access token; MSAL quotes such a body whole in its
+// error ("raw message was: ..."). No result of the run may hold it, in
+// any field, before any redacting writer (faults review: backend-data's
+// error fact and graph-token's "azurerm stops with" quoted it).
+func TestTokenAnswersNeverInResults(t *testing.T) {
+	const tok = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+	bodies := map[string]string{
+		"no expiry":      `{"token_type":"Bearer","access_token":"` + tok + `"}`,
+		"expiry a word":  `{"token_type":"Bearer","expires_in":"soon","access_token":"` + tok + `"}`,
+		"trailing comma": `{"token_type":"Bearer","expires_in":3599,"access_token":"` + tok + `",}`,
+		"expiry a bool":  `{"token_type":"Bearer","expires_in":true,"access_token":"` + tok + `"}`,
+	}
+	for _, ep := range []string{"entra-token", "entra-token-graph", "entra-token-storage"} {
+		for _, status := range []int{200, 400} {
+			for name, body := range bodies {
+				t.Run(fmt.Sprintf("%s/%d/%s", ep, status, name), func(t *testing.T) {
+					t.Parallel()
+					sc := lookup(t, "backend-ok")
+					sc.Faults = map[string]emulator.Fault{ep: {Status: status, ContentType: "application/json", Body: body}}
+					rep, e := runScenario(t, sc, 20*time.Second)
+					if !slices.ContainsFunc(e.Requests(), func(r emulator.Request) bool { return r.Fault != "" }) {
+						t.Fatalf("%s was not requested", ep)
+					}
+					failed := false
+					for _, r := range rep.Results {
+						failed = failed || r.Status == diag.StatusFail
+						if strings.Contains(resultText(r), "eyJ") {
+							t.Errorf("%s holds the token:\n%s", r.ID, resultText(r))
+						}
+					}
+					if !failed {
+						t.Errorf("no check failed on a token answer MSAL cannot read:\n%s", dump(rep))
+					}
+				})
+			}
 		}
 	}
 }

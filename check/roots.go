@@ -14,7 +14,9 @@ import (
 //
 //   - A failed exchange that Entra blames on the issuer (it could not fetch
 //     its keys, or the signature did not verify) follows from a failed
-//     issuer check, when there is one.
+//     issuer check, when there is one; issuerExplains then weighs a fault
+//     of the issuer against Entra's answer, and keepMisconfigurations
+//     unlinks any misconfiguration left under a fault.
 //   - Within a step and a provider block, a later failure that has no fix
 //     left of its own (dedupeFixes dropped those printed earlier) and has
 //     the same cause as the earlier root, or whose fixes were printed

@@ -9,16 +9,14 @@ package backend
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
+	"github.com/oidc-doctor/oidc-doctor/check/signin"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -31,19 +29,22 @@ func RequestStorageToken(ctx context.Context, cred azcore.TokenCredential) (azco
 	ctx, calls := transport.Observe(ctx)
 	tk, err := cred.GetToken(ctx, StorageTokenOptions)
 	if err != nil {
-		return azcore.AccessToken{}, &storageTokenError{err: err, unanswered: calls.Unanswered(ctx.Err(), err)}
+		return azcore.AccessToken{}, &storageTokenError{err: err, calls: calls, ctxErr: ctx.Err()}
 	}
 	return tk, nil
 }
 
-// storageTokenError is a failed request for the storage token, with why it
-// got no readable answer (read only when azidentity holds no answer).
+// storageTokenError is a failed request for the storage token, with what
+// its requests met and the error that ended its context (read only when
+// azidentity holds no answer). Its text is never shown: azidentity's may
+// quote a token response whole.
 type storageTokenError struct {
-	err        error
-	unanswered transport.Unanswered
+	err    error
+	calls  *transport.Calls
+	ctxErr error
 }
 
-func (e *storageTokenError) Error() string { return e.err.Error() }
+func (e *storageTokenError) Error() string { return "the token request for Azure Storage failed" }
 func (e *storageTokenError) Unwrap() error { return e.err }
 
 // isTokenFailure reports whether err is a failed token request: one of
@@ -54,71 +55,37 @@ func isTokenFailure(err error) bool {
 	return errors.As(err, &se) || errors.As(err, &afe)
 }
 
-// tokenVerdict judges a failed token request of step, the way entra
-// judges the exchange's: Entra's answer says what it means (explain.Entra:
-// an AADSTS refusal, or a 5xx or 429 that is Entra's fault); without one,
-// what the requests met does (transport: a timeout, a reset, a body cut
-// short; explain.EntraUnreadable: a page that is not Entra's JSON). The
-// storage token's requests were recorded (RequestStorageToken); any other
-// token request (the ARM token, which the exchange cached, asked for again
-// only once it expires) is judged from err alone.
+// tokenVerdict judges a failed token request of step as entra judges the
+// exchange's (signin.Read): Entra's answer says what it means (an AADSTS
+// refusal, or a 5xx or 429 that is Entra's fault); without one, what the
+// requests met does (a timeout, a reset, a body cut short, a page that is
+// not Entra's JSON). The storage token's requests were recorded
+// (RequestStorageToken); any other token request (the ARM token, which the
+// exchange cached, asked for again only once it expires) is judged from
+// err alone, so a TLS failure there reads as a network fault.
 func (in Input) tokenVerdict(step string, err error) verdict {
-	host := authorityHost(in)
 	what, storage := "token", false
-	u := transport.Unanswered{Err: err}
+	var calls *transport.Calls
+	var ctxErr error
 	if se := (*storageTokenError)(nil); errors.As(err, &se) {
-		what, storage, u = "token for Azure Storage ("+storageScope+")", true, se.unanswered
+		what, storage, calls, ctxErr = "token for Azure Storage ("+storageScope+")", true, se.calls, se.ctxErr
 	}
-	v := verdict{status: diag.StatusFail}
-	var afe *azidentity.AuthenticationFailedError
-	if errors.As(err, &afe) && afe.RawResponse != nil {
-		resp := afe.RawResponse
-		body, _ := runtime.Payload(resp)
-		req := requestOf(resp)
-		ev := explain.Entra(explain.EntraAnswer{Stage: req, Status: resp.StatusCode, Body: body,
-			ContentType: resp.Header.Get("Content-Type"), RetryAfter: resp.Header.Get("Retry-After")},
-			explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, AuthorityHost: host, Now: time.Now()})
-		v.summary, v.hint, v.cause, v.code, v.fixes = ev.Summary, ev.Hint, ev.Cause, ev.ErrorCode, ev.Fixes
-		v.facts = append([]diag.Fact{diag.F("request", step), diag.F("failed request", req), diag.F("HTTP status", resp.Status)}, ev.Facts...)
-		switch {
-		case v.cause.Fault():
-			v.summary = "Entra ID did not issue a " + what + ": " + ev.Summary
-		case storage:
-			v.summary = "Entra ID refused a " + what + ", which the exchange for ARM got: " + ev.Summary
-			v.hint = "The exchange for ARM worked with the same assertion, so the tenant refuses this resource (a Conditional Access policy, or the resource's own rules). " + ev.Hint
-		default:
-			v.summary = "Entra ID refused a " + what + ": " + ev.Summary
-		}
-		return v
+	f := signin.Read(err, calls, ctxErr, explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID,
+		AuthorityHost: signin.Host(in.ClientOptions.Cloud.ActiveDirectoryAuthorityHost), Now: time.Now()})
+	v := verdict{status: diag.StatusFail, summary: f.Summary, hint: f.Hint, cause: f.Cause, code: f.ErrorCode, fixes: f.Fixes}
+	v.facts = append(append([]diag.Fact{diag.F("request", step)}, f.Request...), f.Facts...)
+	switch {
+	case !f.Answered && f.NoAnswer != nil:
+		v.summary = "no " + what + ": no answer from Entra ID: " + f.Summary
+	case !f.Answered:
+		v.summary = "no " + what + ": " + f.Summary
+	case v.cause.Fault():
+		v.summary = "Entra ID did not issue a " + what + ": " + f.Summary
+	case storage:
+		v.summary = "Entra ID refused a " + what + ", which the exchange for ARM got: " + f.Summary
+		v.hint = "The exchange for ARM worked with the same assertion, so the tenant refuses this resource (a Conditional Access policy, or the resource's own rules). " + f.Hint
+	default:
+		v.summary = "Entra ID refused a " + what + ": " + f.Summary
 	}
-	v.facts = []diag.Fact{diag.F("request", step), diag.F("error", diag.Truncate(transport.SafeCause(err), 500))}
-	if u.Response {
-		ev := explain.EntraUnreadable(host, u.Status, u.ContentType, u.Body)
-		v.summary, v.hint, v.cause = "no "+what+": "+ev.Summary, ev.Hint, ev.Cause
-		v.facts = append(v.facts, ev.Facts...)
-		return v
-	}
-	sum, hint := transport.Describe(host, u.Err)
-	v.summary, v.hint, v.cause = "no "+what+": no answer from Entra ID: "+sum, hint, transport.Cause(u.Err)
 	return v
-}
-
-// requestOf names the request a response answered: "POST host/path".
-func requestOf(resp *http.Response) string {
-	if resp.Request == nil {
-		return "request"
-	}
-	return resp.Request.Method + " " + resp.Request.URL.Host + resp.Request.URL.Path
-}
-
-// authorityHost is the sign-in host of the configured cloud, for messages.
-func authorityHost(in Input) string {
-	a := in.ClientOptions.Cloud.ActiveDirectoryAuthorityHost
-	if a == "" {
-		return "login.microsoftonline.com"
-	}
-	if u, err := url.Parse(a); err == nil && u.Host != "" {
-		return u.Hostname()
-	}
-	return a
 }

@@ -14,7 +14,6 @@ package entra
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -24,7 +23,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/golang-jwt/jwt/v5"
 
@@ -32,6 +30,7 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
 	"github.com/oidc-doctor/oidc-doctor/check/fixes"
 	"github.com/oidc-doctor/oidc-doctor/check/graph"
+	"github.com/oidc-doctor/oidc-doctor/check/signin"
 	"github.com/oidc-doctor/oidc-doctor/check/spacelift"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
@@ -193,18 +192,13 @@ func principalFromToken(at string) Principal {
 // GetToken's own requests met.
 func failed(ctx context.Context, calls *transport.Calls, err error, in Input, r diag.Result) []diag.Result {
 	r.Status = diag.StatusFail
-	host := hostOf(in.Cloud.ActiveDirectoryAuthorityHost)
-	a, answered := refusal(err, in)
-	if !answered {
-		v, cause := unanswered(calls, ctx.Err(), err, host)
-		if cause != nil {
-			v.Summary = "no answer from Entra ID: " + v.Summary
-		}
-		return []diag.Result{merge(r, v)}
+	f := signin.Read(err, calls, ctx.Err(), in.exchange())
+	if f.NoAnswer != nil {
+		f.Summary = "no answer from Entra ID: " + f.Summary
 	}
-	r.Facts = append(r.Facts, a.facts...)
-	out := []diag.Result{merge(r, a.verdict)}
-	if a.verdict.ListSubjects {
+	r.Facts = append(r.Facts, f.Request...)
+	out := []diag.Result{merge(r, f.Verdict)}
+	if f.Answered && f.ListSubjects {
 		if sr, ok := subjectsOfToken(in); ok {
 			sr.RootCause = idExchange
 			out = append(out, sr)
@@ -213,48 +207,11 @@ func failed(ctx context.Context, calls *transport.Calls, err error, in Input, r 
 	return out
 }
 
-// unanswered says why a token request that got no answer azidentity could
-// read (refusal is false) failed: the error its own requests met (calls:
-// a reset, a body cut short), else the end of its context (ctxErr), else
-// the response Entra's client could not use, read whole
-// (explain.EntraUnreadable; cause is then nil), else err itself. The
-// exchange and the Graph token share it, so both read such an answer
-// alike.
-func unanswered(calls *transport.Calls, ctxErr, err error, host string) (v explain.Verdict, cause error) {
-	u := calls.Unanswered(ctxErr, err)
-	if u.Response {
-		return explain.EntraUnreadable(host, u.Status, u.ContentType, u.Body), nil
-	}
-	sum, hint := transport.Describe(host, u.Err)
-	return explain.Verdict{Summary: sum, Hint: hint, Cause: transport.Cause(u.Err)}, u.Err
-}
-
-// answer is Entra's refusal of a token request, as azidentity reports it.
-type answer struct {
-	verdict explain.Verdict // what explain makes of it
-	facts   []diag.Fact     // the failed request and its HTTP status
-	status  int
-	body    []byte
-}
-
-// refusal reads Entra's answer out of a failed GetToken of in's
-// credential, for the exchange and the Graph token alike; false when
-// azidentity got no answer (a network error, an unreadable body).
-func refusal(err error, in Input) (answer, bool) {
-	var afe *azidentity.AuthenticationFailedError
-	if !errors.As(err, &afe) || afe.RawResponse == nil {
-		return answer{}, false
-	}
-	resp := afe.RawResponse
-	stage := stageOf(resp.Request)
-	body, _ := runtime.Payload(resp)
-	v := explain.Entra(explain.EntraAnswer{Stage: stage, Status: resp.StatusCode, Body: body,
-		ContentType: resp.Header.Get("Content-Type"), RetryAfter: resp.Header.Get("Retry-After")},
-		explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, Client: in.ClientFrom, Tenant: in.TenantFrom,
-			AuthorityHost: hostOf(in.Cloud.ActiveDirectoryAuthorityHost), Token: in.Token, Now: in.Observer.Now(),
-			GraphEndpoint: graph.Endpoint(in.Graph.Scope)})
-	return answer{verdict: v, facts: []diag.Fact{diag.F("failed request", stage), diag.F("HTTP status", resp.Status)},
-		status: resp.StatusCode, body: body}, true
+// exchange is what explain needs to know of in's token request.
+func (in Input) exchange() explain.Exchange {
+	return explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, Client: in.ClientFrom, Tenant: in.TenantFrom,
+		AuthorityHost: hostOf(in.Cloud.ActiveDirectoryAuthorityHost), Token: in.Token, Now: in.Observer.Now(),
+		GraphEndpoint: graph.Endpoint(in.Graph.Scope)}
 }
 
 // merge adds what explain made of an answer to the step's result.
@@ -263,23 +220,6 @@ func merge(r diag.Result, v explain.Verdict) diag.Result {
 	r.Facts = append(r.Facts, v.Facts...)
 	r.Fixes = append(r.Fixes, v.Fixes...)
 	return r
-}
-
-// stageOf names the request azidentity/MSAL was making.
-func stageOf(req *http.Request) string {
-	if req == nil {
-		return "request"
-	}
-	p := req.URL.Path
-	switch {
-	case strings.Contains(p, "/discovery/instance"):
-		return "instance discovery (GET " + req.URL.Host + p + ")"
-	case strings.HasSuffix(p, "/openid-configuration"):
-		return "tenant discovery (GET " + req.URL.Host + p + ")"
-	case req.Method == http.MethodPost:
-		return "token request (POST " + req.URL.Host + p + ")"
-	}
-	return req.Method + " " + req.URL.Host + p
 }
 
 // wellKnownAuthorities are the sign-in hosts of Azure's public and national

@@ -19,6 +19,7 @@ import (
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
 	"github.com/oidc-doctor/oidc-doctor/check/graph"
+	"github.com/oidc-doctor/oidc-doctor/check/signin"
 	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
 
@@ -212,18 +213,18 @@ func (g *Graph) tokenResult() diag.Result {
 }
 
 // refused is graph-token when the token request failed: Entra's refusal,
-// or, as for the exchange (unanswered), why no answer could be read.
+// or, as for the exchange, why no answer could be read.
 func (g *Graph) refused(r diag.Result) diag.Result {
 	r.Status = diag.StatusFail
-	if a, ok := refusal(g.err, g.in); ok {
-		r.Facts = append(r.Facts, a.facts...)
-		return merge(r, explain.GraphToken(a.verdict, a.status, a.body))
+	f := signin.Read(g.err, g.calls, g.ctxErr, g.in.exchange())
+	if f.Answered {
+		r.Facts = append(r.Facts, f.Request...)
+		return merge(r, explain.GraphToken(f.Verdict, f.Status, f.Body))
 	}
-	v, cause := unanswered(g.calls, g.ctxErr, g.err, hostOf(g.in.Cloud.ActiveDirectoryAuthorityHost))
-	r = merge(r, v)
-	r.Summary = "no Graph token: " + v.Summary
-	if cause != nil {
-		r.Facts = append(r.Facts, diag.F("azurerm stops with", explain.AzurermGraphError(0, nil, transport.SafeCause(cause))))
+	r = merge(r, f.Verdict)
+	r.Summary = "no Graph token: " + f.Summary
+	if f.NoAnswer != nil {
+		r.Facts = append(r.Facts, diag.F("azurerm stops with", explain.AzurermGraphError(0, nil, transport.SafeCause(f.NoAnswer))))
 	}
 	return r
 }

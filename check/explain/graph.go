@@ -15,6 +15,7 @@ package explain
 // (sdk/auth/client_credentials.go, as vendored there).
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -28,12 +29,43 @@ const maxGraphBody = 256 << 10
 
 // AzurermGraphError is what azurerm prints when the Graph token request
 // gets status and body back (status 0: no answer, why says what happened).
+// azurerm quotes the body whole; this quotes only Entra's error fields, so
+// a body that holds a token never reaches the report, and shows any other
+// body by its shape (jsonShape) or kind.
 func AzurermGraphError(status int, body []byte, why string) string {
 	const prefix = "building account: could not acquire access token to parse claims: clientCredentialsToken: "
 	if status == 0 {
 		return prefix + "cannot request token: " + why
 	}
-	return prefix + fmt.Sprintf("received HTTP status %d with response: %s", status, diag.Truncate(strings.TrimSpace(string(body)), 300))
+	return prefix + fmt.Sprintf("received HTTP status %d with response: %s", status, diag.Truncate(errorFields(body), 300))
+}
+
+// errorFields is Entra's error body re-written with its error fields only,
+// in Entra's order; another body's JSON shape, or what kind of body it is.
+func errorFields(body []byte) string {
+	var ee entraError
+	if json.Unmarshal(body, &ee) != nil || ee.Error == "" {
+		if json.Valid(body) {
+			return jsonShape(body)
+		}
+		return "(" + bodyKind("", body) + ")"
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // Entra's own body writes < and > as they are
+	err := enc.Encode(struct {
+		Error         string `json:"error"`
+		Description   string `json:"error_description,omitempty"`
+		Codes         []int  `json:"error_codes,omitempty"`
+		Timestamp     string `json:"timestamp,omitempty"`
+		TraceID       string `json:"trace_id,omitempty"`
+		CorrelationID string `json:"correlation_id,omitempty"`
+		ErrorURI      string `json:"error_uri,omitempty"`
+	}{ee.Error, ee.Description, ee.Codes, ee.Timestamp, ee.TraceID, ee.CorrelationID, ee.ErrorURI})
+	if err != nil {
+		return jsonShape(body)
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // GraphToken is what a refused Graph token means: v is Entra's verdict on

@@ -66,6 +66,30 @@ func TestGraphTokenWording(t *testing.T) {
 	}
 }
 
+// TestAzurermGraphErrorQuotesErrorFieldsOnly: azurerm quotes the Graph
+// token's answer whole; the report quotes Entra's error fields of it, and
+// any other body (a token response MSAL could not decode, a page) by its
+// shape or kind, never its values.
+func TestAzurermGraphErrorQuotesErrorFieldsOnly(t *testing.T) {
+	const tok = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU"
+	for name, tt := range map[string]struct {
+		body, want string
+	}{
+		"Entra's error": {`{"error":"invalid_client","error_description":"AADSTS700213: No matching federated identity record found for presented assertion subject 'a<b>'.","error_codes":[700213],"timestamp":"2026-12-01 10:00:00Z","extra":"` + tok + `"}`,
+			`{"error":"invalid_client","error_description":"AADSTS700213: No matching federated identity record found for presented assertion subject 'a<b>'.","error_codes":[700213],"timestamp":"2026-12-01 10:00:00Z"}`},
+		"a token response": {`{"token_type":"Bearer","expires_in":"soon","access_token":"` + tok + `"}`, `{"token_type": …, "expires_in": …, "access_token": …}`},
+		"a page":           {`<html><body>` + tok + `</body></html>`, "(an HTML page)"},
+	} {
+		got := AzurermGraphError(400, []byte(tt.body), "")
+		if strings.Contains(got, "eyJ") {
+			t.Errorf("%s: the token is quoted: %s", name, got)
+		}
+		if !strings.HasSuffix(got, "with response: "+tt.want) {
+			t.Errorf("%s: %s\nwant it to end in %s", name, got, tt.want)
+		}
+	}
+}
+
 // TestCredentials reads the example answer of Graph's documentation
 // (https://learn.microsoft.com/graph/api/application-list-federatedidentitycredentials,
 // "Response", microsoftgraph/microsoft-graph-docs-contrib at

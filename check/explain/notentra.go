@@ -7,7 +7,9 @@ package explain
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,8 +37,10 @@ func entraNoBody(a EntraAnswer, x Exchange) Verdict {
 }
 
 // EntraUnreadable is a response Entra's client (MSAL) could not use,
-// although it arrived whole: a body cut short never comes here, because
-// the request's own error says so first (transport.Calls.LastErr). Its
+// although it arrived: a body cut short against its Content-Length never
+// comes here, because the request's own error says so first
+// (transport.Calls.Unanswered), but JSON that breaks off where a connection
+// closed cleanly, with no length set, does: a network fault. Its
 // status, content type and first bytes (head) are known. A 5xx or a 429 is
 // a server's fault. Anything else is someone else answering in Entra's
 // place, which no retry changes: a page (HTML, text) from a proxy, captive
@@ -52,11 +56,30 @@ func EntraUnreadable(host string, status int, contentType string, head []byte) V
 		what, hint := serverFault(host, status, "", !jsonBody(contentType, head))
 		v.Cause, v.Hint = diag.CauseServiceFault, hint
 		v.Summary = fmt.Sprintf("%s answered HTTP %d, not with Entra's JSON (%s): %s, not your configuration", host, status, diag.Absent(contentType), what)
+	case jsonBody(contentType, head) && brokeOff(head):
+		// A connection closed cleanly mid-body, with no length to say so.
+		v.Cause = diag.CauseNetworkFault
+		v.Summary = fmt.Sprintf("%s answered HTTP %d with JSON that breaks off (%s): the answer was cut short on the way", host, status, jsonShape(head))
+		v.Hint = "retry the run; if it persists, a proxy or firewall between the worker and " + host + " may be cutting answers short: check HTTPS_PROXY/NO_PROXY"
 	case jsonBody(contentType, head):
 		v.Summary = fmt.Sprintf("%s answered HTTP %d with JSON that is not Entra's answer (%s): another service answers at the sign-in host", host, status, jsonShape(head))
 		v.Hint = foreignHint(host)
 	}
 	return v
+}
+
+// UnreadableHead is how much of a body EntraUnreadable is given at most
+// (transport.HeadBytes): a shorter head is the whole body.
+const UnreadableHead = 4 << 10
+
+// brokeOff reports whether head, a whole body, is JSON that stops before
+// its end (not JSON that is wrong, such as a trailing comma).
+func brokeOff(head []byte) bool {
+	if len(head) >= UnreadableHead {
+		return false // the head may be cut here, not in transit
+	}
+	var v any
+	return errors.Is(json.NewDecoder(bytes.NewReader(head)).Decode(&v), io.ErrUnexpectedEOF)
 }
 
 // serverFault words a 5xx or a 429 that came without Entra's error body:

@@ -26,6 +26,10 @@ func TestEntraUnreadable(t *testing.T) {
 		{200, "text/html; charset=utf-8", "<html>", diag.CauseOther},
 		{200, "text/plain", "hello", diag.CauseOther},
 		{200, "", "", diag.CauseOther},
+		// JSON that is wrong, not cut: no retry changes it.
+		{200, "application/json", `{"token_type":"Bearer","expires_in":3599,}`, diag.CauseOther},
+		// A head as long as the bound may be cut by the bound, not in transit.
+		{200, "application/json", `{"message":"` + strings.Repeat("x", UnreadableHead), diag.CauseOther},
 	}
 	for _, tt := range tests {
 		v := EntraUnreadable("login.microsoftonline.com", tt.status, tt.ct, []byte(tt.head))
@@ -37,6 +41,21 @@ func TestEntraUnreadable(t *testing.T) {
 		}
 		if strings.Contains(v.Summary, "cut short") {
 			t.Errorf("HTTP %d %q: a whole answer called cut short: %s", tt.status, tt.ct, v.Summary)
+		}
+	}
+}
+
+// TestEntraUnreadableBrokeOff: JSON that stops before its end, where a
+// connection closed cleanly with no Content-Length to say it was short,
+// is a network fault (exit 4), and says so (faults review, final #4).
+func TestEntraUnreadableBrokeOff(t *testing.T) {
+	for _, head := range []string{`{"token_type":"Bearer","expires_in":35`, `{"error":"invalid_client","error_description":"AADSTS7002`, `[`} {
+		v := EntraUnreadable("login.microsoftonline.com", 200, "application/json", []byte(head))
+		if v.Cause != diag.CauseNetworkFault || !strings.Contains(v.Summary, "cut short") {
+			t.Errorf("%q: cause %s, summary %q; want a network fault, cut short", head, v.Cause, v.Summary)
+		}
+		if strings.Contains(v.Summary+v.Hint, "Bearer") || strings.Contains(v.Summary+v.Hint, "invalid_client") {
+			t.Errorf("%q: a value of the body is shown: %s", head, v.Summary)
 		}
 	}
 }

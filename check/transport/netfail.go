@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
+	"github.com/oidc-doctor/oidc-doctor/check/redact"
 )
 
 // Kind names the cause of a failed request. Values are stable.
@@ -318,14 +319,21 @@ func netCertNames(c *x509.Certificate) string {
 	return " (it names " + strings.Join(names, ", ") + ")"
 }
 
-// SafeCause is err's text with any URL's query, fragment and userinfo removed.
+// SafeCause is err's text with any URL's query, fragment and userinfo
+// removed, any token masked (redact.String), and no answer MSAL quotes.
 // *url.Error is unwrapped first, since it repeats the full request URL.
 func SafeCause(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return StripURLs(err.Error())
+	s := err.Error()
+	// MSAL quotes an answer it could not decode whole, token and all
+	// (comm.go: "json decode error: ...\nraw message was: %s").
+	if i := strings.Index(s, "raw message was:"); i >= 0 {
+		s = strings.TrimSpace(s[:i]) + " (the answer's text is not shown)"
+	}
+	return redact.String(StripURLs(s))
 }
 
 // StripURLs removes the query, fragment and userinfo of every http(s) URL in s.

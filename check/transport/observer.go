@@ -77,7 +77,7 @@ type answer struct {
 	head        []byte
 }
 
-// HeadBytes is how much of a response's body Calls keeps (LastBody):
+// HeadBytes is how much of a response's body Calls keeps (lastBody):
 // enough for the keys of a JSON document, far less than a page of results.
 const HeadBytes = 4 << 10
 
@@ -124,9 +124,9 @@ func (c *Calls) read(a *answer, p []byte) {
 	c.mu.Unlock()
 }
 
-// LastErr is the error of the latest request, or of reading its body; nil
+// lastErr is the error of the latest request, or of reading its body; nil
 // when it was answered and read, or for a nil Calls.
-func (c *Calls) LastErr() error {
+func (c *Calls) lastErr() error {
 	if c == nil {
 		return nil
 	}
@@ -135,9 +135,9 @@ func (c *Calls) LastErr() error {
 	return c.err
 }
 
-// LastResponse is the status and content type of the latest response; ok
+// lastResponse is the status and content type of the latest response; ok
 // is false when none arrived.
-func (c *Calls) LastResponse() (status int, contentType string, ok bool) {
+func (c *Calls) lastResponse() (status int, contentType string, ok bool) {
 	if c == nil {
 		return 0, "", false
 	}
@@ -149,10 +149,10 @@ func (c *Calls) LastResponse() (status int, contentType string, ok bool) {
 	return c.last.status, c.last.contentType, true
 }
 
-// LastBody is the start of the latest response's body (at most HeadBytes),
+// lastBody is the start of the latest response's body (at most HeadBytes),
 // as far as it was read; nil when none arrived. It may be a token
 // response, token and all: read it for its shape, never show it.
-func (c *Calls) LastBody() []byte {
+func (c *Calls) lastBody() []byte {
 	if c == nil {
 		return nil
 	}
@@ -175,7 +175,7 @@ type Unanswered struct {
 	// Response is set when a response arrived, read whole, that the
 	// client could not use (an HTML page where JSON belongs); Status and
 	// ContentType are its status and Content-Type, and Body the start of
-	// its body (LastBody: it may hold a token, so read it for its shape).
+	// its body (lastBody: it may hold a token, so read it for its shape).
 	Response    bool
 	Status      int
 	ContentType string
@@ -190,14 +190,14 @@ type Unanswered struct {
 // error that ended the call's context (read it before cancelling it); the
 // latest response; err. The caller has ruled out an answer it could read.
 func (c *Calls) Unanswered(ctxErr, err error) Unanswered {
-	if last := c.LastErr(); last != nil {
+	if last := c.lastErr(); last != nil {
 		return Unanswered{Err: last}
 	}
 	if ctxErr != nil {
 		return Unanswered{Err: ctxErr}
 	}
-	if st, ct, ok := c.LastResponse(); ok {
-		return Unanswered{Response: true, Status: st, ContentType: ct, Body: c.LastBody()}
+	if st, ct, ok := c.lastResponse(); ok {
+		return Unanswered{Response: true, Status: st, ContentType: ct, Body: c.lastBody()}
 	}
 	return Unanswered{Err: err}
 }

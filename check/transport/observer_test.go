@@ -75,31 +75,31 @@ func TestObserverPerCall(t *testing.T) {
 	}
 	wg.Wait()
 	for _, calls := range got["/ok"] {
-		if err := calls.LastErr(); err != nil {
-			t.Errorf("/ok: LastErr = %v, want nil", err)
+		if err := calls.lastErr(); err != nil {
+			t.Errorf("/ok: lastErr = %v, want nil", err)
 		}
-		if st, ct, ok := calls.LastResponse(); !ok || st != 200 || ct != "application/json" {
-			t.Errorf("/ok: LastResponse = %d %q %v", st, ct, ok)
+		if st, ct, ok := calls.lastResponse(); !ok || st != 200 || ct != "application/json" {
+			t.Errorf("/ok: lastResponse = %d %q %v", st, ct, ok)
 		}
 	}
 	for _, calls := range got["/truncate"] {
-		if err := calls.LastErr(); !errors.Is(err, io.ErrUnexpectedEOF) {
-			t.Errorf("/truncate: LastErr = %v, want unexpected EOF", err)
+		if err := calls.lastErr(); !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("/truncate: lastErr = %v, want unexpected EOF", err)
 		}
-		if Cause(calls.LastErr()) != "network_fault" {
-			t.Errorf("/truncate: cause %s, want network_fault", Cause(calls.LastErr()))
+		if Cause(calls.lastErr()) != "network_fault" {
+			t.Errorf("/truncate: cause %s, want network_fault", Cause(calls.lastErr()))
 		}
 	}
 	for _, calls := range got["/reset"] {
-		if err := calls.LastErr(); err == nil {
-			t.Errorf("/reset: LastErr = nil")
+		if err := calls.lastErr(); err == nil {
+			t.Errorf("/reset: lastErr = nil")
 		}
-		if _, _, ok := calls.LastResponse(); ok {
+		if _, _, ok := calls.lastResponse(); ok {
 			t.Errorf("/reset: a response is recorded")
 		}
 	}
 	var none *Calls
-	if none.LastErr() != nil {
+	if none.lastErr() != nil {
 		t.Error("a nil Calls has an error")
 	}
 }
@@ -117,11 +117,11 @@ func TestObserverLastBody(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	_, c := NewObserver(&http.Client{Timeout: 5 * time.Second}, time.Now)
-	if got := string(get(c, srv.URL+"/small").LastBody()); got != `{"message":"hi"}` {
-		t.Errorf("/small: LastBody = %q", got)
+	if got := string(get(c, srv.URL+"/small").lastBody()); got != `{"message":"hi"}` {
+		t.Errorf("/small: lastBody = %q", got)
 	}
-	if got := string(get(c, srv.URL+"/big").LastBody()); got != big[:HeadBytes] {
-		t.Errorf("/big: LastBody has %d bytes, want the first %d", len(got), HeadBytes)
+	if got := string(get(c, srv.URL+"/big").lastBody()); got != big[:HeadBytes] {
+		t.Errorf("/big: lastBody has %d bytes, want the first %d", len(got), HeadBytes)
 	}
 	ctx, calls := Observe(context.Background())
 	for _, p := range []string{"/big", "/small"} {
@@ -133,14 +133,14 @@ func TestObserverLastBody(t *testing.T) {
 		_, _ = io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
 	}
-	if got := string(calls.LastBody()); got != `{"message":"hi"}` {
-		t.Errorf("after /big then /small: LastBody = %q, want the second's", got)
+	if got := string(calls.lastBody()); got != `{"message":"hi"}` {
+		t.Errorf("after /big then /small: lastBody = %q, want the second's", got)
 	}
-	if got := get(c, faultServer(t).URL+"/reset").LastBody(); got != nil {
-		t.Errorf("/reset: LastBody = %q, want none", got)
+	if got := get(c, faultServer(t).URL+"/reset").lastBody(); got != nil {
+		t.Errorf("/reset: lastBody = %q, want none", got)
 	}
 	var none *Calls
-	if none.LastBody() != nil {
+	if none.lastBody() != nil {
 		t.Error("a nil Calls has a body")
 	}
 }
