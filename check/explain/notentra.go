@@ -27,6 +27,9 @@ func entraNoBody(a EntraAnswer, x Exchange) Verdict {
 		what, hint := serverFault(x.AuthorityHost, a.Status, a.RetryAfter, !jsonBody(a.ContentType, a.Body))
 		v.Cause, v.Hint = diag.CauseServiceFault, hint
 		v.Summary = fmt.Sprintf("the %s was answered with HTTP %d and no Entra error body (%s): %s, not your configuration", a.Stage, a.Status, bodyKind(a.ContentType, a.Body), what)
+	case jsonBody(a.ContentType, a.Body) && brokeOff(a.Body):
+		v.Cause, v.Hint = diag.CauseNetworkFault, cutHint(x.AuthorityHost)
+		v.Summary = fmt.Sprintf("the %s was answered with HTTP %d and JSON that breaks off (%s): the answer was cut short", a.Stage, a.Status, jsonShape(a.Body))
 	case jsonBody(a.ContentType, a.Body):
 		v.Summary = fmt.Sprintf("the %s was answered with HTTP %d and JSON that is not Entra's (%s): another service answers at the sign-in host", a.Stage, a.Status, jsonShape(a.Body))
 		v.Hint = foreignHint(x.AuthorityHost)
@@ -37,15 +40,15 @@ func entraNoBody(a EntraAnswer, x Exchange) Verdict {
 }
 
 // EntraUnreadable is a response Entra's client (MSAL) could not use,
-// although it arrived: a body cut short against its Content-Length never
-// comes here, because the request's own error says so first
-// (transport.Calls.Unanswered), but JSON that breaks off where a connection
-// closed cleanly, with no length set, does: a network fault. Its
-// status, content type and first bytes (head) are known. A 5xx or a 429 is
-// a server's fault. Anything else is someone else answering in Entra's
-// place, which no retry changes: a page (HTML, text) from a proxy, captive
-// portal or firewall, or the JSON of another service at the sign-in host.
-func EntraUnreadable(host string, status int, contentType string, head []byte) Verdict {
+// although it arrived. Its status, content type and first bytes (head) are
+// known, and whether head is the whole body. A 5xx or a 429 is a server's
+// fault. A body cut short against its Content-Length never comes here, as
+// the request's own error says so first (transport.Calls.Unanswered), but
+// whole JSON that breaks off, where a connection closed cleanly with no
+// length set, does: a network fault. Anything else is someone else
+// answering in Entra's place, which no retry changes: a page (HTML, text)
+// from a proxy, captive portal or firewall, or another service's JSON.
+func EntraUnreadable(host string, status int, contentType string, head []byte, whole bool) Verdict {
 	v := Verdict{Cause: diag.CauseOther,
 		Facts:   []diag.Fact{diag.F("last response", fmt.Sprintf("HTTP %d, Content-Type %s", status, diag.Absent(contentType)))},
 		Summary: fmt.Sprintf("%s answered, but not with Entra's JSON (HTTP %d, %s): the response could not be read", host, status, diag.Absent(contentType)),
@@ -56,11 +59,9 @@ func EntraUnreadable(host string, status int, contentType string, head []byte) V
 		what, hint := serverFault(host, status, "", !jsonBody(contentType, head))
 		v.Cause, v.Hint = diag.CauseServiceFault, hint
 		v.Summary = fmt.Sprintf("%s answered HTTP %d, not with Entra's JSON (%s): %s, not your configuration", host, status, diag.Absent(contentType), what)
-	case jsonBody(contentType, head) && brokeOff(head):
-		// A connection closed cleanly mid-body, with no length to say so.
-		v.Cause = diag.CauseNetworkFault
-		v.Summary = fmt.Sprintf("%s answered HTTP %d with JSON that breaks off (%s): the answer was cut short on the way", host, status, jsonShape(head))
-		v.Hint = "retry the run; if it persists, a proxy or firewall between the worker and " + host + " may be cutting answers short: check HTTPS_PROXY/NO_PROXY"
+	case jsonBody(contentType, head) && whole && brokeOff(head):
+		v.Cause, v.Hint = diag.CauseNetworkFault, cutHint(host)
+		v.Summary = fmt.Sprintf("%s answered HTTP %d with JSON that breaks off (%s): the answer was cut short", host, status, jsonShape(head))
 	case jsonBody(contentType, head):
 		v.Summary = fmt.Sprintf("%s answered HTTP %d with JSON that is not Entra's answer (%s): another service answers at the sign-in host", host, status, jsonShape(head))
 		v.Hint = foreignHint(host)
@@ -68,18 +69,16 @@ func EntraUnreadable(host string, status int, contentType string, head []byte) V
 	return v
 }
 
-// UnreadableHead is how much of a body EntraUnreadable is given at most
-// (transport.HeadBytes): a shorter head is the whole body.
-const UnreadableHead = 4 << 10
-
-// brokeOff reports whether head, a whole body, is JSON that stops before
-// its end (not JSON that is wrong, such as a trailing comma).
-func brokeOff(head []byte) bool {
-	if len(head) >= UnreadableHead {
-		return false // the head may be cut here, not in transit
-	}
+// brokeOff reports whether body, whole, is JSON that stops before its end
+// (not JSON that is wrong, such as a trailing comma).
+func brokeOff(body []byte) bool {
 	var v any
-	return errors.Is(json.NewDecoder(bytes.NewReader(head)).Decode(&v), io.ErrUnexpectedEOF)
+	return errors.Is(json.NewDecoder(bytes.NewReader(body)).Decode(&v), io.ErrUnexpectedEOF)
+}
+
+// cutHint is what to do about an answer cut short on its way from host.
+func cutHint(host string) string {
+	return "retry the run; if it persists, a proxy or firewall between the worker and " + host + " may be cutting answers short: check HTTPS_PROXY/NO_PROXY"
 }
 
 // serverFault words a 5xx or a 429 that came without Entra's error body:

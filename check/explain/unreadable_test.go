@@ -28,11 +28,9 @@ func TestEntraUnreadable(t *testing.T) {
 		{200, "", "", diag.CauseOther},
 		// JSON that is wrong, not cut: no retry changes it.
 		{200, "application/json", `{"token_type":"Bearer","expires_in":3599,}`, diag.CauseOther},
-		// A head as long as the bound may be cut by the bound, not in transit.
-		{200, "application/json", `{"message":"` + strings.Repeat("x", UnreadableHead), diag.CauseOther},
 	}
 	for _, tt := range tests {
-		v := EntraUnreadable("login.microsoftonline.com", tt.status, tt.ct, []byte(tt.head))
+		v := EntraUnreadable("login.microsoftonline.com", tt.status, tt.ct, []byte(tt.head), true)
 		if v.Cause != tt.want {
 			t.Errorf("HTTP %d %q: cause %s, want %s (%s)", tt.status, tt.ct, v.Cause, tt.want, v.Summary)
 		}
@@ -45,17 +43,29 @@ func TestEntraUnreadable(t *testing.T) {
 	}
 }
 
-// TestEntraUnreadableBrokeOff: JSON that stops before its end, where a
-// connection closed cleanly with no Content-Length to say it was short,
-// is a network fault (exit 4), and says so (faults review, final #4).
+// TestEntraUnreadableBrokeOff: whole JSON that stops before its end, where
+// a connection closed cleanly with no Content-Length to say it was short,
+// is a network fault (exit 4) and says so, whether Entra's client rejected
+// it (EntraUnreadable) or reported its 4xx status (Entra); a head that is
+// not the whole body says nothing of where it ends (signin review #1, #2).
 func TestEntraUnreadableBrokeOff(t *testing.T) {
-	for _, head := range []string{`{"token_type":"Bearer","expires_in":35`, `{"error":"invalid_client","error_description":"AADSTS7002`, `[`} {
-		v := EntraUnreadable("login.microsoftonline.com", 200, "application/json", []byte(head))
+	x := Exchange{ClientID: "c", TenantID: "t", AuthorityHost: "login.microsoftonline.com"}
+	for _, head := range []string{`{"token_type":"Bearer","expires_in":35`, `{"error":"invalid_client","error_des`, `[`} {
+		v := EntraUnreadable(x.AuthorityHost, 200, "application/json", []byte(head), true)
+		for _, status := range []int{400, 401} {
+			a := Entra(EntraAnswer{Stage: "token request", Status: status, ContentType: "application/json", Body: []byte(head)}, x)
+			if a.Cause != v.Cause || !strings.Contains(a.Summary, "cut short") {
+				t.Errorf("%q at %d: cause %s, summary %q; want %s, cut short", head, status, a.Cause, a.Summary, v.Cause)
+			}
+		}
 		if v.Cause != diag.CauseNetworkFault || !strings.Contains(v.Summary, "cut short") {
 			t.Errorf("%q: cause %s, summary %q; want a network fault, cut short", head, v.Cause, v.Summary)
 		}
 		if strings.Contains(v.Summary+v.Hint, "Bearer") || strings.Contains(v.Summary+v.Hint, "invalid_client") {
 			t.Errorf("%q: a value of the body is shown: %s", head, v.Summary)
+		}
+		if part := EntraUnreadable(x.AuthorityHost, 200, "application/json", []byte(head), false); part.Cause != diag.CauseOther {
+			t.Errorf("%q, not the whole body: cause %s, want other", head, part.Cause)
 		}
 	}
 }
@@ -65,7 +75,7 @@ func TestEntraUnreadableBrokeOff(t *testing.T) {
 // a token response's own would hold the token) and what to check.
 func TestEntraUnreadableForeignJSON(t *testing.T) {
 	const tok = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"
-	v := EntraUnreadable("login.example.com", 200, "application/json", []byte(`{"token_type":"Bearer","access_token":"`+tok+`"}`))
+	v := EntraUnreadable("login.example.com", 200, "application/json", []byte(`{"token_type":"Bearer","access_token":"`+tok+`"}`), true)
 	text := v.Summary + " " + v.Hint
 	for _, want := range []string{"login.example.com", "HTTP 200", `{"token_type": …, "access_token": …}`, "not Entra's", "ARM_ENVIRONMENT", "AZURE_AUTHORITY_HOST", "HTTPS_PROXY"} {
 		if !strings.Contains(text, want) {
@@ -119,7 +129,7 @@ func TestForeignRecordedAnswers(t *testing.T) {
 			}
 			answered := Entra(EntraAnswer{Stage: "tenant discovery (GET login.microsoftonline.com/t/v2.0/.well-known/openid-configuration)",
 				Status: st, ContentType: r.ContentType, Body: []byte(r.Body)}, x)
-			whole := EntraUnreadable(x.AuthorityHost, st, r.ContentType, []byte(r.Body))
+			whole := EntraUnreadable(x.AuthorityHost, st, r.ContentType, []byte(r.Body), true)
 			for how, v := range map[string]Verdict{"answered": answered, "unreadable": whole} {
 				if v.Cause != want || v.ErrorCode != r.Expect.Code {
 					t.Errorf("%s %d (%s): cause %s code %q, want %s %q: %s", name, st, how, v.Cause, v.ErrorCode, want, r.Expect.Code, v.Summary)
@@ -172,7 +182,7 @@ func TestServerFaultWording(t *testing.T) {
 		x := Exchange{AuthorityHost: "login.microsoftonline.com"}
 		answered := Entra(EntraAnswer{Stage: "token request (POST login.microsoftonline.com/t/oauth2/v2.0/token)", Status: tt.status,
 			ContentType: tt.ct, Body: []byte(tt.body), RetryAfter: "30"}, x)
-		whole := EntraUnreadable(x.AuthorityHost, tt.status, tt.ct, []byte(tt.body))
+		whole := EntraUnreadable(x.AuthorityHost, tt.status, tt.ct, []byte(tt.body), true)
 		for how, v := range map[string]Verdict{"answered": answered, "unreadable": whole} {
 			name := tt.name + " (" + how + ")"
 			if v.Cause != diag.CauseServiceFault || !strings.Contains(v.Summary, "not your configuration") {

@@ -7,7 +7,8 @@
 // It is glue, not knowledge: what an answer means is explain's, what a
 // network error means is transport's. It never keeps azidentity's or
 // MSAL's error text, which may quote a token response whole ("raw message
-// was: ..."), so nothing it returns can hold a token.
+// was: ..."), so its verdict holds no token; Failure.Body is the answer
+// itself, to be read for its shape, never shown.
 package signin
 
 import (
@@ -31,7 +32,8 @@ type Failure struct {
 	explain.Verdict
 	// Answered is true when Entra answered with an error azidentity read
 	// (an AuthenticationFailedError with its response); Status and Body
-	// are that answer, and Request names the failed request and its status.
+	// are that answer (Body may hold anything the server sent: read it,
+	// never show it), and Request names the failed request and its status.
 	Answered bool
 	Status   int
 	Body     []byte
@@ -57,7 +59,7 @@ func Read(err error, calls *transport.Calls, ctxErr error, x explain.Exchange) F
 	}
 	u := calls.Unanswered(ctxErr, err)
 	if u.Response {
-		return Failure{Verdict: explain.EntraUnreadable(x.AuthorityHost, u.Status, u.ContentType, u.Body)}
+		return Failure{Verdict: explain.EntraUnreadable(x.AuthorityHost, u.Status, u.ContentType, u.Body, u.Whole)}
 	}
 	sum, hint := transport.Describe(x.AuthorityHost, u.Err)
 	return Failure{Verdict: explain.Verdict{Summary: sum, Hint: hint, Cause: transport.Cause(u.Err)}, NoAnswer: u.Err}

@@ -10,16 +10,7 @@ import (
 
 	"github.com/oidc-doctor/oidc-doctor/check/diag"
 	"github.com/oidc-doctor/oidc-doctor/check/explain"
-	"github.com/oidc-doctor/oidc-doctor/check/transport"
 )
-
-// explain is given at most what transport keeps of a body, and knows a
-// shorter head for the whole body: the two bounds are one.
-func TestHeadBoundsAgree(t *testing.T) {
-	if transport.HeadBytes != explain.UnreadableHead {
-		t.Errorf("transport.HeadBytes = %d, explain.UnreadableHead = %d", transport.HeadBytes, explain.UnreadableHead)
-	}
-}
 
 // With no answer and nothing recorded, the error itself decides (a
 // deadline is a timeout), and nothing of its text is kept when it quotes

@@ -69,17 +69,21 @@ type Calls struct {
 	last *answer // nil until a response arrives
 }
 
-// answer is one response: its status and content type, and the first
-// HeadBytes of its body as far as it was read.
+// answer is one response: its status and content type, the first
+// HeadBytes of its body as far as it was read, how many bytes were read,
+// and whether the body was read to its end.
 type answer struct {
 	status      int
 	contentType string
 	head        []byte
+	n           int64
+	eof         bool
 }
 
 // HeadBytes is how much of a response's body Calls keeps (lastBody):
-// enough for the keys of a JSON document, far less than a page of results.
-const HeadBytes = 4 << 10
+// a sign-in answer whole (a token response is a few KiB), far less than
+// a page of results.
+const HeadBytes = 64 << 10
 
 type callsKey struct{}
 
@@ -112,8 +116,9 @@ func (c *Calls) answered(status int, contentType string) *answer {
 	return a
 }
 
-// read keeps what was read of a's body, up to HeadBytes.
-func (c *Calls) read(a *answer, p []byte) {
+// read keeps what was read of a's body, up to HeadBytes, and whether the
+// read reached its end.
+func (c *Calls) read(a *answer, p []byte, eof bool) {
 	if c == nil || a == nil {
 		return
 	}
@@ -121,6 +126,8 @@ func (c *Calls) read(a *answer, p []byte) {
 	if n := HeadBytes - len(a.head); n > 0 {
 		a.head = append(a.head, p[:min(n, len(p))]...)
 	}
+	a.n += int64(len(p))
+	a.eof = a.eof || eof
 	c.mu.Unlock()
 }
 
@@ -164,6 +171,17 @@ func (c *Calls) lastBody() []byte {
 	return bytes.Clone(c.last.head)
 }
 
+// lastWhole reports whether the latest response's body was read to its
+// end and its head, of n bytes, holds all of it.
+func (c *Calls) lastWhole(n int) bool {
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last != nil && c.last.eof && c.last.n == int64(n)
+}
+
 // Unanswered is why a call (a token request, with its discovery requests)
 // that failed got no answer its client could read.
 type Unanswered struct {
@@ -176,10 +194,13 @@ type Unanswered struct {
 	// client could not use (an HTML page where JSON belongs); Status and
 	// ContentType are its status and Content-Type, and Body the start of
 	// its body (lastBody: it may hold a token, so read it for its shape).
+	// Whole says Body is all of it: the body was read to its end, and no
+	// longer than HeadBytes.
 	Response    bool
 	Status      int
 	ContentType string
 	Body        []byte
+	Whole       bool
 }
 
 // Unanswered says why the call whose requests c recorded, and which failed
@@ -197,7 +218,8 @@ func (c *Calls) Unanswered(ctxErr, err error) Unanswered {
 		return Unanswered{Err: ctxErr}
 	}
 	if st, ct, ok := c.lastResponse(); ok {
-		return Unanswered{Response: true, Status: st, ContentType: ct, Body: c.lastBody()}
+		body := c.lastBody()
+		return Unanswered{Response: true, Status: st, ContentType: ct, Body: body, Whole: c.lastWhole(len(body))}
 	}
 	return Unanswered{Err: err}
 }
@@ -250,7 +272,7 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.rc.Read(p)
 	b.left -= int64(n)
-	b.calls.read(b.answer, p[:n])
+	b.calls.read(b.answer, p[:n], errors.Is(err, io.EOF))
 	if err != nil && !errors.Is(err, io.EOF) {
 		b.calls.failed(err)
 	}

@@ -117,11 +117,21 @@ func TestObserverLastBody(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	_, c := NewObserver(&http.Client{Timeout: 5 * time.Second}, time.Now)
-	if got := string(get(c, srv.URL+"/small").lastBody()); got != `{"message":"hi"}` {
-		t.Errorf("/small: lastBody = %q", got)
+	if u := get(c, srv.URL+"/small").Unanswered(nil, nil); string(u.Body) != `{"message":"hi"}` || !u.Whole {
+		t.Errorf("/small: body %q, whole %v; want all of it", u.Body, u.Whole)
 	}
-	if got := string(get(c, srv.URL+"/big").lastBody()); got != big[:HeadBytes] {
-		t.Errorf("/big: lastBody has %d bytes, want the first %d", len(got), HeadBytes)
+	if u := get(c, srv.URL+"/big").Unanswered(nil, nil); string(u.Body) != big[:HeadBytes] || u.Whole {
+		t.Errorf("/big: body of %d bytes, whole %v; want the first %d, not whole", len(u.Body), u.Whole, HeadBytes)
+	}
+	// A body its reader stopped reading is not whole either.
+	ctx0, part := Observe(context.Background())
+	req0, _ := http.NewRequestWithContext(ctx0, http.MethodGet, srv.URL+"/small", nil)
+	if resp, err := c.Do(req0); err == nil {
+		_, _ = resp.Body.Read(make([]byte, 3))
+		_ = resp.Body.Close()
+	}
+	if u := part.Unanswered(nil, nil); u.Whole {
+		t.Errorf("a body read in part: whole, body %q", u.Body)
 	}
 	ctx, calls := Observe(context.Background())
 	for _, p := range []string{"/big", "/small"} {
