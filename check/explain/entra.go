@@ -67,16 +67,16 @@ type Verdict struct {
 // (https://learn.microsoft.com/entra/identity-platform/reference-error-codes#handling-error-codes-in-your-application).
 type entraError struct {
 	Error         string `json:"error"`
-	Description   string `json:"error_description"`
-	Codes         []int  `json:"error_codes"`
-	Timestamp     string `json:"timestamp"`
-	TraceID       string `json:"trace_id"`
-	CorrelationID string `json:"correlation_id"`
-	ErrorURI      string `json:"error_uri"`
+	Description   string `json:"error_description,omitempty"`
+	Codes         []int  `json:"error_codes,omitempty"`
+	Timestamp     string `json:"timestamp,omitempty"`
+	TraceID       string `json:"trace_id,omitempty"`
+	CorrelationID string `json:"correlation_id,omitempty"`
+	ErrorURI      string `json:"error_uri,omitempty"`
 	// Suberror and Claims come with Conditional Access refusals (53003,
 	// 50158): claims is a JSON string naming the policies in capolids.
-	Suberror string `json:"suberror"`
-	Claims   string `json:"claims"`
+	Suberror string `json:"suberror,omitempty"`
+	Claims   string `json:"claims,omitempty"`
 }
 
 var (
@@ -117,7 +117,7 @@ func Entra(a EntraAnswer, x Exchange) Verdict {
 		v.Summary = fmt.Sprintf("%s (HTTP %d: a service-side or throttling error, not your configuration)", info.Title, a.Status)
 		if info.Cause == diag.CauseServiceFault {
 			// The code's own text already says to retry (AADSTS90033, 90055).
-			v.Hint = strings.TrimSuffix(info.Explanation, ".") + retryAfterNote(a.RetryAfter) + ". " + info.Fix
+			v.Hint = info.Explanation + " " + strings.TrimSuffix(info.Fix, ".") + retryAfterNote(a.RetryAfter) + "."
 		} else {
 			v.Hint = "retry the run in a few minutes" + retryAfterNote(a.RetryAfter) + "; if it persists, check https://status.azure.com and quote the trace and correlation ids to Microsoft support. " + v.Hint
 		}

@@ -40,30 +40,41 @@ func AzurermGraphError(status int, body []byte, why string) string {
 	return prefix + fmt.Sprintf("received HTTP status %d with response: %s", status, diag.Truncate(errorFields(body), 300))
 }
 
-// errorFields is Entra's error body re-written with its error fields only,
-// in Entra's order; another body's JSON shape, or what kind of body it is.
+// errorFields is Entra's error body re-written with its own fields only,
+// in Entra's order (entraError), or an ARM-style {"error": {"code",
+// "message"}} with those two; any other JSON by its shape, and other text
+// by its kind and size.
 func errorFields(body []byte) string {
 	var ee entraError
-	if json.Unmarshal(body, &ee) != nil || ee.Error == "" {
-		if json.Valid(body) {
-			return jsonShape(body)
-		}
-		return "(" + bodyKind("", body) + ")"
+	if json.Unmarshal(body, &ee) == nil && ee.Error != "" {
+		return compactJSON(ee)
 	}
+	var ae struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message,omitempty"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &ae) == nil && ae.Error.Code != "" {
+		return compactJSON(ae)
+	}
+	if t := bytes.TrimSpace(body); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return jsonShape(body) // JSON, whole or cut short
+	}
+	if k := bodyKind("", body); k == kindHTML || len(body) == 0 {
+		return "(" + k + ")"
+	}
+	return fmt.Sprintf("(a text body of %d bytes)", len(body))
+}
+
+// compactJSON is v as JSON on one line, with < > & as they are (as Entra
+// writes them).
+func compactJSON(v any) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // Entra's own body writes < and > as they are
-	err := enc.Encode(struct {
-		Error         string `json:"error"`
-		Description   string `json:"error_description,omitempty"`
-		Codes         []int  `json:"error_codes,omitempty"`
-		Timestamp     string `json:"timestamp,omitempty"`
-		TraceID       string `json:"trace_id,omitempty"`
-		CorrelationID string `json:"correlation_id,omitempty"`
-		ErrorURI      string `json:"error_uri,omitempty"`
-	}{ee.Error, ee.Description, ee.Codes, ee.Timestamp, ee.TraceID, ee.CorrelationID, ee.ErrorURI})
-	if err != nil {
-		return jsonShape(body)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return ""
 	}
 	return strings.TrimSpace(b.String())
 }

@@ -79,6 +79,11 @@ func TestAzurermGraphErrorQuotesErrorFieldsOnly(t *testing.T) {
 			`{"error":"invalid_client","error_description":"AADSTS700213: No matching federated identity record found for presented assertion subject 'a<b>'.","error_codes":[700213],"timestamp":"2026-12-01 10:00:00Z"}`},
 		"a token response": {`{"token_type":"Bearer","expires_in":"soon","access_token":"` + tok + `"}`, `{"token_type": …, "expires_in": …, "access_token": …}`},
 		"a page":           {`<html><body>` + tok + `</body></html>`, "(an HTML page)"},
+		"Conditional Access": {`{"error":"invalid_grant","error_description":"AADSTS53003: Access has been blocked by Conditional Access policies.","error_codes":[53003],"suberror":"message_only","claims":"{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":[\"p1\"]}}}"}`,
+			`{"error":"invalid_grant","error_description":"AADSTS53003: Access has been blocked by Conditional Access policies.","error_codes":[53003],"suberror":"message_only","claims":"{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":[\"p1\"]}}}"}`},
+		"ARM's error":    {`{"error":{"code":"MissingApiVersionParameter","message":"The api-version query parameter (?api-version=) is required for all requests."}}`, `{"error":{"code":"MissingApiVersionParameter","message":"The api-version query parameter (?api-version=) is required for all requests."}}`},
+		"JSON cut short": {`{"token_type":"Bearer","access_token":"` + tok[:20], `{"token_type": …, "access_token": …`},
+		"plain text":     {"Service Unavailable " + tok, "(a text body of 112 bytes)"},
 	} {
 		got := AzurermGraphError(400, []byte(tt.body), "")
 		if strings.Contains(got, "eyJ") {

@@ -168,4 +168,9 @@ func TestServiceFaultHintOnce(t *testing.T) {
 			t.Errorf("%s: cause %s, want service_fault", name, v.Cause)
 		}
 	}
+	throttled := `{"error":"temporarily_unavailable","error_description":"AADSTS90055: The request was throttled.","error_codes":[90055]}`
+	v := Entra(EntraAnswer{Stage: "token request", Status: 429, Body: []byte(throttled), ContentType: "application/json", RetryAfter: "30"}, Exchange{ClientID: "c1", TenantID: "t1"})
+	if !strings.Contains(v.Hint, "Retry later") || !strings.Contains(v.Hint, "Entra asked to wait 30s") || strings.Index(v.Hint, "Entra asked") < strings.Index(v.Hint, "Retry later") {
+		t.Errorf("429 with Retry-After: the wait is not named with the advice to retry: %s", v.Hint)
+	}
 }
