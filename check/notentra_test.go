@@ -163,6 +163,10 @@ func TestTokenAnswersNeverInResults(t *testing.T) {
 						if strings.Contains(resultText(r), "eyJ") {
 							t.Errorf("%s holds the token:\n%s", r.ID, resultText(r))
 						}
+						// The mask is the backstop, not what keeps it out.
+						if strings.Contains(resultText(r), "REDACTED") {
+							t.Errorf("%s held the token until it was masked:\n%s", r.ID, resultText(r))
+						}
 					}
 					if !failed {
 						t.Errorf("no check failed on a token answer MSAL cannot read:\n%s", dump(rep))

@@ -329,9 +329,13 @@ func SafeCause(err error) string {
 	}
 	s := err.Error()
 	// MSAL quotes an answer it could not decode whole, token and all
-	// (comm.go: "json decode error: ...\nraw message was: %s").
-	if i := strings.Index(s, "raw message was:"); i >= 0 {
-		s = strings.TrimSpace(s[:i]) + " (the answer's text is not shown)"
+	// (apps/internal/oauth/ops/internal/comm/comm.go at v1.10.1:
+	// "json decode error: ...\nraw message was: %s", and "json message
+	// bytes were: %s").
+	for _, quote := range []string{"raw message was:", "json message bytes were:"} {
+		if i := strings.Index(s, quote); i >= 0 {
+			s = strings.TrimSpace(s[:i]) + " (the answer's text is not shown)"
+		}
 	}
 	return redact.String(StripURLs(s))
 }

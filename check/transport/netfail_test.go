@@ -133,3 +133,27 @@ func TestNetStepErrorUnwraps(t *testing.T) {
 		t.Fatal("StepError does not unwrap")
 	}
 }
+
+// TestSafeCauseDropsQuotedAnswers: MSAL quotes an answer it could not
+// decode whole; SafeCause keeps the error and drops the quote, whatever it
+// holds (a marker that is no JWT, so the mask cannot be what removes it),
+// and masks a token anywhere else. GUIDs and URLs without secrets stay.
+func TestSafeCauseDropsQuotedAnswers(t *testing.T) {
+	const marker = "SECRET-MARKER-not-a-jwt"
+	for _, quote := range []string{"raw message was:", "json message bytes were:"} {
+		err := fmt.Errorf("json decode error: invalid character '}'\n%s {\"access_token\":%q}", quote, marker)
+		got := SafeCause(err)
+		if strings.Contains(got, marker) || strings.Contains(got, "[REDACTED") {
+			t.Errorf("%s: %q", quote, got)
+		}
+		if !strings.HasPrefix(got, "json decode error: invalid character '}'") {
+			t.Errorf("%s: the error itself is gone: %q", quote, got)
+		}
+	}
+	const id = "5c2a7e14-9b3d-4f61-8a0e-3d7c91b2e6f4"
+	err := errors.New("tenant " + id + " at https://login.microsoftonline.com/" + id + "/v2.0 refused eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ")
+	got := SafeCause(err)
+	if strings.Contains(got, "eyJ") || !strings.Contains(got, "tenant "+id+" at https://login.microsoftonline.com/"+id+"/v2.0 refused") {
+		t.Errorf("%q", got)
+	}
+}
