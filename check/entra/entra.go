@@ -210,7 +210,7 @@ func failed(ctx context.Context, calls *transport.Calls, err error, in Input, r 
 // exchange is what explain needs to know of in's token request.
 func (in Input) exchange() explain.Exchange {
 	return explain.Exchange{ClientID: in.ClientID, TenantID: in.TenantID, Client: in.ClientFrom, Tenant: in.TenantFrom,
-		AuthorityHost: hostOf(in.Cloud.ActiveDirectoryAuthorityHost), Token: in.Token, Now: in.Observer.Now(),
+		AuthorityHost: signin.Host(in.Cloud.ActiveDirectoryAuthorityHost), Token: in.Token, Now: in.Observer.Now(),
 		GraphEndpoint: graph.Endpoint(in.Graph.Scope)}
 }
 
@@ -239,12 +239,4 @@ func wellKnownAuthority(authority string) bool {
 		}
 	}
 	return false
-}
-
-func hostOf(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return u
-	}
-	return p.Hostname()
 }

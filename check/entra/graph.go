@@ -148,7 +148,7 @@ func (g *Graph) Results(ctx context.Context) []diag.Result {
 	defer g.Stop()
 	if !g.wait(ctx) {
 		r := diag.Result{ID: idGraphToken, Title: titleGraphToken, Status: diag.StatusFail, Elapsed: time.Since(g.start)}
-		sum, hint := transport.Describe(hostOf(g.in.Cloud.ActiveDirectoryAuthorityHost), ctx.Err())
+		sum, hint := transport.Describe(signin.Host(g.in.Cloud.ActiveDirectoryAuthorityHost), ctx.Err())
 		r.Summary, r.Hint, r.Cause = "no Graph token before the run's deadline: "+sum, hint, transport.Cause(ctx.Err())
 		return append([]diag.Result{r}, g.skipRest("needs "+idGraphToken, idGraphToken)...)
 	}
