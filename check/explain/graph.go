@@ -84,7 +84,11 @@ func compactJSON(v any) string {
 // none came; v's summary then says why).
 func GraphToken(v Verdict, status int, body []byte) Verdict {
 	out := v
-	out.Summary = "Entra refused the Microsoft Graph token, the first one Terraform's azurerm provider asks for: " + v.Summary
+	verb := "refused"
+	if v.Cause.Fault() {
+		verb = "did not issue" // a 5xx or a 429 refuses nothing
+	}
+	out.Summary = "Entra " + verb + " the Microsoft Graph token, the first one Terraform's azurerm provider asks for: " + v.Summary
 	out.Facts = append([]diag.Fact{diag.F("azurerm stops with", AzurermGraphError(status, body, v.Summary))}, v.Facts...)
 	out.ListSubjects = false
 	return out

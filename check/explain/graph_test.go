@@ -61,6 +61,9 @@ func TestGraphTokenWording(t *testing.T) {
 	if v.ListSubjects || v.Cause != diag.CauseConditionalAccess || !strings.Contains(v.Summary, "first one Terraform's azurerm provider asks for") {
 		t.Errorf("verdict: %+v", v)
 	}
+	if f := GraphToken(Verdict{Summary: "a transient Entra error (HTTP 503)", Cause: diag.CauseServiceFault}, 503, nil); !strings.HasPrefix(f.Summary, "Entra did not issue the Microsoft Graph token") {
+		t.Errorf("a 503 is worded as a refusal: %s", f.Summary)
+	}
 	if got := AzurermGraphError(0, nil, "dial tcp: i/o timeout"); got != "building account: could not acquire access token to parse claims: clientCredentialsToken: cannot request token: dial tcp: i/o timeout" {
 		t.Errorf("no answer: %q", got)
 	}
