@@ -100,20 +100,30 @@ func emit(rep diag.Report, o *options, topts report.TextOptions, stdout, stderr 
 	}
 	meta := metaNow(rep.Started)
 	code := exitCode(rep, o.failOn)
-	if o.output != "" {
-		fopts := topts
-		fopts.Color, fopts.Width = false, 0
-		err := report.WriteFile(o.output, rep.TokenFiles, func(w io.Writer) error { return report.Render(w, o.format, rep, meta, fopts) })
-		if err != nil {
-			fmt.Fprintf(stderr, "oidc-doctor: error: writing --output %s: %v\n", o.output, err)
-			code = exitBroken
-		}
+	render := func(w io.Writer, t report.TextOptions) error { return report.Render(w, o.format, rep, meta, t) }
+	if !writeOutput(o, topts, rep.TokenFiles, render, stderr) {
+		code = exitBroken
 	}
-	if err := report.Render(stdout, o.format, rep, meta, topts); err != nil {
+	if err := render(stdout, topts); err != nil {
 		fmt.Fprintf(stderr, "oidc-doctor: error: writing the report: %v\n", err)
 		return exitBroken
 	}
 	return code
+}
+
+// writeOutput writes the report to --output, if given, without colour or
+// width, refusing any of inputs; false when that failed, which it reports.
+func writeOutput(o *options, topts report.TextOptions, inputs []string, render func(io.Writer, report.TextOptions) error, stderr io.Writer) bool {
+	if o.output == "" {
+		return true
+	}
+	fopts := topts
+	fopts.Color, fopts.Width = false, 0
+	if err := report.WriteFile(o.output, inputs, func(w io.Writer) error { return render(w, fopts) }); err != nil {
+		fmt.Fprintf(stderr, "oidc-doctor: error: writing --output %s: %v\n", o.output, err)
+		return false
+	}
+	return true
 }
 
 // metaNow describes this build, generated now, and never before started.
@@ -193,14 +203,26 @@ func explain(o *options, stdin io.Reader, stdout, stderr io.Writer, topts report
 	if o.redact {
 		ex = report.RedactExplain(ex)
 	}
-	if err := report.RenderExplain(stdout, o.format, ex, metaNow(time.Time{}), topts); err != nil {
+	code := exitOK
+	if len(ex.Findings) == 0 && o.failOn != "never" {
+		code = exitFailed // the report says no code was found
+	}
+	meta := metaNow(time.Time{})
+	render := func(w io.Writer, t report.TextOptions) error { return report.RenderExplain(w, o.format, ex, meta, t) }
+	var inputs []string
+	for _, f := range []string{cfg.TokenFile, o.paste} {
+		if f != "" && f != "-" {
+			inputs = append(inputs, f)
+		}
+	}
+	if !writeOutput(o, topts, inputs, render, stderr) {
+		code = exitBroken
+	}
+	if err := render(stdout, topts); err != nil {
 		fmt.Fprintf(stderr, "oidc-doctor: error: writing the report: %v\n", err)
 		return exitBroken
 	}
-	if len(ex.Findings) == 0 && o.failOn != "never" {
-		return exitFailed // the report says no code was found
-	}
-	return exitOK
+	return code
 }
 
 // sdkLog sends the Azure SDK's debug log (AZURE_SDK_GO_LOGGING=all)

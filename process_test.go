@@ -201,14 +201,14 @@ func TestOutputFlag(t *testing.T) {
 	}
 
 	code, out, errb := runWithin(t, []string{"--offline", "--token-file", tokFile, "--output", tokFile}, nil)
-	if code != 1 || !strings.Contains(errb, "it is the token file") || !strings.Contains(out, "checks:") {
+	if code != 1 || !strings.Contains(errb, "which this run read") || !strings.Contains(out, "checks:") {
 		t.Errorf("onto the token file: exit %d, stderr %q", code, errb)
 	}
 	if b, _ := os.ReadFile(tokFile); string(b) != tok {
 		t.Error("the token file was overwritten")
 	}
 	code, _, errb = runWithin(t, []string{"subjects", "--token-file", tokFile, "--output", tokFile}, nil)
-	if code != 1 || !strings.Contains(errb, "it is the token file") {
+	if code != 1 || !strings.Contains(errb, "which this run read") {
 		t.Errorf("subjects onto the token file: exit %d, stderr %q", code, errb)
 	}
 

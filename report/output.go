@@ -22,11 +22,12 @@ import (
 // place: a reader never sees half a report, and a symlink at path is
 // replaced, never followed onto another file. A path that is not a regular
 // file (/dev/stdout, /dev/stderr, a FIFO, a terminal) is written directly.
-// A path that is the same file as one in tokens (the token files the run
-// found) is refused: the report must never overwrite the token.
-func WriteFile(path string, tokens []string, render func(io.Writer) error) error {
-	if t := sameAsAny(path, tokens); t != "" {
-		return fmt.Errorf("it is the token file %s: give --output another path", t)
+// A path that is the same file as one in inputs (the token files the run
+// found, a paste) is refused: the report must never overwrite the token
+// or the text it explains.
+func WriteFile(path string, inputs []string, render func(io.Writer) error) error {
+	if t := sameAsAny(path, inputs); t != "" {
+		return fmt.Errorf("it is %s, which this run read: give --output another path", t)
 	}
 	lst, err := os.Lstat(path)
 	switch {
