@@ -242,7 +242,6 @@ var noFixYet = map[string]string{
 	"tampered-signature/issuer-signature":        "an altered token: the repair is reading the token Spacelift wrote, not a command",
 	"rbac-linked-denied/arm-subscription":        "not yet: a role on the linked resource would repair it; the RBAC step does not print that grant",
 	"subscription-disabled/arm-subscription":     "only the subscription's billing owner can re-enable it (Azure portal, or a support request)",
-	"subscription-not-found/arm-subscription":    "not yet: a look-up of the subscriptions the identity can see, then ARM_SUBSCRIPTION_ID, would repair it",
 	"subscription-other-tenant/arm-subscription": "not yet: ARM_TENANT_ID set to the subscription's tenant, with the app there, would repair it",
 	"tenant-malformed/azure-settings":            "the right tenant id is not in the run: the hint says where to find it",
 }

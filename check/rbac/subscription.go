@@ -156,7 +156,7 @@ func subscriptionFailure(ctx context.Context, c *armClients, w *world) diag.Resu
 // subscriptions the identity can see decides: other subscriptions mean the id
 // is wrong; none means the identity has no role anywhere in the tenant.
 func notFoundVerdict(ctx context.Context, c *armClients, in Input, need runNeeds, r *diag.Result) (summary, hint string, fs []diag.Fix) {
-	var visible []string
+	var visible, ids []string
 	pages, err := transport.Collect(ctx, c.subs.NewListPager(nil), "listing subscriptions",
 		func(p armsubscriptions.ClientListResponse) string { return armVal(p.NextLink) })
 	if err != nil {
@@ -169,6 +169,7 @@ func notFoundVerdict(ctx context.Context, c *armClients, in Input, need runNeeds
 		for _, s := range page.Value {
 			if s != nil {
 				visible = append(visible, fmt.Sprintf("%s (%s)", armVal(s.SubscriptionID), armVal(s.DisplayName)))
+				ids = append(ids, armVal(s.SubscriptionID))
 			}
 		}
 	}
@@ -179,6 +180,12 @@ func notFoundVerdict(ctx context.Context, c *armClients, in Input, need runNeeds
 			roles.Grant(in.ObjectID, need.actions(), in.subscriptionScope())
 	}
 	r.Facts = append(r.Facts, diag.F("visible subscriptions", strings.Join(armCap(visible, 10), ", ")))
-	return fmt.Sprintf("subscription %s was not found, but the identity can see %d other subscription(s): %s is probably wrong", in.SubscriptionID, len(visible), in.subscriptionSetting()),
-		"Set " + in.subscriptionSetting() + " to one of the visible subscriptions, or give the identity a role on this one if the id is right.", nil
+	summary = fmt.Sprintf("subscription %s was not found, but the identity can see %d other subscription(s): %s is probably wrong", in.SubscriptionID, len(visible), in.subscriptionSetting())
+	hint = "Set " + in.subscriptionSetting() + " to one of the visible subscriptions, or give the identity a role on this one if the id is right."
+	if len(ids) != 1 {
+		return summary, hint, nil // which one is meant is the stack owner's to say
+	}
+	// One subscription is visible: the one this identity was given a role on.
+	fs = append(fs, in.SubscriptionFrom.Or("ARM_SUBSCRIPTION_ID").Fix("the identity can see one subscription, "+visible[0], ids[0]))
+	return summary, hint, append(fs, roles.Grant(in.ObjectID, need.actions(), in.subscriptionScope())...)
 }
