@@ -37,7 +37,7 @@ func steps(r diag.Report) []stepStatus {
 			out = append(out, stepStatus{name: name, status: diag.StatusSkip})
 		}
 		s := &out[i]
-		if rank(res.Status) > rank(s.status) {
+		if res.Status.Rank() > s.status.Rank() {
 			s.status = res.Status
 		}
 		if res.Status == diag.StatusFail && res.RootCause == "" && s.cause == "" {
@@ -45,19 +45,6 @@ func steps(r diag.Report) []stepStatus {
 		}
 	}
 	return out
-}
-
-// rank orders statuses for the chain: skip < pass < warn < fail.
-func rank(s diag.Status) int {
-	switch s {
-	case diag.StatusPass:
-		return 1
-	case diag.StatusWarn:
-		return 2
-	case diag.StatusFail:
-		return 3
-	}
-	return 0
 }
 
 // stepName is how the chain names a step.

@@ -75,7 +75,7 @@ func merge(id string, per []perLine) diag.Result {
 		if g.v.status != diag.StatusFail {
 			allFail = false
 		}
-		if worst == nil || rank(g.v.status) > rank(worst.status) {
+		if worst == nil || g.v.status.Rank() > worst.status.Rank() {
 			worst = &g.v
 		}
 	}
@@ -90,18 +90,6 @@ func merge(id string, per []perLine) diag.Result {
 		r.Hint = ""
 	}
 	return r
-}
-
-func rank(s diag.Status) int {
-	switch s {
-	case diag.StatusFail:
-		return 3
-	case diag.StatusWarn:
-		return 2
-	case diag.StatusPass:
-		return 1
-	}
-	return 0
 }
 
 // mergeFacts lists each distinct fact once; one that only some lines have

@@ -22,6 +22,20 @@ const (
 	StatusSkip Status = "skip"
 )
 
+// Rank orders statuses, for picking the worst of several: skip < pass <
+// warn < fail.
+func (s Status) Rank() int {
+	switch s {
+	case StatusPass:
+		return 1
+	case StatusWarn:
+		return 2
+	case StatusFail:
+		return 3
+	}
+	return 0
+}
+
 // Fact is one ordered piece of evidence, such as the token's issuer.
 type Fact struct {
 	Key   string
